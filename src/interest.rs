@@ -1,0 +1,265 @@
+//! Interest: the kinked borrow-rate model, accrual, and borrow-share math.
+//!
+//! Pure functions of the pool's totals and elapsed time; the contract calls
+//! [`accrue`] before every state change and views call it without storing.
+
+use alloy_primitives::U256;
+
+use crate::{
+    errors::Result,
+    math::{add, mul_div, u, Rounding, WAD},
+};
+
+/// Seconds in a year (365.25 days).
+pub const SECONDS_PER_YEAR: U256 = u(31_557_600);
+/// Borrow APR at zero utilization: 5%.
+pub const BASE_RATE: U256 = u(50_000_000_000_000_000);
+/// Utilization at the kink: 80%.
+pub const KINK: U256 = u(800_000_000_000_000_000);
+/// Borrow APR at the kink: 25%.
+pub const RATE_AT_KINK: U256 = u(250_000_000_000_000_000);
+/// Borrow APR at 100% utilization: 300%.
+pub const MAX_RATE: U256 = u(3_000_000_000_000_000_000);
+/// Share of interest kept as protocol reserves: 5%.
+pub const RESERVE_FACTOR: U256 = u(50_000_000_000_000_000);
+/// Virtual borrow shares (as the vault's offset: debt cannot be inflated).
+pub const VIRTUAL_BORROW_SHARES: U256 = u(1_000_000);
+/// Virtual borrow assets.
+pub const VIRTUAL_BORROW_ASSETS: U256 = u(1);
+
+/// Utilization `borrowed / totalAssets` in WAD, rounded down, capped at 100%
+/// (it can only exceed 100% transiently when reserves exceed cash).
+/// Zero when `totalAssets == 0`.
+pub fn utilization(total_borrow_assets: U256, total_assets: U256) -> Result<U256> {
+    if total_assets.is_zero() {
+        return Ok(U256::ZERO);
+    }
+    let u = mul_div(total_borrow_assets, WAD, total_assets, Rounding::Down)?;
+    Ok(u.min(WAD))
+}
+
+/// Kinked borrow APR (WAD) at utilization `util` (WAD, at most 1e18).
+/// Each segment rounds down (the rate is the borrower's cost).
+pub fn borrow_rate(util: U256) -> Result<U256> {
+    if util <= KINK {
+        Ok(BASE_RATE + mul_div(util, RATE_AT_KINK - BASE_RATE, KINK, Rounding::Down)?)
+    } else {
+        Ok(RATE_AT_KINK + mul_div(util - KINK, MAX_RATE - RATE_AT_KINK, WAD - KINK, Rounding::Down)?)
+    }
+}
+
+/// Supply APR (WAD): `rate * U * (1 - RESERVE_FACTOR)`, rounded down.
+pub fn supply_rate(util: U256) -> Result<U256> {
+    let r = mul_div(borrow_rate(util)?, util, WAD, Rounding::Down)?;
+    mul_div(r, WAD - RESERVE_FACTOR, WAD, Rounding::Down)
+}
+
+/// What one accrual adds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Accrual {
+    /// Interest added to `totalBorrowAssets`.
+    pub interest: U256,
+    /// Part of `interest` added to reserves.
+    pub reserve_fee: U256,
+}
+
+/// Interest over `dt` seconds: `borrowed * rate * dt / SECONDS_PER_YEAR`,
+/// rounded **up** (against borrowers); the reserve fee is `interest * 5%`
+/// rounded **down** (in lenders' favour).
+pub fn accrue(cash: U256, total_borrow_assets: U256, reserves: U256, dt: u64) -> Result<Accrual> {
+    if dt == 0 || total_borrow_assets.is_zero() {
+        return Ok(Accrual::default());
+    }
+    let ta = crate::vault::total_assets(cash, total_borrow_assets, reserves);
+    let rate = borrow_rate(utilization(total_borrow_assets, ta)?)?;
+    let per_year = mul_div(total_borrow_assets, rate, WAD, Rounding::Up)?;
+    let interest = mul_div(per_year, U256::from(dt), SECONDS_PER_YEAR, Rounding::Up)?;
+    let reserve_fee = mul_div(interest, RESERVE_FACTOR, WAD, Rounding::Down)?;
+    Ok(Accrual { interest, reserve_fee })
+}
+
+/// Borrow shares for `assets` of debt:
+/// `assets * (totalShares + 1e6) / (totalAssets + 1)`.
+/// Borrowing rounds **up** (more debt shares), repaying rounds **down**.
+pub fn to_borrow_shares(assets: U256, total_assets: U256, total_shares: U256, r: Rounding) -> Result<U256> {
+    mul_div(
+        assets,
+        add(total_shares, VIRTUAL_BORROW_SHARES)?,
+        add(total_assets, VIRTUAL_BORROW_ASSETS)?,
+        r,
+    )
+}
+
+/// Debt of `shares`: `shares * (totalAssets + 1) / (totalShares + 1e6)`,
+/// rounded **up** (a position never shows less debt than it owes).
+pub fn to_debt(shares: U256, total_assets: U256, total_shares: U256) -> Result<U256> {
+    mul_div(
+        shares,
+        add(total_assets, VIRTUAL_BORROW_ASSETS)?,
+        add(total_shares, VIRTUAL_BORROW_SHARES)?,
+        Rounding::Up,
+    )
+}
+
+/// The pool's money totals, as of some moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Market {
+    /// Idle USDC the pool accounts for.
+    pub cash: U256,
+    /// Total debt (`totalBorrowAssets`), interest included.
+    pub borrowed: U256,
+    /// Total borrow shares.
+    pub borrow_shares: U256,
+    /// Protocol reserves (part of `cash + borrowed` owed to the protocol).
+    pub reserves: U256,
+}
+
+impl Market {
+    /// Lenders' assets: `cash + borrowed - reserves`.
+    pub fn total_assets(&self) -> U256 {
+        crate::vault::total_assets(self.cash, self.borrowed, self.reserves)
+    }
+
+    /// Utilization (WAD) of these totals.
+    pub fn utilization(&self) -> Result<U256> {
+        utilization(self.borrowed, self.total_assets())
+    }
+
+    /// These totals after `dt` seconds of interest, and what was added.
+    pub fn accrued(mut self, dt: u64) -> Result<(Market, Accrual)> {
+        let a = accrue(self.cash, self.borrowed, self.reserves, dt)?;
+        self.borrowed = add(self.borrowed, a.interest)?;
+        self.reserves = add(self.reserves, a.reserve_fee)?;
+        Ok((self, a))
+    }
+
+    /// Debt of `shares` borrow shares, rounded up.
+    pub fn debt_of(&self, shares: U256) -> Result<U256> {
+        if shares.is_zero() {
+            return Ok(U256::ZERO);
+        }
+        to_debt(shares, self.borrowed, self.borrow_shares)
+    }
+
+    /// Books a new borrow of `assets`; returns the shares minted (rounded up).
+    pub fn add_debt(&mut self, assets: U256) -> Result<U256> {
+        let shares = to_borrow_shares(assets, self.borrowed, self.borrow_shares, Rounding::Up)?;
+        self.borrowed = add(self.borrowed, assets)?;
+        self.borrow_shares = add(self.borrow_shares, shares)?;
+        Ok(shares)
+    }
+
+    /// Removes `shares` borrow shares and `assets` of debt (repaid or written
+    /// off). When the last share goes, the virtual shares' dust goes with it
+    /// so `borrowed` never outlives every borrower.
+    pub fn remove_debt(&mut self, shares: U256, assets: U256) {
+        self.borrow_shares = self.borrow_shares.saturating_sub(shares);
+        self.borrowed = if self.borrow_shares.is_zero() {
+            U256::ZERO
+        } else {
+            self.borrowed.saturating_sub(assets)
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PCT: u64 = 10_000_000_000_000_000; // 1% in WAD
+
+    #[test]
+    fn rate_at_hand_computed_points() {
+        // U = 0: base 5%.
+        assert_eq!(borrow_rate(U256::ZERO).unwrap(), u(5 * PCT));
+        // U = 40%: 5% + 0.4 * 20% / 0.8 = 15%.
+        assert_eq!(borrow_rate(u(40 * PCT)).unwrap(), u(15 * PCT));
+        // U = 80%: 25% at the kink.
+        assert_eq!(borrow_rate(u(80 * PCT)).unwrap(), u(25 * PCT));
+        // U = 90%: 25% + 0.1 * 275% / 0.2 = 162.5%.
+        assert_eq!(borrow_rate(u(90 * PCT)).unwrap(), u(1_625_000_000_000_000_000));
+        // U = 100%: 300%.
+        assert_eq!(borrow_rate(WAD).unwrap(), u(300 * PCT));
+    }
+
+    #[test]
+    fn utilization_edges() {
+        assert_eq!(utilization(u(5), U256::ZERO).unwrap(), U256::ZERO);
+        assert_eq!(utilization(u(40), u(100)).unwrap(), u(40 * PCT));
+        assert_eq!(utilization(u(200), u(100)).unwrap(), WAD);
+    }
+
+    #[test]
+    fn supply_rate_is_rate_times_u_less_reserve() {
+        // U = 40%: 15% * 0.4 * 0.95 = 5.7%.
+        assert_eq!(supply_rate(u(40 * PCT)).unwrap(), u(57 * PCT / 10));
+        assert_eq!(supply_rate(U256::ZERO).unwrap(), U256::ZERO);
+    }
+
+    #[test]
+    fn accrual_over_one_second_day_and_year() {
+        // 1,000,000 USDC cash, 400,000 USDC borrowed: ta = 1.4M, U = 28.57..%.
+        let cash = u(1_000_000_000_000);
+        let b = u(400_000_000_000);
+        let ta = cash + b;
+        let rate = borrow_rate(utilization(b, ta).unwrap()).unwrap();
+        let per_year = b * rate / WAD;
+        // One year: interest = borrowed * rate (exact: divisible).
+        let y = accrue(cash, b, U256::ZERO, 31_557_600).unwrap();
+        assert!(y.interest == per_year || y.interest == per_year + u(1));
+        assert_eq!(y.reserve_fee, y.interest * RESERVE_FACTOR / WAD);
+        // One day: 1/365.25 of it, rounded up.
+        let d = accrue(cash, b, U256::ZERO, 86_400).unwrap();
+        let expect = (per_year * u(86_400)).div_ceil(SECONDS_PER_YEAR);
+        assert!(d.interest >= expect && d.interest <= expect + u(1));
+        // One second: at least one unit (rounded up).
+        let s = accrue(cash, b, U256::ZERO, 1).unwrap();
+        assert!(s.interest >= u(1));
+        assert!(s.interest * u(86_400) >= d.interest - u(1));
+        // Nothing borrowed or no time: nothing accrues.
+        assert_eq!(accrue(cash, U256::ZERO, U256::ZERO, 100).unwrap(), Accrual::default());
+        assert_eq!(accrue(cash, b, U256::ZERO, 0).unwrap(), Accrual::default());
+    }
+
+    #[test]
+    fn accrual_at_full_utilization_is_300_percent() {
+        // All cash lent out: a year triples... adds 300% of the debt.
+        let b = u(1_000_000);
+        let y = accrue(U256::ZERO, b, U256::ZERO, 31_557_600).unwrap();
+        assert_eq!(y.interest, u(3_000_000));
+        assert_eq!(y.reserve_fee, u(150_000));
+    }
+
+    proptest! {
+        /// Borrow then immediately repay the same assets: never burns all the
+        /// shares minted (debt never rounds in the borrower's favour), and the
+        /// debt shown for the minted shares is at least what was borrowed.
+        #[test]
+        fn borrow_shares_round_against_borrower(
+            amount in 1u64..u64::MAX, ta in 0u64..u64::MAX / 2, extra in 0u64..1_000_000_000u64,
+        ) {
+            let ta = U256::from(ta);
+            // Shares outstanding at any price between 1e6 and ~1 per asset.
+            let ts = to_borrow_shares(ta, U256::ZERO, U256::ZERO, Rounding::Up).unwrap() / u(1 + extra % 1000);
+            let a = U256::from(amount);
+            let minted = to_borrow_shares(a, ta, ts, Rounding::Up).unwrap();
+            let (ta2, ts2) = (ta + a, ts + minted);
+            let debt = to_debt(minted, ta2, ts2).unwrap();
+            prop_assert!(debt >= a);
+            let burned = to_borrow_shares(a, ta2, ts2, Rounding::Down).unwrap();
+            prop_assert!(burned <= minted);
+        }
+
+        /// Interest is monotonic in time and never zero when something is owed.
+        #[test]
+        fn accrual_monotonic(b in 1u64..u64::MAX / 4, cash in 0u64..u64::MAX / 4, dt in 1u64..10_000_000) {
+            let (b, cash) = (U256::from(b), U256::from(cash));
+            let a1 = accrue(cash, b, U256::ZERO, dt).unwrap();
+            let a2 = accrue(cash, b, U256::ZERO, dt + 1).unwrap();
+            prop_assert!(a1.interest >= u(1));
+            prop_assert!(a2.interest >= a1.interest);
+            prop_assert!(a1.reserve_fee <= a1.interest);
+        }
+    }
+}

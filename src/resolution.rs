@@ -1,0 +1,92 @@
+//! Market resolution: the oracle resolution's age rule and the pro-rata
+//! settlement of redeemed won collateral. Pure.
+
+use alloy_primitives::U256;
+
+use crate::{
+    errors::Result,
+    fail,
+    math::{mul_div, Rounding},
+};
+
+/// Oldest acceptable `Resolution` signature: one hour.
+pub const RESOLUTION_MAX_AGE: u64 = 3_600;
+
+/// Market status of a token.
+pub mod status {
+    /// Trading: collateral and borrows allowed.
+    pub const OPEN: u8 = 0;
+    /// Resolved in favour of the token: redeemable at $1.
+    pub const WON: u8 = 1;
+    /// Resolved against the token: worthless.
+    pub const LOST: u8 = 2;
+    /// Won, and the pool has redeemed its shares for USDC.
+    pub const REDEEMED: u8 = 3;
+}
+
+/// A resolution signed at `timestamp` is usable at `now` if it is not from
+/// the future and at most one hour old.
+pub fn check_resolution_time(now: u64, timestamp: U256) -> Result<()> {
+    if timestamp > U256::from(now) {
+        return Err(fail!(PriceFromFuture));
+    }
+    if now - timestamp.to::<u64>() > RESOLUTION_MAX_AGE {
+        return Err(fail!(StalePrice));
+    }
+    Ok(())
+}
+
+/// One position's settlement out of the redeemed proceeds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Settlement {
+    /// The position's pro-rata share of the proceeds.
+    pub payout: U256,
+    /// Part of `payout` that repays debt.
+    pub repaid: U256,
+    /// Part of `payout` sent to the borrower.
+    pub surplus: U256,
+    /// Debt the payout does not cover (written off).
+    pub bad_debt: U256,
+}
+
+/// Settles `collateral` shares owing `debt` out of `usdc_left` proceeds that
+/// still back `shares_left` unsettled shares. The payout rounds **down**
+/// (against the settling borrower); the last position gets exactly what is
+/// left, so nothing is stranded.
+pub fn settle(collateral: U256, debt: U256, usdc_left: U256, shares_left: U256) -> Result<Settlement> {
+    let payout = if collateral >= shares_left {
+        usdc_left
+    } else {
+        mul_div(collateral, usdc_left, shares_left, Rounding::Down)?
+    };
+    let repaid = payout.min(debt);
+    Ok(Settlement { payout, repaid, surplus: payout - repaid, bad_debt: debt - repaid })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::math::u;
+
+    #[test]
+    fn resolution_age() {
+        let now = 1_735_689_600u64;
+        assert_eq!(check_resolution_time(now, U256::from(now - 3_600)), Ok(()));
+        assert_eq!(check_resolution_time(now, U256::from(now - 3_601)), Err(fail!(StalePrice)));
+        assert_eq!(check_resolution_time(now, U256::from(now + 1)), Err(fail!(PriceFromFuture)));
+    }
+
+    #[test]
+    fn pro_rata_settlement() {
+        // 3 positions: 100 + 200 + 300 shares, 600 USDC proceeds.
+        let s = settle(u(100), u(30), u(600), u(600)).unwrap();
+        assert_eq!(s, Settlement { payout: u(100), repaid: u(30), surplus: u(70), bad_debt: U256::ZERO });
+        let s = settle(u(200), u(250), u(500), u(500)).unwrap();
+        assert_eq!(s, Settlement { payout: u(200), repaid: u(200), surplus: U256::ZERO, bad_debt: u(50) });
+        // Odd proceeds: rounding down, last one takes the rest.
+        let a = settle(u(1), U256::ZERO, u(10), u(3)).unwrap();
+        assert_eq!(a.payout, u(3));
+        let b = settle(u(2), U256::ZERO, u(7), u(2)).unwrap();
+        assert_eq!(b.payout, u(7));
+    }
+}
