@@ -12,6 +12,78 @@ use alloy_primitives::{Address, U256};
 
 use crate::errors::{Error, Result};
 
+/// `bytes4(keccak256(signature))`, at compile time.
+pub const fn selector(signature: &str) -> [u8; 4] {
+    let h = stylus_sdk::keccak_const::Keccak256::new().update(signature.as_bytes()).finalize();
+    [h[0], h[1], h[2], h[3]]
+}
+
+/// Calldata for `selector(words...)` (static arguments only).
+pub fn calldata(selector: [u8; 4], args: &[U256]) -> Vec<u8> {
+    let mut out = selector.to_vec();
+    out.extend_from_slice(&words(args));
+    out
+}
+
+/// The static shape of a function's parameters, derived at compile time
+/// from its Solidity signature: how many head words, and which of them must
+/// be an `address`, `bool` or `uint8` (checked for clean high bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Head words.
+    pub words: u8,
+    /// Positions holding an `address`.
+    pub addrs: u16,
+    /// Positions holding a `bool`.
+    pub bools: u16,
+    /// Positions holding a `uint8`.
+    pub bytes: u16,
+}
+
+const fn starts_with(s: &[u8], from: usize, to: usize, p: &[u8]) -> bool {
+    if to - from != p.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < p.len() {
+        if s[from + i] != p[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Parses `name(type,type,...)` into a [`Shape`].
+pub const fn shape(signature: &str) -> Shape {
+    let s = signature.as_bytes();
+    let mut i = 0;
+    while s[i] != b'(' {
+        i += 1;
+    }
+    let mut sh = Shape { words: 0, addrs: 0, bools: 0, bytes: 0 };
+    let mut start = i + 1;
+    i += 1;
+    while i < s.len() {
+        if s[i] == b',' || s[i] == b')' {
+            if i > start {
+                let bit = 1u16 << sh.words;
+                if starts_with(s, start, i, b"address") {
+                    sh.addrs |= bit;
+                } else if starts_with(s, start, i, b"bool") {
+                    sh.bools |= bit;
+                } else if starts_with(s, start, i, b"uint8") {
+                    sh.bytes |= bit;
+                }
+                sh.words += 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    sh
+}
+
 /// Arguments of one call (calldata after the selector).
 pub struct Args<'a>(pub &'a [u8]);
 
@@ -19,54 +91,71 @@ fn bad() -> Error {
     Error::InvalidCalldata
 }
 
+const ZERO_WORD: [u8; 32] = [0; 32];
+
 impl<'a> Args<'a> {
-    /// The 32 bytes at byte offset `at`.
-    fn slot(&self, at: usize) -> Result<&'a [u8]> {
-        self.0.get(at..at.checked_add(32).ok_or_else(bad)?).ok_or_else(bad)
-    }
-
-    /// Head word `i` as `uint256`.
-    #[inline(never)]
-    pub fn word(&self, i: usize) -> Result<U256> {
-        Ok(U256::from_be_slice(self.slot(i * 32)?))
-    }
-
-    /// Head word `i` as a value below `2^bits` (address 160, bool 1, uint8 8, uint64 64).
-    #[inline(never)]
-    fn narrow(&self, i: usize, bits: usize) -> Result<U256> {
-        let w = self.word(i)?;
-        if w.bit_len() > bits {
+    /// Checks the head against `shape`: long enough, and every address,
+    /// bool and uint8 word free of dirty high bits (as Solidity's decoder).
+    pub fn check(&self, shape: Shape) -> Result<()> {
+        if self.0.len() < shape.words as usize * 32 {
             return Err(bad());
         }
-        Ok(w)
+        for i in 0..shape.words as usize {
+            let w = self.raw(i);
+            let bit = 1u16 << i;
+            let clean = if shape.addrs & bit != 0 {
+                w[..12].iter().all(|b| *b == 0)
+            } else if shape.bools & bit != 0 {
+                w[..31].iter().all(|b| *b == 0) && w[31] <= 1
+            } else if shape.bytes & bit != 0 {
+                w[..31].iter().all(|b| *b == 0)
+            } else {
+                true
+            };
+            if !clean {
+                return Err(bad());
+            }
+        }
+        Ok(())
     }
 
-    /// Head word `i` as `address`.
+    /// The 32 bytes of head word `i` (zeros past the end: callers check first).
+    fn raw(&self, i: usize) -> &'a [u8] {
+        self.0.get(i * 32..i * 32 + 32).unwrap_or(&ZERO_WORD)
+    }
+
+    /// Head word `i` as `uint256` / `bytes32`.
     #[inline(never)]
-    pub fn addr(&self, i: usize) -> Result<Address> {
-        Ok(Address::from_word(self.narrow(i, 160)?.into()))
+    pub fn w(&self, i: usize) -> U256 {
+        U256::from_be_slice(self.raw(i))
     }
 
-    /// Head word `i` as `bool`.
-    pub fn flag(&self, i: usize) -> Result<bool> {
-        Ok(!self.narrow(i, 1)?.is_zero())
+    /// Head word `i` as a money amount or WAD value; words above
+    /// `u128::MAX` saturate (for repay and limits, "max uint" means "all").
+    #[inline(never)]
+    pub fn n(&self, i: usize) -> u128 {
+        crate::math::saturate(self.w(i))
     }
 
-    /// Head word `i` as `uint8`.
-    pub fn byte(&self, i: usize) -> Result<u8> {
-        Ok(self.narrow(i, 8)?.to())
+    /// Head word `i` as `address` (checked clean by [`Args::check`]).
+    #[inline(never)]
+    pub fn a(&self, i: usize) -> Address {
+        Address::from_slice(&self.raw(i)[12..])
     }
 
-    /// Head word `i` as `uint64`.
-    pub fn u64(&self, i: usize) -> Result<u64> {
-        Ok(self.narrow(i, 64)?.to())
+    /// Head word `i` as `bool` / `uint8` (checked clean by [`Args::check`]).
+    pub fn b(&self, i: usize) -> u8 {
+        self.raw(i)[31]
     }
 
     /// The dynamic argument whose offset is head word `i`: `(length, body start)`.
-    #[inline(never)]
     fn tail(&self, i: usize) -> Result<(usize, usize)> {
-        let off = self.narrow(i, 32)?.to::<usize>();
-        let len = U256::from_be_slice(self.slot(off)?);
+        let off = self.w(i);
+        if off.bit_len() > 32 {
+            return Err(bad());
+        }
+        let off = off.to::<usize>();
+        let len = U256::from_be_slice(self.0.get(off..off + 32).ok_or_else(bad)?);
         if len.bit_len() > 32 {
             return Err(bad());
         }
@@ -84,8 +173,8 @@ impl<'a> Args<'a> {
     #[inline(never)]
     pub fn words(&self, i: usize) -> Result<Vec<U256>> {
         let (len, start) = self.tail(i)?;
-        let body = Args(self.0.get(start..).ok_or_else(bad)?);
-        (0..len).map(|j| body.word(j)).collect()
+        let body = self.0.get(start..start + len * 32).ok_or_else(bad)?;
+        Ok((0..len).map(|j| Args(body).w(j)).collect())
     }
 }
 
@@ -129,26 +218,41 @@ mod tests {
     use super::*;
     use alloy_sol_types::{sol_data, SolType, SolValue};
 
+    const ALL: Shape = shape("f(address,uint256,bool,uint8)");
+
+    #[test]
+    fn shapes_from_signatures() {
+        assert_eq!(ALL, Shape { words: 4, addrs: 1, bools: 4, bytes: 8 });
+        assert_eq!(shape("acceptAdmin()"), Shape { words: 0, addrs: 0, bools: 0, bytes: 0 });
+        let s = shape("onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)");
+        assert_eq!((s.words, s.addrs), (5, 3));
+        assert_eq!(shape("g(uint256,address)").addrs, 2);
+    }
+
     #[test]
     fn decodes_static_words() {
         let a = Address::repeat_byte(0x11);
         let enc = (a, U256::from(7), true, 200u8).abi_encode_params();
         let args = Args(&enc);
-        assert_eq!(args.addr(0).unwrap(), a);
-        assert_eq!(args.word(1).unwrap(), U256::from(7));
-        assert!(args.flag(2).unwrap());
-        assert_eq!(args.byte(3).unwrap(), 200);
-        assert_eq!(args.word(4), Err(Error::InvalidCalldata));
+        assert_eq!(args.check(ALL), Ok(()));
+        assert_eq!(args.a(0), a);
+        assert_eq!(args.w(1), U256::from(7));
+        assert_eq!(args.n(1), 7);
+        assert_eq!(args.b(2), 1);
+        assert_eq!(args.b(3), 200);
+        assert_eq!(Args(&enc[..127]).check(ALL), Err(Error::InvalidCalldata));
+        assert_eq!(Args(&words(&[U256::MAX])).n(0), u128::MAX);
     }
 
     #[test]
     fn rejects_dirty_narrow_values() {
-        let enc = words(&[U256::MAX, U256::from(2), U256::from(256)]);
-        let args = Args(&enc);
-        assert_eq!(args.addr(0), Err(Error::InvalidCalldata));
-        assert_eq!(args.flag(1), Err(Error::InvalidCalldata));
-        assert_eq!(args.byte(2), Err(Error::InvalidCalldata));
-        assert_eq!(args.u64(0), Err(Error::InvalidCalldata));
+        let ok = [U256::from(1), U256::from(2), U256::from(1), U256::from(255)];
+        assert_eq!(Args(&words(&ok)).check(ALL), Ok(()));
+        for (i, bad) in [(0, U256::from(1) << 160), (2, U256::from(2)), (3, U256::from(256))] {
+            let mut ws = ok;
+            ws[i] = bad;
+            assert_eq!(Args(&words(&ws)).check(ALL), Err(Error::InvalidCalldata), "word {i}");
+        }
     }
 
     #[test]
@@ -158,23 +262,23 @@ mod tests {
         type T = (sol_data::Uint<256>, sol_data::Bytes, sol_data::Array<sol_data::Uint<256>>);
         let enc = T::abi_encode_params(&(U256::from(9), sig.clone().into(), arr.clone()));
         let args = Args(&enc);
-        assert_eq!(args.word(0).unwrap(), U256::from(9));
+        assert_eq!(args.w(0), U256::from(9));
         assert_eq!(args.bytes(1).unwrap(), &sig[..]);
         assert_eq!(args.words(2).unwrap(), arr);
     }
 
     #[test]
     fn rejects_out_of_bounds_dynamic_arguments() {
-        // Offset past the end, huge length, truncated body.
+        // Offset past the end, huge offset, huge length, truncated body.
         let enc = words(&[U256::from(1000)]);
+        assert_eq!(Args(&enc).bytes(0), Err(Error::InvalidCalldata));
+        let enc = words(&[U256::MAX]);
         assert_eq!(Args(&enc).bytes(0), Err(Error::InvalidCalldata));
         let enc = words(&[U256::from(32), U256::MAX]);
         assert_eq!(Args(&enc).bytes(0), Err(Error::InvalidCalldata));
         let enc = words(&[U256::from(32), U256::from(40), U256::ZERO]);
         assert_eq!(Args(&enc).bytes(0), Err(Error::InvalidCalldata));
         assert_eq!(Args(&enc).words(0), Err(Error::InvalidCalldata));
-        let enc = words(&[U256::MAX]);
-        assert_eq!(Args(&enc).bytes(0), Err(Error::InvalidCalldata));
     }
 
     #[test]
@@ -186,5 +290,7 @@ mod tests {
         let mut out = Vec::new();
         push_bytes(&mut out, &[1, 2, 3]);
         assert_eq!(out.len(), 64);
+        assert_eq!(selector("transfer(address,uint256)"), [0xa9, 0x05, 0x9c, 0xbb]);
+        assert_eq!(calldata([1, 2, 3, 4], &[U256::from(5)]).len(), 36);
     }
 }

@@ -16,15 +16,14 @@ use crate::{
     governance::change,
     interest,
     math::Rounding,
-    pool::{LendingPool, Res, ON_ERC1155_BATCH_RECEIVED, ON_ERC1155_RECEIVED},
+    pool::{w, LendingPool, Res, ON_ERC1155_BATCH_RECEIVED, ON_ERC1155_RECEIVED},
     signatures as sig,
-    store::s,
+    store::{m, s},
     vault,
 };
 
 const fn sel(sig: &str) -> u32 {
-    let h = stylus_sdk::keccak_const::Keccak256::new().update(sig.as_bytes()).finalize();
-    u32::from_be_bytes([h[0], h[1], h[2], h[3]])
+    u32::from_be_bytes(abi::selector(sig))
 }
 
 macro_rules! functions {
@@ -34,6 +33,8 @@ macro_rules! functions {
         pub const FUNCTIONS: &[&str] = &[$($sig),*];
         /// Their selectors, in the same order.
         pub const SELECTORS: &[u32] = &[$($c),*];
+        /// Their parameter shapes, in the same order.
+        const SHAPES: &[abi::Shape] = &[$(abi::shape($sig)),*];
     };
 }
 
@@ -143,224 +144,252 @@ pub const CONSTRUCTOR: &str =
 pub const INTERFACES: [[u8; 4]; 4] =
     [[0x01, 0xff, 0xc9, 0xa7], [0x4e, 0x23, 0x12, 0xe0], [0x36, 0x37, 0x2b, 0x07], [0x84, 0xb0, 0x19, 0x6e]];
 
-fn one(v: U256) -> Vec<u8> {
-    words(&[v])
+/// A function's result before ABI encoding (one encoder for all).
+enum Out {
+    /// No return value.
+    Unit,
+    /// One word.
+    Word(U256),
+    /// One money word.
+    Num(u128),
+    /// Pre-encoded return data.
+    Raw(Vec<u8>),
 }
 
-fn addr(a: Address) -> Vec<u8> {
-    one(aw(a))
+impl From<u128> for Out {
+    fn from(v: u128) -> Out {
+        Out::Num(v)
+    }
 }
 
-fn flag(b: bool) -> Vec<u8> {
-    one(U256::from(b as u8))
+impl From<U256> for Out {
+    fn from(v: U256) -> Out {
+        Out::Word(v)
+    }
 }
 
-fn unit(r: Res<()>) -> Res<Vec<u8>> {
-    r.map(|_| Vec::new())
+impl From<bool> for Out {
+    fn from(v: bool) -> Out {
+        Out::Num(v as u128)
+    }
 }
 
-fn selector_word(s: [u8; 4]) -> Vec<u8> {
+impl From<Address> for Out {
+    fn from(v: Address) -> Out {
+        Out::Word(aw(v))
+    }
+}
+
+impl From<()> for Out {
+    fn from(_: ()) -> Out {
+        Out::Unit
+    }
+}
+
+impl From<Vec<u8>> for Out {
+    fn from(v: Vec<u8>) -> Out {
+        Out::Raw(v)
+    }
+}
+
+/// A limit as a word: `u128::MAX` ("no limit") is max uint on the wire.
+fn cap_word(v: u128) -> U256 {
+    if v == u128::MAX {
+        U256::MAX
+    } else {
+        w(v)
+    }
+}
+
+fn selector_word(s: [u8; 4]) -> U256 {
     let mut w = [0u8; 32];
     w[..4].copy_from_slice(&s);
-    w.to_vec()
+    U256::from_be_bytes(w)
 }
 
 /// Two `uint256[]` (and optional trailing words) as ABI return data.
-fn curve_data(prices: &[U256], ltvs: &[U256], tail: &[U256]) -> Vec<u8> {
+fn curve_data(prices: &[u128], ltvs: &[u128], tail: &[U256]) -> Vec<u8> {
     let head = 32 * (2 + tail.len());
     let mut out = words(&[U256::from(head), U256::from(head + 32 * (prices.len() + 1))]);
     out.extend_from_slice(&words(tail));
-    push_array(&mut out, prices);
-    push_array(&mut out, ltvs);
+    let ws = |v: &[u128]| v.iter().map(|x| w(*x)).collect::<Vec<U256>>();
+    push_array(&mut out, &ws(prices));
+    push_array(&mut out, &ws(ltvs));
     out
 }
 
 /// Runs the function `selector` with ABI `input` (after the selector).
 /// `None` for an unknown selector.
 pub fn dispatch(p: &mut LendingPool, selector: u32, input: &[u8]) -> Option<ArbResult> {
-    if !SELECTORS.contains(&selector) {
-        return None;
-    }
-    Some(call(p, selector, &Args(input)).map_err(Vec::from))
+    let i = SELECTORS.iter().position(|s| *s == selector)?;
+    let a = Args(input);
+    let out = a.check(SHAPES[i]).and_then(|_| call(p, selector, &a));
+    Some(match out {
+        Ok(Out::Unit) => Ok(Vec::new()),
+        Ok(Out::Word(v)) => Ok(words(&[v])),
+        Ok(Out::Num(v)) => Ok(words(&[w(v)])),
+        Ok(Out::Raw(v)) => Ok(v),
+        Err(e) => Err(e.into()),
+    })
 }
 
-fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Vec<u8>> {
+/// Scalar getters: selector → storage slot, answered with the raw word.
+const SLOT_GETTERS: [(u32, u64); 11] = [
+    (ASSET, s::USDC),
+    (CTF, s::CTF),
+    (ADMIN, s::ADMIN),
+    (PENDING_ADMIN, s::PENDING_ADMIN),
+    (ORACLE, s::ORACLE),
+    (RELAYER, s::RELAYER),
+    (PAUSED, s::PAUSED),
+    (CASH, s::CASH),
+    (TOTAL_BORROW_SHARES, s::BORROW_SHARES),
+    (POOL_CAP_BPS, s::POOL_CAP),
+    (TIMELOCK_DELAY, s::DELAY),
+];
+
+/// Mapping getters keyed by the first argument: selector → mapping base.
+const MAP_GETTERS: [(u32, u64); 7] = [
+    (TOTAL_SUPPLY, s::SUPPLY),
+    (BALANCE_OF, m::BALANCE),
+    (NONCES, m::NONCE),
+    (IS_FROZEN, m::FROZEN),
+    (MARKET_STATUS, m::STATUS),
+    (TOKEN_COLLATERAL, m::TOKEN_COLLATERAL),
+    (LAST_PRICE_TIMESTAMP, m::PRICE_TS),
+];
+
+fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
     if !p.vm().msg_value().is_zero() {
         return Err(fail!(NotPayable));
     }
+    if let Some((_, slot)) = SLOT_GETTERS.iter().find(|(s, _)| *s == selector) {
+        return Ok(p.word(*slot).into());
+    }
+    if let Some((_, base)) = MAP_GETTERS.iter().find(|(s, _)| *s == selector) {
+        // `totalSupply()` has no key: its "base" is a scalar slot.
+        return Ok(if selector == TOTAL_SUPPLY { p.word(*base) } else { p.map_word(*base, a.w(0)) }.into());
+    }
     let sender = p.vm().msg_sender();
     Ok(match selector {
-        NAME => abi::string("PredMart USDC"),
-        SYMBOL => abi::string("pUSDC"),
-        DECIMALS => one(U256::from(vault::DECIMALS)),
-        TOTAL_SUPPLY => one(p.total_supply()),
-        BALANCE_OF => one(p.balance_of(a.addr(0)?)),
-        TRANSFER => flag(p.transfer(a.addr(0)?, a.word(1)?)?),
-        TRANSFER_FROM => flag(p.transfer_from(a.addr(0)?, a.addr(1)?, a.word(2)?)?),
-        APPROVE => flag(p.approve(a.addr(0)?, a.word(1)?)?),
-        ALLOWANCE => one(p.allowance(a.addr(0)?, a.addr(1)?)),
-        ASSET => addr(p.asset()),
-        TOTAL_ASSETS => one(p.total_assets()?),
-        CONVERT_TO_SHARES | PREVIEW_DEPOSIT => one(p.shares_for(a.word(0)?, Rounding::Down)?),
-        CONVERT_TO_ASSETS | PREVIEW_REDEEM => one(p.assets_for(a.word(0)?, Rounding::Down)?),
-        PREVIEW_MINT => one(p.assets_for(a.word(0)?, Rounding::Up)?),
-        PREVIEW_WITHDRAW => one(p.shares_for(a.word(0)?, Rounding::Up)?),
-        MAX_DEPOSIT | MAX_MINT => {
-            a.addr(0)?;
-            one(p.max_deposit())
-        }
-        DEPOSIT => one(p.deposit(a.word(0)?, a.addr(1)?)?),
-        MINT => one(p.mint(a.word(0)?, a.addr(1)?)?),
-        MAX_WITHDRAW => one(p.max_withdraw(a.addr(0)?)?),
-        WITHDRAW => one(p.withdraw(a.word(0)?, a.addr(1)?, a.addr(2)?)?),
-        MAX_REDEEM => one(p.max_redeem(a.addr(0)?)?),
-        REDEEM => one(p.redeem(a.word(0)?, a.addr(1)?, a.addr(2)?)?),
-        ACCRUE_INTEREST => unit(p.accrue().map(|_| ()))?,
-        GET_UTILIZATION => one(p.market()?.utilization()?),
-        GET_BORROW_RATE => one(interest::borrow_rate(p.market()?.utilization()?)?),
-        GET_SUPPLY_RATE => one(interest::supply_rate(p.market()?.utilization()?)?),
-        TOTAL_BORROW_ASSETS => one(p.market()?.borrowed),
-        TOTAL_BORROW_SHARES => one(p.setting(s::BORROW_SHARES)),
-        RESERVES => one(p.market()?.reserves),
-        CASH => one(p.setting(s::CASH)),
-        GET_LTV => one(p.curve().ltv(a.word(0)?)),
-        GET_LIQUIDATION_THRESHOLD => one(p.curve().liquidation_threshold(a.word(0)?)),
-        GET_HEALTH_FACTOR => one(p.get_health_factor(a.addr(0)?, a.word(1)?, a.word(2)?)?),
+        NAME => abi::string("PredMart USDC").into(),
+        SYMBOL => abi::string("pUSDC").into(),
+        DECIMALS => (vault::DECIMALS as u128).into(),
+        TRANSFER => p.transfer(a.a(0), a.w(1))?.into(),
+        TRANSFER_FROM => p.transfer_from(a.a(0), a.a(1), a.w(2))?.into(),
+        APPROVE => p.approve(a.a(0), a.w(1))?.into(),
+        ALLOWANCE => p.allowance(a.a(0), a.a(1)).into(),
+        TOTAL_ASSETS => p.total_assets()?.into(),
+        CONVERT_TO_SHARES | PREVIEW_DEPOSIT => p.shares_for(a.n(0), Rounding::Down)?.into(),
+        CONVERT_TO_ASSETS | PREVIEW_REDEEM => p.assets_for(a.n(0), Rounding::Down)?.into(),
+        PREVIEW_MINT => p.assets_for(a.n(0), Rounding::Up)?.into(),
+        PREVIEW_WITHDRAW => p.shares_for(a.n(0), Rounding::Up)?.into(),
+        MAX_DEPOSIT | MAX_MINT => p.max_deposit().into(),
+        DEPOSIT => p.deposit(a.n(0), a.a(1))?.into(),
+        MINT => p.mint(a.n(0), a.a(1))?.into(),
+        MAX_WITHDRAW => p.max_withdraw(a.a(0))?.into(),
+        WITHDRAW => p.withdraw(a.n(0), a.a(1), a.a(2))?.into(),
+        MAX_REDEEM => p.max_redeem(a.a(0))?.into(),
+        REDEEM => p.redeem(a.n(0), a.a(1), a.a(2))?.into(),
+        ACCRUE_INTEREST => p.accrue().map(|_| ())?.into(),
+        GET_UTILIZATION => p.market()?.utilization()?.into(),
+        GET_BORROW_RATE => interest::borrow_rate(p.market()?.utilization()?)?.into(),
+        GET_SUPPLY_RATE => interest::supply_rate(p.market()?.utilization()?)?.into(),
+        TOTAL_BORROW_ASSETS => p.market()?.borrowed.into(),
+        RESERVES => p.market()?.reserves.into(),
+        GET_LTV => p.curve().ltv(a.n(0)).into(),
+        GET_LIQUIDATION_THRESHOLD => p.curve().liquidation_threshold(a.n(0)).into(),
+        GET_HEALTH_FACTOR => p.get_health_factor(a.a(0), a.w(1), a.n(2))?.into(),
         GET_POSITION => {
-            let (c, sh, d) = p.get_position(a.addr(0)?, a.word(1)?)?;
-            words(&[c, sh, d])
+            let (c, sh, d) = p.get_position(a.a(0), a.w(1))?;
+            words(&[w(c), w(sh), w(d)]).into()
         }
-        MAX_BORROW => one(p.max_borrow(a.addr(0)?, a.word(1)?, a.word(2)?)?),
-        LIQUIDATION_PRICE => one(p.liquidation_price(a.addr(0)?, a.word(1)?)?),
-        TOKEN_DEBT => one(p.token_debt(a.word(0)?)?),
-        TOKEN_BORROW_CAP => one(p.token_borrow_cap()?),
-        TOKEN_COLLATERAL => one(p.token_collateral(a.word(0)?)),
+        MAX_BORROW => p.max_borrow(a.a(0), a.w(1), a.n(2))?.into(),
+        LIQUIDATION_PRICE => p.liquidation_price(a.a(0), a.w(1))?.into(),
+        TOKEN_DEBT => p.token_debt(a.w(0))?.into(),
+        TOKEN_BORROW_CAP => cap_word(p.token_borrow_cap()?).into(),
         ANCHORS => {
             let c = p.curve();
-            curve_data(&c.prices, &c.ltvs, &[])
+            curve_data(&c.prices, &c.ltvs, &[]).into()
         }
-        NONCES => one(p.nonces(a.addr(0)?)),
-        DOMAIN_SEPARATOR => p.domain_separator().to_vec(),
+        DOMAIN_SEPARATOR => U256::from_be_bytes(p.domain_separator().0).into(),
         EIP712_DOMAIN => {
             // (bytes1 fields, string name, string version, uint256 chainId,
             //  address verifyingContract, bytes32 salt, uint256[] extensions)
-            let mut fields = [0u8; 32];
-            fields[0] = 0x0f;
-            let mut out = fields.to_vec();
             let id = U256::from(p.vm().chain_id());
             let this = aw(p.vm().contract_address());
-            out.extend_from_slice(&words(&[U256::from(224), U256::from(288), id, this, U256::ZERO, U256::from(352)]));
+            let head = [U256::from(0x0f) << 248, U256::from(224), U256::from(288), id, this, U256::ZERO, U256::from(352)];
+            let mut out = words(&head);
             abi::push_bytes(&mut out, sig::NAME.as_bytes());
             abi::push_bytes(&mut out, sig::VERSION.as_bytes());
             out.extend_from_slice(&[0u8; 32]);
-            out
+            out.into()
         }
-        LAST_PRICE_TIMESTAMP => one(U256::from(p.last_price_timestamp(a.word(0)?))),
-        ADMIN => addr(p.role(s::ADMIN)),
-        PENDING_ADMIN => addr(p.role(s::PENDING_ADMIN)),
-        ORACLE => addr(p.role(s::ORACLE)),
-        RELAYER => addr(p.role(s::RELAYER)),
-        CTF => addr(p.role(s::CTF)),
-        PAUSED => flag(p.paused()),
-        IS_FROZEN => flag(p.is_frozen(a.word(0)?)),
-        MARKET_STATUS => one(U256::from(p.market_status(a.word(0)?))),
         REDEMPTION => {
-            let (u, sh) = p.redemption(a.word(0)?);
-            words(&[u, sh])
+            let (u, sh) = p.redemption(a.w(0));
+            words(&[w(u), w(sh)]).into()
         }
-        POOL_CAP_BPS => one(p.setting(s::POOL_CAP)),
-        TIMELOCK_DELAY => one(p.setting(s::DELAY)),
         PENDING_CHANGE => {
-            let (v, eta) = p.pending_change(a.byte(0)?);
-            words(&[v, U256::from(eta)])
+            let (v, eta) = p.pending_change(a.b(0));
+            words(&[v, U256::from(eta)]).into()
         }
         PENDING_ANCHORS => {
             let (c, eta) = p.pending_anchors();
-            curve_data(&c.prices, &c.ltvs, &[U256::from(eta)])
+            curve_data(&c.prices, &c.ltvs, &[U256::from(eta)]).into()
         }
         SUPPORTS_INTERFACE => {
-            let w = a.word(0)?.to_be_bytes::<32>();
-            if w[4..].iter().any(|b| *b != 0) {
-                return Err(fail!(InvalidCalldata));
-            }
-            flag(INTERFACES.contains(&[w[0], w[1], w[2], w[3]]))
+            let id = a.w(0).to_be_bytes::<32>();
+            (id[4..].iter().all(|b| *b == 0) && INTERFACES.contains(&[id[0], id[1], id[2], id[3]])).into()
         }
         ON_RECEIVED => {
-            a.addr(0)?;
-            let (id, v) = (a.word(2)?, a.word(3)?);
-            p.on_received(a.addr(1)?, &[id], &[v], a.bytes(4)?)?;
-            selector_word(ON_ERC1155_RECEIVED)
+            p.on_received(a.a(1), &[a.w(2)], &[a.w(3)], a.bytes(4)?)?;
+            selector_word(ON_ERC1155_RECEIVED).into()
         }
         ON_BATCH_RECEIVED => {
-            a.addr(0)?;
-            p.on_received(a.addr(1)?, &a.words(2)?, &a.words(3)?, a.bytes(4)?)?;
-            selector_word(ON_ERC1155_BATCH_RECEIVED)
+            p.on_received(a.a(1), &a.words(2)?, &a.words(3)?, a.bytes(4)?)?;
+            selector_word(ON_ERC1155_BATCH_RECEIVED).into()
         }
-        WITHDRAW_COLLATERAL => unit(p.withdraw_collateral(a.word(0)?, a.word(1)?, a.addr(2)?))?,
-        BORROW_VIA_RELAY => unit(p.borrow_via_relay(
-            a.addr(0)?,
-            a.word(1)?,
-            a.word(2)?,
-            a.word(3)?,
-            a.word(4)?,
-            a.bytes(5)?,
-            a.word(6)?,
-            a.word(7)?,
-            a.word(8)?,
-            a.bytes(9)?,
-        ))?,
-        WITHDRAW_VIA_RELAY => unit(p.withdraw_via_relay(
-            a.addr(0)?,
-            a.addr(1)?,
-            a.word(2)?,
-            a.word(3)?,
-            a.word(4)?,
-            a.word(5)?,
-            a.bytes(6)?,
-            a.word(7)?,
-            a.word(8)?,
-            a.bytes(9)?,
-        ))?,
-        REPAY => one(p.repay_for(sender, a.word(0)?, a.word(1)?)?),
-        REPAY_FOR => one(p.repay_for(a.addr(0)?, a.word(1)?, a.word(2)?)?),
-        LIQUIDATE => one(p.liquidate(
-            a.addr(0)?,
-            a.word(1)?,
-            a.word(2)?,
-            a.word(3)?,
-            a.word(4)?,
-            a.word(5)?,
-            a.bytes(6)?,
-        )?),
-        RESOLVE_MARKET => unit(p.resolve_market(a.word(0)?, a.flag(1)?, a.word(2)?, a.bytes(3)?))?,
-        CLOSE_LOST_POSITION => unit(p.close_lost_position(a.addr(0)?, a.word(1)?))?,
-        REDEEM_WON_COLLATERAL => one(p.redeem_won_collateral(a.word(0)?, B256::from(a.word(1)?), a.word(2)?)?),
-        SETTLE_REDEMPTION => one(p.settle_redemption(a.addr(0)?, a.word(1)?)?),
-        TRANSFER_ADMIN => unit(p.transfer_admin(a.addr(0)?))?,
-        ACCEPT_ADMIN => unit(p.accept_admin())?,
-        ACTIVATE_TIMELOCK => {
-            let d = a.word(0)?;
-            unit(p.activate_timelock(if d.bit_len() > 64 { u64::MAX } else { d.to() }))?
+        WITHDRAW_COLLATERAL => p.withdraw_collateral(a.w(0), a.n(1), a.a(2))?.into(),
+        BORROW_VIA_RELAY => {
+            let (intent, price) = (a.bytes(5)?, a.bytes(9)?);
+            p.borrow_via_relay(a.a(0), a.w(1), a.w(2), a.w(3), a.w(4), intent, a.w(6), a.w(7), a.w(8), price)?.into()
         }
-        PROPOSE_ANCHORS => unit(p.propose_anchors(&a.words(0)?, &a.words(1)?))?,
-        EXECUTE_ANCHORS => unit(p.execute_change(change::ANCHORS))?,
-        CANCEL_ANCHORS => unit(p.cancel_change(change::ANCHORS))?,
-        PROPOSE_ORACLE => unit(p.propose_change(change::ORACLE, aw(a.addr(0)?)))?,
-        EXECUTE_ORACLE => unit(p.execute_change(change::ORACLE))?,
-        CANCEL_ORACLE => unit(p.cancel_change(change::ORACLE))?,
-        PROPOSE_RELAYER => unit(p.propose_change(change::RELAYER, aw(a.addr(0)?)))?,
-        EXECUTE_RELAYER => unit(p.execute_change(change::RELAYER))?,
-        CANCEL_RELAYER => unit(p.cancel_change(change::RELAYER))?,
-        PROPOSE_POOL_CAP => unit(p.propose_change(change::POOL_CAP, a.word(0)?))?,
-        EXECUTE_POOL_CAP => unit(p.execute_change(change::POOL_CAP))?,
-        CANCEL_POOL_CAP => unit(p.cancel_change(change::POOL_CAP))?,
-        SET_POOL_CAP => unit(p.set_pool_cap(a.word(0)?))?,
-        PAUSE => unit(p.set_paused(true))?,
-        UNPAUSE => unit(p.set_paused(false))?,
-        SET_TOKEN_FROZEN => unit(p.set_token_frozen(a.word(0)?, a.flag(1)?))?,
-        WITHDRAW_RESERVES => unit(p.withdraw_reserves(a.addr(0)?, a.word(1)?))?,
-        SWEEP => one(p.sweep(a.addr(0)?)?),
-        _ => Vec::new(),
+        WITHDRAW_VIA_RELAY => {
+            let (intent, price) = (a.bytes(6)?, a.bytes(9)?);
+            p.withdraw_via_relay(a.a(0), a.a(1), a.w(2), a.w(3), a.w(4), a.w(5), intent, a.w(7), a.w(8), price)?.into()
+        }
+        REPAY => p.repay_for(sender, a.w(0), a.n(1))?.into(),
+        REPAY_FOR => p.repay_for(a.a(0), a.w(1), a.n(2))?.into(),
+        LIQUIDATE => {
+            let price_sig = a.bytes(6)?;
+            p.liquidate(a.a(0), a.w(1), a.n(2), a.w(3), a.w(4), a.w(5), price_sig)?.into()
+        }
+        RESOLVE_MARKET => p.resolve_market(a.w(0), a.b(1) == 1, a.w(2), a.bytes(3)?)?.into(),
+        CLOSE_LOST_POSITION => p.close_lost_position(a.a(0), a.w(1))?.into(),
+        REDEEM_WON_COLLATERAL => p.redeem_won_collateral(a.w(0), B256::from(a.w(1)), a.w(2))?.into(),
+        SETTLE_REDEMPTION => p.settle_redemption(a.a(0), a.w(1))?.into(),
+        TRANSFER_ADMIN => p.transfer_admin(a.a(0))?.into(),
+        ACCEPT_ADMIN => p.accept_admin()?.into(),
+        ACTIVATE_TIMELOCK => p.activate_timelock(a.n(0).min(u64::MAX as u128) as u64)?.into(),
+        PROPOSE_ANCHORS => p.propose_anchors(&a.words(0)?, &a.words(1)?)?.into(),
+        EXECUTE_ANCHORS => p.execute_change(change::ANCHORS)?.into(),
+        CANCEL_ANCHORS => p.cancel_change(change::ANCHORS)?.into(),
+        PROPOSE_ORACLE => p.propose_change(change::ORACLE, a.w(0))?.into(),
+        EXECUTE_ORACLE => p.execute_change(change::ORACLE)?.into(),
+        CANCEL_ORACLE => p.cancel_change(change::ORACLE)?.into(),
+        PROPOSE_RELAYER => p.propose_change(change::RELAYER, a.w(0))?.into(),
+        EXECUTE_RELAYER => p.execute_change(change::RELAYER)?.into(),
+        CANCEL_RELAYER => p.cancel_change(change::RELAYER)?.into(),
+        PROPOSE_POOL_CAP => p.propose_change(change::POOL_CAP, a.w(0))?.into(),
+        EXECUTE_POOL_CAP => p.execute_change(change::POOL_CAP)?.into(),
+        CANCEL_POOL_CAP => p.cancel_change(change::POOL_CAP)?.into(),
+        SET_POOL_CAP => p.set_pool_cap(a.w(0))?.into(),
+        PAUSE => p.set_paused(true)?.into(),
+        UNPAUSE => p.set_paused(false)?.into(),
+        SET_TOKEN_FROZEN => p.set_token_frozen(a.w(0), a.b(1) == 1)?.into(),
+        WITHDRAW_RESERVES => p.withdraw_reserves(a.a(0), a.n(1))?.into(),
+        SWEEP => p.sweep(a.a(0))?.into(),
+        _ => Out::Unit,
     })
 }
 
@@ -370,7 +399,9 @@ fn construct(p: &mut LendingPool, input: &[u8]) -> Res<Vec<u8>> {
         return Err(fail!(NotPayable));
     }
     let a = Args(input);
-    unit(p.constructor(a.addr(0)?, a.addr(1)?, a.addr(2)?, a.addr(3)?, a.addr(4)?))
+    a.check(abi::shape("constructor(address,address,address,address,address)"))?;
+    p.constructor(a.a(0), a.a(1), a.a(2), a.a(3), a.a(4))?;
+    Ok(Vec::new())
 }
 
 impl Router<LendingPool> for LendingPool {

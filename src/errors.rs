@@ -33,13 +33,8 @@ macro_rules! errors {
             }
         }
 
-        const SELECTORS: &[[u8; 4]] = &[$(selector(concat!(stringify!($name), "()")),)+];
+        const SELECTORS: &[[u8; 4]] = &[$(crate::abi::selector(concat!(stringify!($name), "()")),)+];
     };
-}
-
-const fn selector(sig: &str) -> [u8; 4] {
-    let h = stylus_sdk::keccak_const::Keccak256::new().update(sig.as_bytes()).finalize();
-    [h[0], h[1], h[2], h[3]]
 }
 
 errors! {

@@ -1,9 +1,7 @@
 //! Governance rules: the timelock ratchet, when a pending change is ready,
 //! and which pool-cap changes are immediate. Pure.
 
-use alloy_primitives::U256;
-
-use crate::{errors::Result, fail, math::u, positions::BPS};
+use crate::{errors::Result, fail, positions::BPS};
 
 /// Longest timelock delay: 10 days.
 pub const MAX_DELAY: u64 = 10 * 24 * 3_600;
@@ -40,7 +38,7 @@ pub fn check_ready(eta: u64, now: u64) -> Result<()> {
 }
 
 /// A pool cap must be at most 10,000 bps (0 means "no cap").
-pub fn check_cap(bps: U256) -> Result<()> {
+pub fn check_cap(bps: u128) -> Result<()> {
     if bps > BPS {
         return Err(fail!(InvalidPoolCap));
     }
@@ -48,9 +46,9 @@ pub fn check_cap(bps: U256) -> Result<()> {
 }
 
 /// The cap as a comparable limit: 0 ("no cap") is the largest.
-pub fn cap_limit(bps: U256) -> U256 {
-    if bps.is_zero() {
-        u(u64::MAX)
+pub fn cap_limit(bps: u128) -> u128 {
+    if bps == 0 {
+        u128::MAX
     } else {
         bps
     }
@@ -58,7 +56,7 @@ pub fn cap_limit(bps: U256) -> U256 {
 
 /// Lowering (or keeping) the cap is immediate; raising it, including to 0
 /// ("no cap"), needs the timelock.
-pub fn is_raise(current: U256, new: U256) -> bool {
+pub fn is_raise(current: u128, new: u128) -> bool {
     cap_limit(new) > cap_limit(current)
 }
 
@@ -84,12 +82,12 @@ mod tests {
 
     #[test]
     fn cap_rules() {
-        assert_eq!(check_cap(u(10_000)), Ok(()));
-        assert_eq!(check_cap(u(10_001)), Err(fail!(InvalidPoolCap)));
-        assert!(!is_raise(u(500), u(400)));
-        assert!(!is_raise(u(500), u(500)));
-        assert!(is_raise(u(500), u(501)));
-        assert!(is_raise(u(500), U256::ZERO));
-        assert!(!is_raise(U256::ZERO, u(10_000)));
+        assert_eq!(check_cap((10_000)), Ok(()));
+        assert_eq!(check_cap((10_001)), Err(fail!(InvalidPoolCap)));
+        assert!(!is_raise((500), (400)));
+        assert!(!is_raise((500), (500)));
+        assert!(is_raise((500), (501)));
+        assert!(is_raise((500), 0));
+        assert!(!is_raise(0, (10_000)));
     }
 }

@@ -3,36 +3,34 @@
 //! Pure functions of the pool's totals and elapsed time; the contract calls
 //! [`accrue`] before every state change and views call it without storing.
 
-use alloy_primitives::U256;
-
 use crate::{
     errors::Result,
-    math::{add, mul_div, u, Rounding, WAD},
+    math::{add, mul_div, Rounding, WAD},
 };
 
 /// Seconds in a year (365.25 days).
-pub const SECONDS_PER_YEAR: U256 = u(31_557_600);
+pub const SECONDS_PER_YEAR: u128 = 31_557_600;
 /// Borrow APR at zero utilization: 5%.
-pub const BASE_RATE: U256 = u(50_000_000_000_000_000);
+pub const BASE_RATE: u128 = 50_000_000_000_000_000;
 /// Utilization at the kink: 80%.
-pub const KINK: U256 = u(800_000_000_000_000_000);
+pub const KINK: u128 = 800_000_000_000_000_000;
 /// Borrow APR at the kink: 25%.
-pub const RATE_AT_KINK: U256 = u(250_000_000_000_000_000);
+pub const RATE_AT_KINK: u128 = 250_000_000_000_000_000;
 /// Borrow APR at 100% utilization: 300%.
-pub const MAX_RATE: U256 = u(3_000_000_000_000_000_000);
+pub const MAX_RATE: u128 = 3_000_000_000_000_000_000;
 /// Share of interest kept as protocol reserves: 5%.
-pub const RESERVE_FACTOR: U256 = u(50_000_000_000_000_000);
+pub const RESERVE_FACTOR: u128 = 50_000_000_000_000_000;
 /// Virtual borrow shares (as the vault's offset: debt cannot be inflated).
-pub const VIRTUAL_BORROW_SHARES: U256 = u(1_000_000);
+pub const VIRTUAL_BORROW_SHARES: u128 = 1_000_000;
 /// Virtual borrow assets.
-pub const VIRTUAL_BORROW_ASSETS: U256 = u(1);
+pub const VIRTUAL_BORROW_ASSETS: u128 = 1;
 
 /// Utilization `borrowed / totalAssets` in WAD, rounded down, capped at 100%
 /// (it can only exceed 100% transiently when reserves exceed cash).
 /// Zero when `totalAssets == 0`.
-pub fn utilization(total_borrow_assets: U256, total_assets: U256) -> Result<U256> {
-    if total_assets.is_zero() {
-        return Ok(U256::ZERO);
+pub fn utilization(total_borrow_assets: u128, total_assets: u128) -> Result<u128> {
+    if total_assets == 0 {
+        return Ok(0);
     }
     let u = mul_div(total_borrow_assets, WAD, total_assets, Rounding::Down)?;
     Ok(u.min(WAD))
@@ -40,7 +38,7 @@ pub fn utilization(total_borrow_assets: U256, total_assets: U256) -> Result<U256
 
 /// Kinked borrow APR (WAD) at utilization `util` (WAD, at most 1e18).
 /// Each segment rounds down (the rate is the borrower's cost).
-pub fn borrow_rate(util: U256) -> Result<U256> {
+pub fn borrow_rate(util: u128) -> Result<u128> {
     if util <= KINK {
         Ok(BASE_RATE + mul_div(util, RATE_AT_KINK - BASE_RATE, KINK, Rounding::Down)?)
     } else {
@@ -49,7 +47,7 @@ pub fn borrow_rate(util: U256) -> Result<U256> {
 }
 
 /// Supply APR (WAD): `rate * U * (1 - RESERVE_FACTOR)`, rounded down.
-pub fn supply_rate(util: U256) -> Result<U256> {
+pub fn supply_rate(util: u128) -> Result<u128> {
     let r = mul_div(borrow_rate(util)?, util, WAD, Rounding::Down)?;
     mul_div(r, WAD - RESERVE_FACTOR, WAD, Rounding::Down)
 }
@@ -58,22 +56,22 @@ pub fn supply_rate(util: U256) -> Result<U256> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Accrual {
     /// Interest added to `totalBorrowAssets`.
-    pub interest: U256,
+    pub interest: u128,
     /// Part of `interest` added to reserves.
-    pub reserve_fee: U256,
+    pub reserve_fee: u128,
 }
 
 /// Interest over `dt` seconds: `borrowed * rate * dt / SECONDS_PER_YEAR`,
 /// rounded **up** (against borrowers); the reserve fee is `interest * 5%`
 /// rounded **down** (in lenders' favour).
-pub fn accrue(cash: U256, total_borrow_assets: U256, reserves: U256, dt: u64) -> Result<Accrual> {
-    if dt == 0 || total_borrow_assets.is_zero() {
+pub fn accrue(cash: u128, total_borrow_assets: u128, reserves: u128, dt: u64) -> Result<Accrual> {
+    if dt == 0 || total_borrow_assets == 0 {
         return Ok(Accrual::default());
     }
     let ta = crate::vault::total_assets(cash, total_borrow_assets, reserves);
     let rate = borrow_rate(utilization(total_borrow_assets, ta)?)?;
     let per_year = mul_div(total_borrow_assets, rate, WAD, Rounding::Up)?;
-    let interest = mul_div(per_year, U256::from(dt), SECONDS_PER_YEAR, Rounding::Up)?;
+    let interest = mul_div(per_year, dt as u128, SECONDS_PER_YEAR, Rounding::Up)?;
     let reserve_fee = mul_div(interest, RESERVE_FACTOR, WAD, Rounding::Down)?;
     Ok(Accrual { interest, reserve_fee })
 }
@@ -81,7 +79,7 @@ pub fn accrue(cash: U256, total_borrow_assets: U256, reserves: U256, dt: u64) ->
 /// Borrow shares for `assets` of debt:
 /// `assets * (totalShares + 1e6) / (totalAssets + 1)`.
 /// Borrowing rounds **up** (more debt shares), repaying rounds **down**.
-pub fn to_borrow_shares(assets: U256, total_assets: U256, total_shares: U256, r: Rounding) -> Result<U256> {
+pub fn to_borrow_shares(assets: u128, total_assets: u128, total_shares: u128, r: Rounding) -> Result<u128> {
     mul_div(
         assets,
         add(total_shares, VIRTUAL_BORROW_SHARES)?,
@@ -92,7 +90,7 @@ pub fn to_borrow_shares(assets: U256, total_assets: U256, total_shares: U256, r:
 
 /// Debt of `shares`: `shares * (totalAssets + 1) / (totalShares + 1e6)`,
 /// rounded **up** (a position never shows less debt than it owes).
-pub fn to_debt(shares: U256, total_assets: U256, total_shares: U256) -> Result<U256> {
+pub fn to_debt(shares: u128, total_assets: u128, total_shares: u128) -> Result<u128> {
     mul_div(
         shares,
         add(total_assets, VIRTUAL_BORROW_ASSETS)?,
@@ -105,23 +103,23 @@ pub fn to_debt(shares: U256, total_assets: U256, total_shares: U256) -> Result<U
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Market {
     /// Idle USDC the pool accounts for.
-    pub cash: U256,
+    pub cash: u128,
     /// Total debt (`totalBorrowAssets`), interest included.
-    pub borrowed: U256,
+    pub borrowed: u128,
     /// Total borrow shares.
-    pub borrow_shares: U256,
+    pub borrow_shares: u128,
     /// Protocol reserves (part of `cash + borrowed` owed to the protocol).
-    pub reserves: U256,
+    pub reserves: u128,
 }
 
 impl Market {
     /// Lenders' assets: `cash + borrowed - reserves`.
-    pub fn total_assets(&self) -> U256 {
+    pub fn total_assets(&self) -> u128 {
         crate::vault::total_assets(self.cash, self.borrowed, self.reserves)
     }
 
     /// Utilization (WAD) of these totals.
-    pub fn utilization(&self) -> Result<U256> {
+    pub fn utilization(&self) -> Result<u128> {
         utilization(self.borrowed, self.total_assets())
     }
 
@@ -134,15 +132,15 @@ impl Market {
     }
 
     /// Debt of `shares` borrow shares, rounded up.
-    pub fn debt_of(&self, shares: U256) -> Result<U256> {
-        if shares.is_zero() {
-            return Ok(U256::ZERO);
+    pub fn debt_of(&self, shares: u128) -> Result<u128> {
+        if shares == 0 {
+            return Ok(0);
         }
         to_debt(shares, self.borrowed, self.borrow_shares)
     }
 
     /// Books a new borrow of `assets`; returns the shares minted (rounded up).
-    pub fn add_debt(&mut self, assets: U256) -> Result<U256> {
+    pub fn add_debt(&mut self, assets: u128) -> Result<u128> {
         let shares = to_borrow_shares(assets, self.borrowed, self.borrow_shares, Rounding::Up)?;
         self.borrowed = add(self.borrowed, assets)?;
         self.borrow_shares = add(self.borrow_shares, shares)?;
@@ -152,10 +150,10 @@ impl Market {
     /// Removes `shares` borrow shares and `assets` of debt (repaid or written
     /// off). When the last share goes, the virtual shares' dust goes with it
     /// so `borrowed` never outlives every borrower.
-    pub fn remove_debt(&mut self, shares: U256, assets: U256) {
+    pub fn remove_debt(&mut self, shares: u128, assets: u128) {
         self.borrow_shares = self.borrow_shares.saturating_sub(shares);
-        self.borrowed = if self.borrow_shares.is_zero() {
-            U256::ZERO
+        self.borrowed = if self.borrow_shares == 0 {
+            0
         } else {
             self.borrowed.saturating_sub(assets)
         };
@@ -167,68 +165,68 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const PCT: u64 = 10_000_000_000_000_000; // 1% in WAD
+    const PCT: u128 = 10_000_000_000_000_000; // 1% in WAD
 
     #[test]
     fn rate_at_hand_computed_points() {
         // U = 0: base 5%.
-        assert_eq!(borrow_rate(U256::ZERO).unwrap(), u(5 * PCT));
+        assert_eq!(borrow_rate(0).unwrap(), (5 * PCT));
         // U = 40%: 5% + 0.4 * 20% / 0.8 = 15%.
-        assert_eq!(borrow_rate(u(40 * PCT)).unwrap(), u(15 * PCT));
+        assert_eq!(borrow_rate((40 * PCT)).unwrap(), (15 * PCT));
         // U = 80%: 25% at the kink.
-        assert_eq!(borrow_rate(u(80 * PCT)).unwrap(), u(25 * PCT));
+        assert_eq!(borrow_rate((80 * PCT)).unwrap(), (25 * PCT));
         // U = 90%: 25% + 0.1 * 275% / 0.2 = 162.5%.
-        assert_eq!(borrow_rate(u(90 * PCT)).unwrap(), u(1_625_000_000_000_000_000));
+        assert_eq!(borrow_rate((90 * PCT)).unwrap(), (1_625_000_000_000_000_000));
         // U = 100%: 300%.
-        assert_eq!(borrow_rate(WAD).unwrap(), u(300 * PCT));
+        assert_eq!(borrow_rate(WAD).unwrap(), (300 * PCT));
     }
 
     #[test]
     fn utilization_edges() {
-        assert_eq!(utilization(u(5), U256::ZERO).unwrap(), U256::ZERO);
-        assert_eq!(utilization(u(40), u(100)).unwrap(), u(40 * PCT));
-        assert_eq!(utilization(u(200), u(100)).unwrap(), WAD);
+        assert_eq!(utilization((5), 0).unwrap(), 0);
+        assert_eq!(utilization((40), (100)).unwrap(), (40 * PCT));
+        assert_eq!(utilization((200), (100)).unwrap(), WAD);
     }
 
     #[test]
     fn supply_rate_is_rate_times_u_less_reserve() {
         // U = 40%: 15% * 0.4 * 0.95 = 5.7%.
-        assert_eq!(supply_rate(u(40 * PCT)).unwrap(), u(57 * PCT / 10));
-        assert_eq!(supply_rate(U256::ZERO).unwrap(), U256::ZERO);
+        assert_eq!(supply_rate((40 * PCT)).unwrap(), (57 * PCT / 10));
+        assert_eq!(supply_rate(0).unwrap(), 0);
     }
 
     #[test]
     fn accrual_over_one_second_day_and_year() {
         // 1,000,000 USDC cash, 400,000 USDC borrowed: ta = 1.4M, U = 28.57..%.
-        let cash = u(1_000_000_000_000);
-        let b = u(400_000_000_000);
+        let cash = (1_000_000_000_000);
+        let b = (400_000_000_000);
         let ta = cash + b;
         let rate = borrow_rate(utilization(b, ta).unwrap()).unwrap();
         let per_year = b * rate / WAD;
         // One year: interest = borrowed * rate (exact: divisible).
-        let y = accrue(cash, b, U256::ZERO, 31_557_600).unwrap();
-        assert!(y.interest == per_year || y.interest == per_year + u(1));
+        let y = accrue(cash, b, 0, 31_557_600).unwrap();
+        assert!(y.interest == per_year || y.interest == per_year + (1));
         assert_eq!(y.reserve_fee, y.interest * RESERVE_FACTOR / WAD);
         // One day: 1/365.25 of it, rounded up.
-        let d = accrue(cash, b, U256::ZERO, 86_400).unwrap();
-        let expect = (per_year * u(86_400)).div_ceil(SECONDS_PER_YEAR);
-        assert!(d.interest >= expect && d.interest <= expect + u(1));
+        let d = accrue(cash, b, 0, 86_400).unwrap();
+        let expect = (per_year * (86_400)).div_ceil(SECONDS_PER_YEAR);
+        assert!(d.interest >= expect && d.interest <= expect + (1));
         // One second: at least one unit (rounded up).
-        let s = accrue(cash, b, U256::ZERO, 1).unwrap();
-        assert!(s.interest >= u(1));
-        assert!(s.interest * u(86_400) >= d.interest - u(1));
+        let s = accrue(cash, b, 0, 1).unwrap();
+        assert!(s.interest >= (1));
+        assert!(s.interest * (86_400) >= d.interest - (1));
         // Nothing borrowed or no time: nothing accrues.
-        assert_eq!(accrue(cash, U256::ZERO, U256::ZERO, 100).unwrap(), Accrual::default());
-        assert_eq!(accrue(cash, b, U256::ZERO, 0).unwrap(), Accrual::default());
+        assert_eq!(accrue(cash, 0, 0, 100).unwrap(), Accrual::default());
+        assert_eq!(accrue(cash, b, 0, 0).unwrap(), Accrual::default());
     }
 
     #[test]
     fn accrual_at_full_utilization_is_300_percent() {
         // All cash lent out: a year triples... adds 300% of the debt.
-        let b = u(1_000_000);
-        let y = accrue(U256::ZERO, b, U256::ZERO, 31_557_600).unwrap();
-        assert_eq!(y.interest, u(3_000_000));
-        assert_eq!(y.reserve_fee, u(150_000));
+        let b = (1_000_000);
+        let y = accrue(0, b, 0, 31_557_600).unwrap();
+        assert_eq!(y.interest, (3_000_000));
+        assert_eq!(y.reserve_fee, (150_000));
     }
 
     proptest! {
@@ -239,10 +237,10 @@ mod tests {
         fn borrow_shares_round_against_borrower(
             amount in 1u64..u64::MAX, ta in 0u64..u64::MAX / 2, extra in 0u64..1_000_000_000u64,
         ) {
-            let ta = U256::from(ta);
+            let ta = (ta as u128);
             // Shares outstanding at any price between 1e6 and ~1 per asset.
-            let ts = to_borrow_shares(ta, U256::ZERO, U256::ZERO, Rounding::Up).unwrap() / u(1 + extra % 1000);
-            let a = U256::from(amount);
+            let ts = to_borrow_shares(ta, 0, 0, Rounding::Up).unwrap() / (1 + extra % 1000);
+            let a = (amount as u128);
             let minted = to_borrow_shares(a, ta, ts, Rounding::Up).unwrap();
             let (ta2, ts2) = (ta + a, ts + minted);
             let debt = to_debt(minted, ta2, ts2).unwrap();
@@ -254,10 +252,10 @@ mod tests {
         /// Interest is monotonic in time and never zero when something is owed.
         #[test]
         fn accrual_monotonic(b in 1u64..u64::MAX / 4, cash in 0u64..u64::MAX / 4, dt in 1u64..10_000_000) {
-            let (b, cash) = (U256::from(b), U256::from(cash));
-            let a1 = accrue(cash, b, U256::ZERO, dt).unwrap();
-            let a2 = accrue(cash, b, U256::ZERO, dt + 1).unwrap();
-            prop_assert!(a1.interest >= u(1));
+            let (b, cash) = ((b as u128), (cash as u128));
+            let a1 = accrue(cash, b, 0, dt).unwrap();
+            let a2 = accrue(cash, b, 0, dt + 1).unwrap();
+            prop_assert!(a1.interest >= (1));
             prop_assert!(a2.interest >= a1.interest);
             prop_assert!(a1.reserve_fee <= a1.interest);
         }

@@ -1,40 +1,38 @@
 //! Liquidation amounts: close factor, bonus, the underwater path, bad debt
 //! and the dust rules. Pure: the contract supplies the position and price.
 
-use alloy_primitives::U256;
-
 use crate::{
     errors::Result,
     fail,
-    math::{mul_div, sub, u, Rounding, WAD},
+    math::{mul_div, sub, Rounding, WAD},
     risk::{collateral_value, Curve},
 };
 
 /// Health factor below which the whole debt may be repaid: 0.95.
-pub const FULL_CLOSE_HF: U256 = u(950_000_000_000_000_000);
+pub const FULL_CLOSE_HF: u128 = 950_000_000_000_000_000;
 /// Share of the debt repayable above `FULL_CLOSE_HF`: 50%.
-pub const CLOSE_FACTOR: U256 = u(500_000_000_000_000_000);
+pub const CLOSE_FACTOR: u128 = 500_000_000_000_000_000;
 /// Collateral paid per USDC repaid, above water: 105%.
-pub const BONUS: U256 = u(1_050_000_000_000_000_000);
+pub const BONUS: u128 = 1_050_000_000_000_000_000;
 /// Share of collateral value the liquidator pays when underwater: 90%.
-pub const UNDERWATER_PAY: U256 = u(900_000_000_000_000_000);
+pub const UNDERWATER_PAY: u128 = 900_000_000_000_000_000;
 /// Smallest debt worth keeping open: 1 USDC.
-pub const MIN_DEBT: U256 = u(1_000_000);
+pub const MIN_DEBT: u128 = 1_000_000;
 
 /// What one liquidation does to a position.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
     /// USDC the liquidator pays (repays debt).
-    pub repaid: U256,
+    pub repaid: u128,
     /// Collateral shares the liquidator receives.
-    pub seized: U256,
+    pub seized: u128,
     /// Debt written off as bad debt (lenders bear it).
-    pub bad_debt: U256,
+    pub bad_debt: u128,
 }
 
 impl Outcome {
     /// True when the position ends with no debt (repaid or written off).
-    pub fn closes(&self, debt: U256) -> bool {
+    pub fn closes(&self, debt: u128) -> bool {
         self.repaid + self.bad_debt >= debt
     }
 }
@@ -53,7 +51,7 @@ impl Outcome {
 ///   fully; a remaining debt with no collateral left is written off.
 /// * If the rules need more than `max_repay` → `InsufficientRepay` (the
 ///   liquidator never pays more than they offered).
-pub fn liquidate(curve: &Curve, collateral: U256, debt: U256, price: U256, max_repay: U256) -> Result<Outcome> {
+pub fn liquidate(curve: &Curve, collateral: u128, debt: u128, price: u128, max_repay: u128) -> Result<Outcome> {
     let hf = curve.health_factor(collateral, price, debt)?;
     if hf >= WAD {
         return Err(fail!(PositionHealthy));
@@ -62,7 +60,7 @@ pub fn liquidate(curve: &Curve, collateral: U256, debt: U256, price: U256, max_r
     let mut o = Outcome::default();
     if value < debt {
         o.seized = collateral;
-        o.repaid = mul_div(collateral * price, UNDERWATER_PAY, WAD * WAD, Rounding::Up)?;
+        o.repaid = mul_div(mul_div(collateral, price, WAD, Rounding::Up)?, UNDERWATER_PAY, WAD, Rounding::Up)?;
         if o.repaid > max_repay {
             return Err(fail!(InsufficientRepay));
         }
@@ -72,7 +70,7 @@ pub fn liquidate(curve: &Curve, collateral: U256, debt: U256, price: U256, max_r
     let factor = if hf < FULL_CLOSE_HF { WAD } else { CLOSE_FACTOR };
     let allowed = mul_div(debt, factor, WAD, Rounding::Down)?;
     o.repaid = max_repay.min(allowed);
-    if o.repaid.is_zero() {
+    if o.repaid == 0 {
         return Err(fail!(ZeroAmount));
     }
     if debt - o.repaid < MIN_DEBT {
@@ -96,34 +94,34 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const PCT: u64 = 10_000_000_000_000_000;
-    fn usdc(v: u64) -> U256 {
-        u(v * 1_000_000)
+    const PCT: u128 = 10_000_000_000_000_000;
+    fn usdc(v: u64) -> u128 {
+        (v * 1_000_000)
     }
-    fn cents(c: u64) -> U256 {
-        u(c * PCT)
+    fn cents(c: u64) -> u128 {
+        (c * PCT)
     }
 
     #[test]
     fn reference_alice_walkthrough() {
         // 15,000 shares, ~$5,520 debt, price $0.55: HF 0.990, 50% close factor.
         let c = Curve::default();
-        let o = liquidate(&c, usdc(15_000), usdc(5_520), cents(55), U256::MAX).unwrap();
+        let o = liquidate(&c, usdc(15_000), usdc(5_520), cents(55), u128::MAX).unwrap();
         assert_eq!(o.repaid, usdc(2_760));
         // 2,760 * 1.05 / 0.55 = 5,269.0909.. shares, rounded down.
-        assert_eq!(o.seized, u(5_269_090_909));
-        assert_eq!(o.bad_debt, U256::ZERO);
+        assert_eq!(o.seized, (5_269_090_909));
+        assert_eq!(o.bad_debt, 0);
         let left = usdc(15_000) - o.seized;
-        assert_eq!(left / u(1_000_000), u(9_730)); // ~9,731 shares (9,730.909)
+        assert_eq!(left / (1_000_000), (9_730)); // ~9,731 shares (9,730.909)
         let hf = c.health_factor(left, cents(55), usdc(2_760)).unwrap();
-        assert_eq!(hf / u(PCT / 10), u(1284)); // 1.2846 ~ "1.285"
+        assert_eq!(hf / (PCT / 10), (1284)); // 1.2846 ~ "1.285"
     }
 
     #[test]
     fn healthy_position_cannot_be_liquidated() {
         let c = Curve::default();
         assert_eq!(
-            liquidate(&c, usdc(15_000), usdc(5_500), cents(65), U256::MAX),
+            liquidate(&c, usdc(15_000), usdc(5_500), cents(65), u128::MAX),
             Err(fail!(PositionHealthy))
         );
     }
@@ -132,7 +130,7 @@ mod tests {
     fn full_close_below_095() {
         // 10,000 shares at $0.58 (lt ~66%) with $4,200 debt: HF ~0.946.
         let c = Curve::default();
-        let o = liquidate(&c, usdc(10_000), usdc(4_200), cents(58), U256::MAX).unwrap();
+        let o = liquidate(&c, usdc(10_000), usdc(4_200), cents(58), u128::MAX).unwrap();
         assert_eq!(o.repaid, usdc(4_200));
         assert_eq!(o.seized, mul_div(usdc(4_200), BONUS, cents(58), Rounding::Down).unwrap());
         // Clamped to what the liquidator offers.
@@ -144,17 +142,17 @@ mod tests {
     fn bonus_capped_by_collateral() {
         // value 1,000; debt 980 => HF < 0.95, full close; 980 * 1.05 > 1,000.
         let c = Curve::default();
-        let o = liquidate(&c, usdc(2_000), usdc(980), cents(50), U256::MAX).unwrap();
+        let o = liquidate(&c, usdc(2_000), usdc(980), cents(50), u128::MAX).unwrap();
         assert_eq!(o.seized, usdc(2_000));
         // Pays value / 1.05 rounded up; the rest is bad debt.
-        assert_eq!(o.repaid, u(952_380_953));
-        assert_eq!(o.bad_debt, usdc(980) - u(952_380_953));
+        assert_eq!(o.repaid, (952_380_953));
+        assert_eq!(o.bad_debt, usdc(980) - (952_380_953));
     }
 
     #[test]
     fn underwater_takes_everything_for_90_percent() {
         let c = Curve::default();
-        let o = liquidate(&c, usdc(1_000), usdc(600), cents(50), U256::MAX).unwrap();
+        let o = liquidate(&c, usdc(1_000), usdc(600), cents(50), u128::MAX).unwrap();
         assert_eq!(o.seized, usdc(1_000));
         assert_eq!(o.repaid, usdc(450));
         assert_eq!(o.bad_debt, usdc(150));
@@ -165,18 +163,18 @@ mod tests {
     fn dust_is_closed_fully() {
         // HF in [0.95, 1): 50% would leave 0.5 USDC + ... debt of 1.9 USDC leaves 0.95.
         let c = Curve::default();
-        let o = liquidate(&c, u(5_000_000), u(1_900_000), cents(50), U256::MAX).unwrap();
+        let o = liquidate(&c, (5_000_000), (1_900_000), cents(50), u128::MAX).unwrap();
         // 5 shares at $0.50 = $2.50, lt 62.5% => 1.5625 / 1.9 = 0.82: full close anyway.
-        assert_eq!(o.repaid, u(1_900_000));
+        assert_eq!(o.repaid, (1_900_000));
         // HF 0.97: 50% of 1.5 leaves 0.75 < 1 USDC: closed fully.
-        let o = liquidate(&c, u(4_656_000), u(1_500_000), cents(50), U256::MAX).unwrap();
-        assert_eq!(o.repaid, u(1_500_000));
+        let o = liquidate(&c, (4_656_000), (1_500_000), cents(50), u128::MAX).unwrap();
+        assert_eq!(o.repaid, (1_500_000));
         // Closing fully needs the liquidator's consent.
         assert_eq!(
-            liquidate(&c, u(4_656_000), u(1_500_000), cents(50), u(750_000)),
+            liquidate(&c, (4_656_000), (1_500_000), cents(50), (750_000)),
             Err(fail!(InsufficientRepay))
         );
-        assert_eq!(liquidate(&c, u(4_656_000), u(1_500_000), cents(50), U256::ZERO), Err(fail!(ZeroAmount)));
+        assert_eq!(liquidate(&c, (4_656_000), (1_500_000), cents(50), 0), Err(fail!(ZeroAmount)));
     }
 
     proptest! {
@@ -189,15 +187,15 @@ mod tests {
             p in 1u64..1_000_000_000_000_000_000, offer in 0u64..u64::MAX,
         ) {
             let c = Curve::default();
-            let (coll, debt, p, offer) = (U256::from(coll), U256::from(debt), U256::from(p), U256::from(offer));
+            let (coll, debt, p, offer) = ((coll as u128), (debt as u128), (p as u128), (offer as u128));
             if let Ok(o) = liquidate(&c, coll, debt, p, offer) {
                 prop_assert!(o.seized <= coll);
                 prop_assert!(o.repaid <= offer);
                 prop_assert!(o.repaid + o.bad_debt <= debt);
                 let left_debt = debt - o.repaid - o.bad_debt;
                 let left_coll = coll - o.seized;
-                prop_assert!(left_coll > U256::ZERO || left_debt.is_zero());
-                prop_assert!(left_debt.is_zero() || left_debt >= MIN_DEBT);
+                prop_assert!(left_coll > 0 || left_debt == 0);
+                prop_assert!(left_debt == 0 || left_debt >= MIN_DEBT);
                 // The liquidator never receives more than 105% of what they pay.
                 let got = collateral_value(o.seized, p).unwrap();
                 prop_assert!(got <= mul_div(o.repaid, BONUS, WAD, Rounding::Up).unwrap().max(

@@ -11,12 +11,13 @@
 
 use alloc::{vec, vec::Vec};
 
+
 use alloy_primitives::{Address, B256, U256};
-use alloy_sol_types::{sol, SolCall, SolEvent};
+use alloy_sol_types::SolEvent;
 use stylus_sdk::{prelude::*, stylus_core::calls::context::Call};
 
 use crate::{
-    abi::aw,
+    abi::{aw, calldata, push_bytes},
     clock,
     errors::Error,
     events::*,
@@ -33,34 +34,36 @@ use crate::{
     vault,
 };
 
-sol! {
-    interface IERC20Min {
-        function transfer(address to, uint256 amount) external returns (bool);
-        function transferFrom(address from, address to, uint256 amount) external returns (bool);
-        function balanceOf(address account) external view returns (uint256);
-    }
-    interface ICtf {
-        function safeTransferFrom(address from, address to, uint256 id, uint256 amount, bytes data) external;
-        function getCollectionId(bytes32 parentCollectionId, bytes32 conditionId, uint256 indexSet) external view returns (bytes32);
-        function getPositionId(address collateralToken, bytes32 collectionId) external pure returns (uint256);
-        function redeemPositions(address collateralToken, bytes32 parentCollectionId, bytes32 conditionId, uint256[] indexSets) external;
-    }
-    interface IERC1271 {
-        function isValidSignature(bytes32 hash, bytes signature) external view returns (bytes4);
-    }
+/// Selectors of the calls the pool makes (tests check them against `sol!`).
+pub mod out {
+    use crate::abi::selector;
+    /// ERC-20 `transfer(address,uint256)`.
+    pub const TRANSFER: [u8; 4] = selector("transfer(address,uint256)");
+    /// ERC-20 `transferFrom(address,address,uint256)`.
+    pub const TRANSFER_FROM: [u8; 4] = selector("transferFrom(address,address,uint256)");
+    /// ERC-20 `balanceOf(address)`.
+    pub const BALANCE_OF: [u8; 4] = selector("balanceOf(address)");
+    /// ERC-1155 `safeTransferFrom(address,address,uint256,uint256,bytes)`.
+    pub const SAFE_TRANSFER_FROM: [u8; 4] = selector("safeTransferFrom(address,address,uint256,uint256,bytes)");
+    /// CTF `getCollectionId(bytes32,bytes32,uint256)`.
+    pub const GET_COLLECTION_ID: [u8; 4] = selector("getCollectionId(bytes32,bytes32,uint256)");
+    /// CTF `getPositionId(address,bytes32)`.
+    pub const GET_POSITION_ID: [u8; 4] = selector("getPositionId(address,bytes32)");
+    /// CTF `redeemPositions(address,bytes32,bytes32,uint256[])`.
+    pub const REDEEM_POSITIONS: [u8; 4] = selector("redeemPositions(address,bytes32,bytes32,uint256[])");
+    /// EIP-1271 `isValidSignature(bytes32,bytes)`, also its magic value.
+    pub const IS_VALID_SIGNATURE: [u8; 4] = selector("isValidSignature(bytes32,bytes)");
 }
 
 /// `onERC1155Received` selector, the callback's success answer.
 pub const ON_ERC1155_RECEIVED: [u8; 4] = [0xf2, 0x3a, 0x6e, 0x61];
 /// `onERC1155BatchReceived` selector.
 pub const ON_ERC1155_BATCH_RECEIVED: [u8; 4] = [0xbc, 0x19, 0x7c, 0x81];
-/// EIP-1271 magic value.
-const EIP1271_MAGIC: [u8; 4] = [0x16, 0x26, 0xba, 0x7e];
 /// `keccak256("")`: the code hash of an account without code.
 const EMPTY_CODE_HASH: B256 =
     alloy_primitives::b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
 /// Default pool cap: 5%.
-pub const DEFAULT_POOL_CAP_BPS: u64 = 500;
+pub const DEFAULT_POOL_CAP_BPS: u128 = 500;
 
 /// Results of the pool's functions.
 pub type Res<T> = core::result::Result<T, Error>;
@@ -88,12 +91,13 @@ fn kind_at_most(kind: u8, max: u8) -> Res<()> {
     Ok(())
 }
 
-fn word_addr(v: U256) -> Address {
-    Address::from_word(v.into())
-}
-
 fn topic(a: Address) -> B256 {
     aw(a).into()
+}
+
+/// A money value as an event/return word.
+pub fn w(x: u128) -> U256 {
+    U256::from(x)
 }
 
 impl LendingPool {
@@ -103,16 +107,16 @@ impl LendingPool {
         let roles = [(s::ADMIN, admin), (s::USDC, usdc), (s::CTF, ctf), (s::ORACLE, oracle), (s::RELAYER, relayer)];
         for (slot, a) in roles {
             nonzero(a)?;
-            self.put(slot, aw(a));
+            self.set_addr(slot, a);
         }
-        self.put(s::POOL_CAP, U256::from(DEFAULT_POOL_CAP_BPS));
+        self.set(s::POOL_CAP, DEFAULT_POOL_CAP_BPS);
         self.store_curve(&Curve::default(), s::ANCHORS);
-        self.put(s::LAST_ACCRUAL, U256::from(self.now()));
+        self.set(s::LAST_ACCRUAL, self.now() as u128);
         Ok(())
     }
 
     // ------------------------------------------------------------------
-    // Storage primitives
+    // Storage primitives (layout in `store`)
     // ------------------------------------------------------------------
 
     fn sload(&self, slot: U256) -> U256 {
@@ -120,33 +124,38 @@ impl LendingPool {
     }
 
     fn save(&mut self, slot: U256, v: U256) {
-        // SAFETY: raw slots are laid out in `store` and never alias a storage field.
+        // SAFETY: the pool has no SDK storage fields; every slot is laid out in `store`.
         unsafe { self.vm().storage_cache_bytes32(slot, v.into()) }
     }
 
+    /// Scalar `slot` as money (slots only ever hold values written as `u128`).
     #[inline(never)]
-    fn get(&self, slot: u64) -> U256 {
-        self.sload(U256::from(slot))
+    fn num(&self, slot: u64) -> u128 {
+        self.sload(U256::from(slot)).saturating_to()
     }
 
     #[inline(never)]
-    fn put(&mut self, slot: u64, v: U256) {
-        self.save(U256::from(slot), v)
+    fn set(&mut self, slot: u64, v: u128) {
+        self.save(U256::from(slot), U256::from(v))
     }
 
     #[inline(never)]
     fn addr(&self, slot: u64) -> Address {
-        word_addr(self.get(slot))
+        Address::from_word(self.sload(U256::from(slot)).into())
+    }
+
+    fn set_addr(&mut self, slot: u64, a: Address) {
+        self.save(U256::from(slot), aw(a))
     }
 
     #[inline(never)]
-    fn getm(&self, base: u64, key: U256) -> U256 {
-        self.sload(map(base, key))
+    fn numm(&self, base: u64, key: U256) -> u128 {
+        self.sload(map(base, key)).saturating_to()
     }
 
     #[inline(never)]
-    fn putm(&mut self, base: u64, key: U256, v: U256) {
-        self.save(map(base, key), v)
+    fn setm(&mut self, base: u64, key: U256, v: u128) {
+        self.save(map(base, key), U256::from(v))
     }
 
     /// Emits a log: `topic0` then the indexed `topics`, data as words.
@@ -163,17 +172,17 @@ impl LendingPool {
 
     /// pUSDC in existence.
     #[inline(never)]
-    pub fn total_supply(&self) -> U256 {
-        self.get(s::SUPPLY)
+    pub fn total_supply(&self) -> u128 {
+        self.num(s::SUPPLY)
     }
 
     /// pUSDC held by `account`.
     #[inline(never)]
-    pub fn balance_of(&self, account: Address) -> U256 {
-        self.getm(m::BALANCE, aw(account))
+    pub fn balance_of(&self, account: Address) -> u128 {
+        self.numm(m::BALANCE, aw(account))
     }
 
-    /// pUSDC `spender` may move for `owner`.
+    /// pUSDC `spender` may move for `owner` (allowances are full words: max uint is "infinite").
     pub fn allowance(&self, owner: Address, spender: Address) -> U256 {
         self.sload(map2(m::ALLOWANCE, aw(owner), aw(spender)))
     }
@@ -205,21 +214,22 @@ impl LendingPool {
     /// Moves (`from`/`to` zero = mint/burn) `value` shares; emits `Transfer`.
     #[inline(never)]
     fn update_shares(&mut self, from: Address, to: Address, value: U256) -> Res<()> {
+        let v = crate::math::narrow(value).map_err(|_| fail!(InsufficientBalance))?;
         if from.is_zero() {
-            self.put(s::SUPPLY, add(self.total_supply(), value)?);
+            self.set(s::SUPPLY, add(self.total_supply(), v)?);
         } else {
             let b = self.balance_of(from);
-            if b < value {
+            if b < v {
                 return Err(fail!(InsufficientBalance));
             }
-            self.putm(m::BALANCE, aw(from), b - value);
+            self.setm(m::BALANCE, aw(from), b - v);
         }
         if to.is_zero() {
-            self.put(s::SUPPLY, self.total_supply() - value);
+            self.set(s::SUPPLY, self.total_supply() - v);
         } else {
             // Cannot overflow: balances sum to the supply, which was checked.
             let b = self.balance_of(to);
-            self.putm(m::BALANCE, aw(to), b + value);
+            self.setm(m::BALANCE, aw(to), b + v);
         }
         self.emit(Transfer::SIGNATURE_HASH, &[topic(from), topic(to)], &[value]);
         Ok(())
@@ -252,19 +262,19 @@ impl LendingPool {
     }
 
     /// `cash + totalBorrowAssets - reserves`, interest included up to now.
-    pub fn total_assets(&self) -> Res<U256> {
+    pub fn total_assets(&self) -> Res<u128> {
         Ok(self.market()?.total_assets())
     }
 
     /// Shares for `assets` as of now, rounded as asked.
     #[inline(never)]
-    pub fn shares_for(&self, assets: U256, r: Rounding) -> Res<U256> {
+    pub fn shares_for(&self, assets: u128, r: Rounding) -> Res<u128> {
         vault::to_shares(assets, self.total_supply(), self.market()?.total_assets(), r)
     }
 
     /// Assets for `shares` as of now, rounded as asked.
     #[inline(never)]
-    pub fn assets_for(&self, shares: U256, r: Rounding) -> Res<U256> {
+    pub fn assets_for(&self, shares: u128, r: Rounding) -> Res<u128> {
         vault::to_assets(shares, self.total_supply(), self.market()?.total_assets(), r)
     }
 
@@ -279,7 +289,7 @@ impl LendingPool {
 
     /// Deposits `assets` USDC (pulled from the caller) for `receiver`'s pUSDC,
     /// shares rounded down. Returns the shares.
-    pub fn deposit(&mut self, assets: U256, receiver: Address) -> Res<U256> {
+    pub fn deposit(&mut self, assets: u128, receiver: Address) -> Res<u128> {
         let m = self.accrue()?;
         let shares = vault::to_shares(assets, self.total_supply(), m.total_assets(), Rounding::Down)?;
         self.enter(m, assets, shares, receiver)?;
@@ -288,7 +298,7 @@ impl LendingPool {
 
     /// Mints exactly `shares` pUSDC to `receiver`, pulling the assets
     /// (rounded up). Returns the assets.
-    pub fn mint(&mut self, shares: U256, receiver: Address) -> Res<U256> {
+    pub fn mint(&mut self, shares: u128, receiver: Address) -> Res<u128> {
         let m = self.accrue()?;
         let assets = vault::to_assets(shares, self.total_supply(), m.total_assets(), Rounding::Up)?;
         self.enter(m, assets, shares, receiver)?;
@@ -296,14 +306,14 @@ impl LendingPool {
     }
 
     /// Assets `owner` can withdraw now: their claim, capped by idle cash.
-    pub fn max_withdraw(&self, owner: Address) -> Res<U256> {
+    pub fn max_withdraw(&self, owner: Address) -> Res<u128> {
         let m = self.market()?;
         let claim = vault::to_assets(self.balance_of(owner), self.total_supply(), m.total_assets(), Rounding::Down)?;
         Ok(claim.min(m.cash))
     }
 
     /// Shares `owner` can redeem now: their balance, capped by idle cash.
-    pub fn max_redeem(&self, owner: Address) -> Res<U256> {
+    pub fn max_redeem(&self, owner: Address) -> Res<u128> {
         let m = self.market()?;
         let by_cash = vault::to_shares(m.cash, self.total_supply(), m.total_assets(), Rounding::Down)?;
         Ok(self.balance_of(owner).min(by_cash))
@@ -311,7 +321,7 @@ impl LendingPool {
 
     /// Withdraws exactly `assets` USDC to `receiver`, burning `owner`'s shares
     /// (rounded up; the caller needs allowance unless it is `owner`).
-    pub fn withdraw(&mut self, assets: U256, receiver: Address, owner: Address) -> Res<U256> {
+    pub fn withdraw(&mut self, assets: u128, receiver: Address, owner: Address) -> Res<u128> {
         let m = self.accrue()?;
         if assets > self.max_withdraw(owner)? {
             return Err(fail!(ExceedsMaxWithdraw));
@@ -322,7 +332,7 @@ impl LendingPool {
     }
 
     /// Burns `owner`'s `shares` and sends the assets (rounded down) to `receiver`.
-    pub fn redeem(&mut self, shares: U256, receiver: Address, owner: Address) -> Res<U256> {
+    pub fn redeem(&mut self, shares: u128, receiver: Address, owner: Address) -> Res<u128> {
         let m = self.accrue()?;
         if shares > self.max_redeem(owner)? {
             return Err(fail!(ExceedsMaxWithdraw));
@@ -332,35 +342,39 @@ impl LendingPool {
         Ok(assets)
     }
 
-    fn enter(&mut self, mut m: Market, assets: U256, shares: U256, receiver: Address) -> Res<()> {
+    fn enter(&mut self, mut m: Market, assets: u128, shares: u128, receiver: Address) -> Res<()> {
         if self.paused() {
             return Err(fail!(ProtocolPaused));
         }
-        if assets.is_zero() || shares.is_zero() {
+        if assets == 0 || shares == 0 {
             return Err(fail!(ZeroAmount));
         }
         nonzero(receiver)?;
-        self.update_shares(Address::ZERO, receiver, shares)?;
+        self.update_shares(Address::ZERO, receiver, w(shares))?;
         m.cash = add(m.cash, assets)?;
         self.store_market(&m);
         let sender = self.vm().msg_sender();
-        self.emit(Deposit::SIGNATURE_HASH, &[topic(sender), topic(receiver)], &[assets, shares]);
+        self.emit(Deposit::SIGNATURE_HASH, &[topic(sender), topic(receiver)], &[w(assets), w(shares)]);
         self.pull_usdc(sender, assets)
     }
 
-    fn exit(&mut self, mut m: Market, assets: U256, shares: U256, receiver: Address, owner: Address) -> Res<()> {
-        if assets.is_zero() || shares.is_zero() {
+    fn exit(&mut self, mut m: Market, assets: u128, shares: u128, receiver: Address, owner: Address) -> Res<()> {
+        if assets == 0 || shares == 0 {
             return Err(fail!(ZeroAmount));
         }
         nonzero(receiver)?;
         let sender = self.vm().msg_sender();
         if sender != owner {
-            self.spend_allowance(owner, sender, shares)?;
+            self.spend_allowance(owner, sender, w(shares))?;
         }
-        self.update_shares(owner, Address::ZERO, shares)?;
+        self.update_shares(owner, Address::ZERO, w(shares))?;
         m.cash = sub(m.cash, assets)?;
         self.store_market(&m);
-        self.emit(Withdraw::SIGNATURE_HASH, &[topic(sender), topic(receiver), topic(owner)], &[assets, shares]);
+        self.emit(
+            Withdraw::SIGNATURE_HASH,
+            &[topic(sender), topic(receiver), topic(owner)],
+            &[w(assets), w(shares)],
+        );
         self.pay_usdc(receiver, assets)
     }
 
@@ -377,12 +391,12 @@ impl LendingPool {
     #[inline(never)]
     fn market_with_accrual(&self) -> Res<(Market, interest::Accrual)> {
         let stored = Market {
-            cash: self.get(s::CASH),
-            borrowed: self.get(s::BORROWED),
-            borrow_shares: self.get(s::BORROW_SHARES),
-            reserves: self.get(s::RESERVES),
+            cash: self.num(s::CASH),
+            borrowed: self.num(s::BORROWED),
+            borrow_shares: self.num(s::BORROW_SHARES),
+            reserves: self.num(s::RESERVES),
         };
-        let last = self.get(s::LAST_ACCRUAL).to::<u64>();
+        let last = self.num(s::LAST_ACCRUAL) as u64;
         stored.accrued(self.now().saturating_sub(last))
     }
 
@@ -397,20 +411,20 @@ impl LendingPool {
     #[inline(never)]
     pub fn accrue(&mut self) -> Res<Market> {
         let (m, a) = self.market_with_accrual()?;
-        self.put(s::LAST_ACCRUAL, U256::from(self.now()));
-        if !a.interest.is_zero() {
+        self.set(s::LAST_ACCRUAL, self.now() as u128);
+        if a.interest != 0 {
             self.store_market(&m);
-            self.emit(InterestAccrued::SIGNATURE_HASH, &[], &[a.interest, a.reserve_fee, m.borrowed]);
+            self.emit(InterestAccrued::SIGNATURE_HASH, &[], &[w(a.interest), w(a.reserve_fee), w(m.borrowed)]);
         }
         Ok(m)
     }
 
     #[inline(never)]
     fn store_market(&mut self, m: &Market) {
-        self.put(s::CASH, m.cash);
-        self.put(s::BORROWED, m.borrowed);
-        self.put(s::BORROW_SHARES, m.borrow_shares);
-        self.put(s::RESERVES, m.reserves);
+        self.set(s::CASH, m.cash);
+        self.set(s::BORROWED, m.borrowed);
+        self.set(s::BORROW_SHARES, m.borrow_shares);
+        self.set(s::RESERVES, m.reserves);
     }
 
     // ------------------------------------------------------------------
@@ -430,10 +444,10 @@ impl LendingPool {
 
     #[inline(never)]
     fn load_curve(&self, base: u64) -> Curve {
-        let mut c = Curve { prices: [U256::ZERO; ANCHORS], ltvs: [U256::ZERO; ANCHORS] };
+        let mut c = Curve { prices: [0; ANCHORS], ltvs: [0; ANCHORS] };
         for i in 0..ANCHORS {
-            c.prices[i] = self.get(base + i as u64);
-            c.ltvs[i] = self.get(base + (ANCHORS + i) as u64);
+            c.prices[i] = self.num(base + i as u64);
+            c.ltvs[i] = self.num(base + (ANCHORS + i) as u64);
         }
         c
     }
@@ -441,36 +455,39 @@ impl LendingPool {
     #[inline(never)]
     fn store_curve(&mut self, c: &Curve, base: u64) {
         for i in 0..ANCHORS {
-            self.put(base + i as u64, c.prices[i]);
-            self.put(base + (ANCHORS + i) as u64, c.ltvs[i]);
+            self.set(base + i as u64, c.prices[i]);
+            self.set(base + (ANCHORS + i) as u64, c.ltvs[i]);
         }
     }
 
     /// `(collateral, borrowShares, debt)` of a position, debt as of now.
     #[inline(never)]
-    pub fn get_position(&self, borrower: Address, token_id: U256) -> Res<(U256, U256, U256)> {
+    pub fn get_position(&self, borrower: Address, token_id: U256) -> Res<(u128, u128, u128)> {
         let base = map2(m::POSITION, aw(borrower), token_id);
-        let shares = self.sload(base + U256::from(1));
-        Ok((self.sload(base), shares, self.market()?.debt_of(shares)?))
+        let shares = self.sload(base + U256::from(1)).saturating_to();
+        Ok((self.sload(base).saturating_to(), shares, self.market()?.debt_of(shares)?))
     }
 
     #[inline(never)]
-    fn set_position(&mut self, borrower: Address, token_id: U256, collateral: U256, shares: U256) {
+    fn set_position(&mut self, borrower: Address, token_id: U256, collateral: u128, shares: u128) {
         let base = map2(m::POSITION, aw(borrower), token_id);
-        self.save(base, collateral);
-        self.save(base + U256::from(1), shares);
+        self.save(base, U256::from(collateral));
+        self.save(base + U256::from(1), U256::from(shares));
     }
 
     /// Health factor (WAD) of a position at `price`; max uint without debt.
-    pub fn get_health_factor(&self, borrower: Address, token_id: U256, price: U256) -> Res<U256> {
+    pub fn get_health_factor(&self, borrower: Address, token_id: U256, price: u128) -> Res<U256> {
         let (c, _, d) = self.get_position(borrower, token_id)?;
-        self.curve().health_factor(c, price, d)
+        if d == 0 {
+            return Ok(U256::MAX);
+        }
+        Ok(w(self.curve().health_factor(c, price, d)?))
     }
 
     /// What the position could borrow now at `price`: 99.5% of
     /// `collateral * price * ltv` minus its debt, within the token's remaining
     /// pool cap and the idle cash. (The oracle's depth gate is not known here.)
-    pub fn max_borrow(&self, borrower: Address, token_id: U256, price: U256) -> Res<U256> {
+    pub fn max_borrow(&self, borrower: Address, token_id: U256, price: u128) -> Res<u128> {
         let (c, _, d) = self.get_position(borrower, token_id)?;
         let m = self.market()?;
         let gross = mul_div(self.curve().max_debt(c, price)?, BORROW_HAIRCUT, WAD, Rounding::Down)?;
@@ -482,24 +499,25 @@ impl LendingPool {
     /// max uint if no price makes it healthy).
     pub fn liquidation_price(&self, borrower: Address, token_id: U256) -> Res<U256> {
         let (c, _, d) = self.get_position(borrower, token_id)?;
-        self.curve().liquidation_price(c, d)
+        let p = self.curve().liquidation_price(c, d)?;
+        Ok(if p == u128::MAX { U256::MAX } else { w(p) })
     }
 
     /// Debt of every position on `token_id`, as of now.
     #[inline(never)]
-    pub fn token_debt(&self, token_id: U256) -> Res<U256> {
-        self.market()?.debt_of(self.getm(m::TOKEN_SHARES, token_id))
+    pub fn token_debt(&self, token_id: U256) -> Res<u128> {
+        self.market()?.debt_of(self.numm(m::TOKEN_SHARES, token_id))
     }
 
-    /// Largest debt one token may carry now (max uint when the cap is 0).
+    /// Largest debt one token may carry now (`u128::MAX` when the cap is 0).
     #[inline(never)]
-    pub fn token_borrow_cap(&self) -> Res<U256> {
-        positions::token_cap(self.market()?.total_assets(), self.get(s::POOL_CAP))
+    pub fn token_borrow_cap(&self) -> Res<u128> {
+        positions::token_cap(self.market()?.total_assets(), self.num(s::POOL_CAP))
     }
 
     /// Collateral held for all positions on `token_id`.
-    pub fn token_collateral(&self, token_id: U256) -> U256 {
-        self.getm(m::TOKEN_COLLATERAL, token_id)
+    pub fn token_collateral(&self, token_id: U256) -> u128 {
+        self.numm(m::TOKEN_COLLATERAL, token_id)
     }
 
     // ------------------------------------------------------------------
@@ -507,8 +525,8 @@ impl LendingPool {
     // ------------------------------------------------------------------
 
     /// The borrower's next intent nonce.
-    pub fn nonces(&self, borrower: Address) -> U256 {
-        self.getm(m::NONCE, aw(borrower))
+    pub fn nonces(&self, borrower: Address) -> u128 {
+        self.numm(m::NONCE, aw(borrower))
     }
 
     /// EIP-712 domain separator for this chain and pool.
@@ -518,7 +536,7 @@ impl LendingPool {
 
     /// Newest oracle price timestamp accepted for `token_id`.
     pub fn last_price_timestamp(&self, token_id: U256) -> u64 {
-        self.getm(m::PRICE_TS, token_id).to()
+        self.numm(m::PRICE_TS, token_id) as u64
     }
 
     /// A role or token address: `s::ADMIN`, `s::PENDING_ADMIN`, `s::ORACLE`,
@@ -530,35 +548,45 @@ impl LendingPool {
     /// Whether the pool is paused.
     #[inline(never)]
     pub fn paused(&self) -> bool {
-        !self.get(s::PAUSED).is_zero()
+        self.num(s::PAUSED) != 0
     }
 
     /// Whether `token_id` is frozen.
     #[inline(never)]
     pub fn is_frozen(&self, token_id: U256) -> bool {
-        !self.getm(m::FROZEN, token_id).is_zero()
+        self.numm(m::FROZEN, token_id) != 0
     }
 
     /// Market status of `token_id` (`resolution::status`).
     #[inline(never)]
     pub fn market_status(&self, token_id: U256) -> u8 {
-        self.getm(m::STATUS, token_id).to()
+        self.numm(m::STATUS, token_id) as u8
     }
 
     /// Unsettled redemption of `token_id`: `(usdcLeft, sharesLeft)`.
-    pub fn redemption(&self, token_id: U256) -> (U256, U256) {
-        (self.getm(m::REDEEMED_USDC, token_id), self.getm(m::REDEEMED_SHARES, token_id))
+    pub fn redemption(&self, token_id: U256) -> (u128, u128) {
+        (self.numm(m::REDEEMED_USDC, token_id), self.numm(m::REDEEMED_SHARES, token_id))
     }
 
     /// A scalar setting: `s::POOL_CAP`, `s::DELAY`, `s::CASH`, ...
-    pub fn setting(&self, slot: u64) -> U256 {
-        self.get(slot)
+    pub fn setting(&self, slot: u64) -> u128 {
+        self.num(slot)
+    }
+
+    /// The raw word in scalar `slot` (getters answer it as is).
+    pub fn word(&self, slot: u64) -> U256 {
+        self.sload(U256::from(slot))
+    }
+
+    /// The raw word of `mapping[key]` at `base`.
+    pub fn map_word(&self, base: u64, key: U256) -> U256 {
+        self.sload(map(base, key))
     }
 
     /// Pending change of `kind` (0 oracle, 1 relayer, 2 pool cap): `(value, eta)`.
     pub fn pending_change(&self, kind: u8) -> (U256, u64) {
-        let k = (kind.min(change::POOL_CAP)) as u64;
-        (self.get(s::PENDING_VALUE + k), self.eta(kind))
+        let k = kind.min(change::POOL_CAP) as u64;
+        (self.sload(U256::from(s::PENDING_VALUE + k)), self.eta(kind))
     }
 
     // ------------------------------------------------------------------
@@ -586,14 +614,15 @@ impl LendingPool {
             return Err(fail!(InvalidCollateralData));
         }
         for (id, value) in ids.iter().zip(values) {
-            self.open_market(*id)?;
-            if value.is_zero() {
+            let (id, value) = (*id, crate::math::narrow(*value)?);
+            self.open_market(id)?;
+            if value == 0 {
                 return Err(fail!(ZeroAmount));
             }
-            let (c, shares, _) = self.get_position(to, *id)?;
-            self.putm(m::TOKEN_COLLATERAL, *id, add(self.token_collateral(*id), *value)?);
-            self.set_position(to, *id, c + value, shares);
-            self.emit(CollateralDeposited::SIGNATURE_HASH, &[topic(to), (*id).into()], &[*value]);
+            let (c, shares, _) = self.get_position(to, id)?;
+            self.setm(m::TOKEN_COLLATERAL, id, add(self.token_collateral(id), value)?);
+            self.set_position(to, id, c + value, shares);
+            self.emit(CollateralDeposited::SIGNATURE_HASH, &[topic(to), id.into()], &[w(value)]);
         }
         Ok(())
     }
@@ -601,14 +630,14 @@ impl LendingPool {
     /// Direct withdrawal for a position **without debt**, so a borrower who
     /// has repaid can always exit without the relayer. Blocked for frozen
     /// tokens and once won collateral was redeemed (settle instead).
-    pub fn withdraw_collateral(&mut self, token_id: U256, amount: U256, to: Address) -> Res<()> {
+    pub fn withdraw_collateral(&mut self, token_id: U256, amount: u128, to: Address) -> Res<()> {
         let borrower = self.vm().msg_sender();
         self.open_for_withdraw(token_id, false)?;
         let (c, _, d) = self.get_position(borrower, token_id)?;
-        if !d.is_zero() {
+        if d != 0 {
             return Err(fail!(PositionHasDebt));
         }
-        positions::check_withdraw(&self.curve(), c, d, amount, U256::ZERO)?;
+        positions::check_withdraw(&self.curve(), c, d, amount, 0)?;
         self.send_collateral(borrower, token_id, amount, to)
     }
 
@@ -618,7 +647,8 @@ impl LendingPool {
 
     /// Borrows `amount` USDC for `borrower` against `token_id` (relayer only),
     /// with the borrower's `BorrowIntent` signature and the oracle's
-    /// `PriceData`. USDC goes to the borrower.
+    /// `PriceData`. USDC goes to the borrower. Word-sized inputs arrive as
+    /// `U256` so the signed values are hashed exactly as signed.
     #[allow(clippy::too_many_arguments)]
     pub fn borrow_via_relay(
         &mut self,
@@ -641,28 +671,29 @@ impl LendingPool {
         self.open_market(token_id)?;
         let intent = sig::borrow_intent_hash(borrower, token_id, amount, nonce, deadline);
         self.check_intent(borrower, nonce, deadline, intent, intent_signature)?;
-        self.check_oracle_price(token_id, price, price_timestamp, max_borrow, price_signature)?;
+        let price = self.check_oracle_price(token_id, price, price_timestamp, max_borrow, price_signature)?;
+        let amount = crate::math::narrow(amount)?;
 
         let (collateral, shares, debt) = self.get_position(borrower, token_id)?;
-        let token_shares = self.getm(m::TOKEN_SHARES, token_id);
+        let token_shares = self.numm(m::TOKEN_SHARES, token_id);
         let b = Borrow {
             collateral,
             debt,
             amount,
             price,
             token_debt: m.debt_of(token_shares)?,
-            token_cap: positions::token_cap(m.total_assets(), self.get(s::POOL_CAP))?,
-            depth_cap: max_borrow,
+            token_cap: positions::token_cap(m.total_assets(), self.num(s::POOL_CAP))?,
+            depth_cap: crate::math::saturate(max_borrow),
             cash: m.cash,
         };
         positions::check_borrow(&self.curve(), &b)?;
         let minted = m.add_debt(amount)?;
         m.cash -= amount;
         self.store_market(&m);
-        self.putm(m::TOKEN_SHARES, token_id, token_shares + minted);
+        self.setm(m::TOKEN_SHARES, token_id, token_shares + minted);
         self.set_position(borrower, token_id, collateral, shares + minted);
         self.consume(borrower, token_id, price_timestamp);
-        self.emit(Borrowed::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[amount, minted, price]);
+        self.emit(Borrowed::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[w(amount), w(minted), w(price)]);
         self.pay_usdc(borrower, amount)
     }
 
@@ -691,11 +722,13 @@ impl LendingPool {
         self.check_intent(borrower, nonce, deadline, intent, intent_signature)?;
         let (c, _, d) = self.get_position(borrower, token_id)?;
         let mut ts = U256::from(self.last_price_timestamp(token_id));
-        if !d.is_zero() {
-            self.check_oracle_price(token_id, price, price_timestamp, U256::ZERO, price_signature)?;
+        let mut p = 0;
+        if d != 0 {
+            p = self.check_oracle_price(token_id, price, price_timestamp, U256::ZERO, price_signature)?;
             ts = price_timestamp;
         }
-        positions::check_withdraw(&self.curve(), c, d, amount, price)?;
+        let amount = crate::math::narrow(amount)?;
+        positions::check_withdraw(&self.curve(), c, d, amount, p)?;
         self.consume(borrower, token_id, ts);
         self.send_collateral(borrower, token_id, amount, to)
     }
@@ -709,13 +742,13 @@ impl LendingPool {
     /// above the debt (e.g. max uint) repay exactly the debt, interest to the
     /// second. Works while paused and for frozen or resolved tokens. Returns
     /// the amount repaid.
-    pub fn repay_for(&mut self, borrower: Address, token_id: U256, amount: U256) -> Res<U256> {
+    pub fn repay_for(&mut self, borrower: Address, token_id: U256, amount: u128) -> Res<u128> {
         let mut m = self.accrue()?;
         let (c, shares, debt) = self.get_position(borrower, token_id)?;
-        if debt.is_zero() {
+        if debt == 0 {
             return Err(fail!(NoPosition));
         }
-        if amount.is_zero() {
+        if amount == 0 {
             return Err(fail!(ZeroAmount));
         }
         let paid = amount.min(debt);
@@ -725,7 +758,7 @@ impl LendingPool {
         } else {
             interest::to_borrow_shares(paid, m.borrowed, m.borrow_shares, Rounding::Down)?
         };
-        if burned.is_zero() {
+        if burned == 0 {
             return Err(fail!(ZeroAmount));
         }
         m.remove_debt(burned, paid);
@@ -733,7 +766,7 @@ impl LendingPool {
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, burned);
         let payer = self.vm().msg_sender();
-        self.emit(Repaid::SIGNATURE_HASH, &[topic(payer), topic(borrower), token_id.into()], &[paid, burned]);
+        self.emit(Repaid::SIGNATURE_HASH, &[topic(payer), topic(borrower), token_id.into()], &[w(paid), w(burned)]);
         self.pull_usdc(payer, paid)?;
         Ok(paid)
     }
@@ -747,24 +780,25 @@ impl LendingPool {
     /// close factor, bonus, underwater and dust rules. Bad debt is written
     /// off against lenders and reported in `BadDebtAbsorbed`. Returns the
     /// collateral seized.
+    #[allow(clippy::too_many_arguments)]
     pub fn liquidate(
         &mut self,
         borrower: Address,
         token_id: U256,
-        repay_amount: U256,
+        repay_amount: u128,
         price: U256,
         price_timestamp: U256,
         max_borrow: U256,
         price_signature: &[u8],
-    ) -> Res<U256> {
+    ) -> Res<u128> {
         let mut m = self.accrue()?;
         let st = self.market_status(token_id);
         if st == status::LOST || st == status::REDEEMED {
             return Err(fail!(MarketResolved));
         }
-        self.check_oracle_price(token_id, price, price_timestamp, max_borrow, price_signature)?;
+        let price = self.check_oracle_price(token_id, price, price_timestamp, max_borrow, price_signature)?;
         let (c, shares, debt) = self.get_position(borrower, token_id)?;
-        if c.is_zero() {
+        if c == 0 {
             return Err(fail!(NoPosition));
         }
         let o = liquidation::liquidate(&self.curve(), c, debt, price, repay_amount)?;
@@ -778,12 +812,12 @@ impl LendingPool {
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, burned);
         self.remove_collateral(borrower, token_id, o.seized);
-        self.putm(m::PRICE_TS, token_id, price_timestamp);
+        self.setm(m::PRICE_TS, token_id, price_timestamp.saturating_to());
         let liquidator = self.vm().msg_sender();
         self.emit(
             Liquidated::SIGNATURE_HASH,
             &[topic(liquidator), topic(borrower), token_id.into()],
-            &[o.repaid, o.seized, price],
+            &[w(o.repaid), w(o.seized), w(price)],
         );
         self.bad_debt(borrower, token_id, o.bad_debt);
         self.pull_usdc(liquidator, o.repaid)?;
@@ -801,10 +835,10 @@ impl LendingPool {
         if self.market_status(token_id) != status::OPEN {
             return Err(fail!(MarketResolved));
         }
-        resolution::check_resolution_time(self.now(), timestamp)?;
+        resolution::check_resolution_time(self.now(), crate::math::saturate(timestamp))?;
         self.check_sig(self.addr(s::ORACLE), sig::resolution_hash(token_id, won, timestamp), signature, false)?;
-        self.putm(m::STATUS, token_id, U256::from(if won { status::WON } else { status::LOST }));
-        self.emit(MarketResolution::SIGNATURE_HASH, &[token_id.into()], &[U256::from(won as u8)]);
+        self.setm(m::STATUS, token_id, if won { status::WON } else { status::LOST } as u128);
+        self.emit(MarketResolution::SIGNATURE_HASH, &[token_id.into()], &[w(won as u128)]);
         Ok(())
     }
 
@@ -816,7 +850,7 @@ impl LendingPool {
         }
         let mut m = self.accrue()?;
         let (c, shares, debt) = self.get_position(borrower, token_id)?;
-        if c.is_zero() && shares.is_zero() {
+        if c == 0 && shares == 0 {
             return Err(fail!(NoPosition));
         }
         m.remove_debt(shares, debt);
@@ -831,56 +865,47 @@ impl LendingPool {
     /// the CTF, after checking with the CTF that `token_id` is the position of
     /// `(usdc, conditionId, indexSet)`. The USDC received is held for
     /// `settle_redemption`. Anyone may call. Returns the USDC received.
-    pub fn redeem_won_collateral(&mut self, token_id: U256, condition_id: B256, index_set: U256) -> Res<U256> {
+    pub fn redeem_won_collateral(&mut self, token_id: U256, condition_id: B256, index_set: U256) -> Res<u128> {
         if self.market_status(token_id) != status::WON {
             return Err(fail!(MarketNotResolved));
         }
         let (ctf, usdc) = (self.addr(s::CTF), self.addr(s::USDC));
-        let collection = self.view_call(
-            ctf,
-            ICtf::getCollectionIdCall { parentCollectionId: B256::ZERO, conditionId: condition_id, indexSet: index_set }
-                .abi_encode(),
-        )?;
-        let position =
-            self.view_call(ctf, ICtf::getPositionIdCall { collateralToken: usdc, collectionId: collection.into() }.abi_encode())?;
-        if position != token_id {
+        let cond = U256::from_be_bytes(condition_id.0);
+        let collection = self.view_call(ctf, calldata(out::GET_COLLECTION_ID, &[U256::ZERO, cond, index_set]))?;
+        if self.view_call(ctf, calldata(out::GET_POSITION_ID, &[aw(usdc), collection]))? != token_id {
             return Err(fail!(TokenMismatch));
         }
         let shares = self.token_collateral(token_id);
-        self.putm(m::STATUS, token_id, U256::from(status::REDEEMED));
+        self.setm(m::STATUS, token_id, status::REDEEMED as u128);
         let before = self.usdc_balance()?;
-        let call = ICtf::redeemPositionsCall {
-            collateralToken: usdc,
-            parentCollectionId: B256::ZERO,
-            conditionId: condition_id,
-            indexSets: vec![index_set],
-        };
-        self.call(ctf, call.abi_encode())?;
+        // redeemPositions(usdc, 0x0, conditionId, [indexSet])
+        let args = [aw(usdc), U256::ZERO, cond, U256::from(128), U256::from(1), index_set];
+        self.call(ctf, calldata(out::REDEEM_POSITIONS, &args))?;
         let received = sub(self.usdc_balance()?, before)?;
-        self.putm(m::REDEEMED_USDC, token_id, received);
-        self.putm(m::REDEEMED_SHARES, token_id, shares);
-        self.put(s::PENDING_REDEMPTIONS, add(self.get(s::PENDING_REDEMPTIONS), received)?);
-        self.emit(WonCollateralRedeemed::SIGNATURE_HASH, &[token_id.into()], &[shares, received]);
+        self.setm(m::REDEEMED_USDC, token_id, received);
+        self.setm(m::REDEEMED_SHARES, token_id, shares);
+        self.set(s::PENDING_REDEMPTIONS, add(self.num(s::PENDING_REDEMPTIONS), received)?);
+        self.emit(WonCollateralRedeemed::SIGNATURE_HASH, &[token_id.into()], &[w(shares), w(received)]);
         Ok(received)
     }
 
     /// Settles one position of a redeemed token: its pro-rata share of the
     /// proceeds repays its debt and the surplus goes to the borrower; a
     /// shortfall is bad debt. Anyone may call. Returns the surplus paid.
-    pub fn settle_redemption(&mut self, borrower: Address, token_id: U256) -> Res<U256> {
+    pub fn settle_redemption(&mut self, borrower: Address, token_id: U256) -> Res<u128> {
         if self.market_status(token_id) != status::REDEEMED {
             return Err(fail!(NotRedeemed));
         }
         let mut m = self.accrue()?;
         let (c, shares, debt) = self.get_position(borrower, token_id)?;
-        if c.is_zero() {
+        if c == 0 {
             return Err(fail!(NoPosition));
         }
         let (usdc_left, shares_left) = self.redemption(token_id);
         let st = resolution::settle(c, debt, usdc_left, shares_left)?;
-        self.putm(m::REDEEMED_USDC, token_id, usdc_left - st.payout);
-        self.putm(m::REDEEMED_SHARES, token_id, shares_left.saturating_sub(c));
-        self.put(s::PENDING_REDEMPTIONS, self.get(s::PENDING_REDEMPTIONS) - st.payout);
+        self.setm(m::REDEEMED_USDC, token_id, usdc_left - st.payout);
+        self.setm(m::REDEEMED_SHARES, token_id, shares_left.saturating_sub(c));
+        self.set(s::PENDING_REDEMPTIONS, self.num(s::PENDING_REDEMPTIONS) - st.payout);
         m.remove_debt(shares, debt);
         m.cash = add(m.cash, st.repaid)?;
         self.store_market(&m);
@@ -889,10 +914,10 @@ impl LendingPool {
         self.emit(
             RedemptionSettled::SIGNATURE_HASH,
             &[topic(borrower), token_id.into()],
-            &[st.payout, st.repaid, st.surplus],
+            &[w(st.payout), w(st.repaid), w(st.surplus)],
         );
         self.bad_debt(borrower, token_id, st.bad_debt);
-        if !st.surplus.is_zero() {
+        if st.surplus != 0 {
             self.pay_usdc(borrower, st.surplus)?;
         }
         Ok(st.surplus)
@@ -905,7 +930,7 @@ impl LendingPool {
     /// Starts a two-step admin transfer (admin only).
     pub fn transfer_admin(&mut self, new_admin: Address) -> Res<()> {
         self.only(s::ADMIN)?;
-        self.put(s::PENDING_ADMIN, aw(new_admin));
+        self.set_addr(s::PENDING_ADMIN, new_admin);
         self.emit(AdminTransferStarted::SIGNATURE_HASH, &[topic(self.addr(s::ADMIN)), topic(new_admin)], &[]);
         Ok(())
     }
@@ -914,8 +939,8 @@ impl LendingPool {
     pub fn accept_admin(&mut self) -> Res<()> {
         self.only(s::PENDING_ADMIN)?;
         let (previous, sender) = (self.addr(s::ADMIN), self.vm().msg_sender());
-        self.put(s::ADMIN, aw(sender));
-        self.put(s::PENDING_ADMIN, U256::ZERO);
+        self.set_addr(s::ADMIN, sender);
+        self.set_addr(s::PENDING_ADMIN, Address::ZERO);
         self.emit(AdminTransferred::SIGNATURE_HASH, &[topic(previous), topic(sender)], &[]);
         Ok(())
     }
@@ -923,16 +948,17 @@ impl LendingPool {
     /// Sets the timelock delay (admin only): it can only grow, to at most 10 days.
     pub fn activate_timelock(&mut self, delay: u64) -> Res<()> {
         self.only(s::ADMIN)?;
-        governance::check_delay(self.get(s::DELAY).to(), delay)?;
-        self.put(s::DELAY, U256::from(delay));
-        self.emit(TimelockActivated::SIGNATURE_HASH, &[], &[U256::from(delay)]);
+        governance::check_delay(self.num(s::DELAY) as u64, delay)?;
+        self.set(s::DELAY, delay as u128);
+        self.emit(TimelockActivated::SIGNATURE_HASH, &[], &[w(delay as u128)]);
         Ok(())
     }
 
     /// Proposes a new LTV curve (admin only; replaces any pending proposal).
     pub fn propose_anchors(&mut self, prices: &[U256], ltvs: &[U256]) -> Res<()> {
         self.only(s::ADMIN)?;
-        let c = Curve::new(prices, ltvs)?;
+        let narrow = |v: &[U256]| v.iter().map(|x| crate::math::saturate(*x)).collect::<Vec<u128>>();
+        let c = Curve::new(&narrow(prices), &narrow(ltvs))?;
         self.store_curve(&c, s::PENDING_ANCHORS);
         self.propose(change::ANCHORS, U256::ZERO);
         Ok(())
@@ -944,11 +970,11 @@ impl LendingPool {
         self.only(s::ADMIN)?;
         kind_at_most(kind, change::POOL_CAP)?;
         if kind == change::POOL_CAP {
-            governance::check_cap(value)?;
+            governance::check_cap(crate::math::saturate(value))?;
         } else if value.is_zero() {
             return Err(fail!(ZeroAddress));
         }
-        self.put(s::PENDING_VALUE + kind as u64, value);
+        self.save(U256::from(s::PENDING_VALUE + kind as u64), value);
         self.propose(kind, value);
         Ok(())
     }
@@ -962,23 +988,24 @@ impl LendingPool {
         if kind == change::ANCHORS {
             let c = self.load_curve(s::PENDING_ANCHORS);
             self.store_curve(&c, s::ANCHORS);
-            let mut data = crate::abi::words(&[U256::from(64), U256::from(64 + 32 * (ANCHORS + 1))]);
-            crate::abi::push_array(&mut data, &c.prices);
-            crate::abi::push_array(&mut data, &c.ltvs);
+            let words = |v: &[u128; ANCHORS]| v.iter().map(|x| w(*x)).collect::<Vec<U256>>();
+            let mut data = crate::abi::words(&[w(64), w(64 + 32 * (ANCHORS as u128 + 1))]);
+            crate::abi::push_array(&mut data, &words(&c.prices));
+            crate::abi::push_array(&mut data, &words(&c.ltvs));
             let _ = self.vm().raw_log(&[AnchorsUpdated::SIGNATURE_HASH], &data);
             return Ok(());
         }
-        let v = self.get(s::PENDING_VALUE + kind as u64);
+        let v = self.sload(U256::from(s::PENDING_VALUE + kind as u64));
         match kind {
             change::ORACLE => {
-                self.put(s::ORACLE, v);
+                self.save(U256::from(s::ORACLE), v);
                 self.emit(OracleUpdated::SIGNATURE_HASH, &[v.into()], &[]);
             }
             change::RELAYER => {
-                self.put(s::RELAYER, v);
+                self.save(U256::from(s::RELAYER), v);
                 self.emit(RelayerUpdated::SIGNATURE_HASH, &[v.into()], &[]);
             }
-            _ => self.set_cap(v),
+            _ => self.set_cap(v.saturating_to()),
         }
         Ok(())
     }
@@ -998,8 +1025,9 @@ impl LendingPool {
     /// Lowers the pool cap at once (admin only); raising needs the timelock.
     pub fn set_pool_cap(&mut self, bps: U256) -> Res<()> {
         self.only(s::ADMIN)?;
+        let bps = crate::math::saturate(bps);
         governance::check_cap(bps)?;
-        if governance::is_raise(self.get(s::POOL_CAP), bps) {
+        if governance::is_raise(self.num(s::POOL_CAP), bps) {
             return Err(fail!(TimelockRequired));
         }
         self.set_cap(bps);
@@ -1012,22 +1040,22 @@ impl LendingPool {
         if sender != self.addr(s::ADMIN) && (!paused || sender != self.addr(s::RELAYER)) {
             return Err(fail!(Unauthorized));
         }
-        self.put(s::PAUSED, U256::from(paused as u8));
-        self.emit(PauseSet::SIGNATURE_HASH, &[topic(sender)], &[U256::from(paused as u8)]);
+        self.set(s::PAUSED, paused as u128);
+        self.emit(PauseSet::SIGNATURE_HASH, &[topic(sender)], &[w(paused as u128)]);
         Ok(())
     }
 
     /// Freezes or unfreezes a token (admin only).
     pub fn set_token_frozen(&mut self, token_id: U256, frozen: bool) -> Res<()> {
         self.only(s::ADMIN)?;
-        self.putm(m::FROZEN, token_id, U256::from(frozen as u8));
-        self.emit(TokenFrozenSet::SIGNATURE_HASH, &[token_id.into()], &[U256::from(frozen as u8)]);
+        self.setm(m::FROZEN, token_id, frozen as u128);
+        self.emit(TokenFrozenSet::SIGNATURE_HASH, &[token_id.into()], &[w(frozen as u128)]);
         Ok(())
     }
 
     /// Pays out accrued reserves from idle cash (admin only). Lenders'
     /// `totalAssets` is unchanged: cash and reserves fall together.
-    pub fn withdraw_reserves(&mut self, to: Address, amount: U256) -> Res<()> {
+    pub fn withdraw_reserves(&mut self, to: Address, amount: u128) -> Res<()> {
         self.only(s::ADMIN)?;
         nonzero(to)?;
         let mut m = self.accrue()?;
@@ -1040,21 +1068,21 @@ impl LendingPool {
         m.reserves -= amount;
         m.cash -= amount;
         self.store_market(&m);
-        self.emit(ReservesWithdrawn::SIGNATURE_HASH, &[topic(to)], &[amount]);
+        self.emit(ReservesWithdrawn::SIGNATURE_HASH, &[topic(to)], &[w(amount)]);
         self.pay_usdc(to, amount)
     }
 
     /// Sends USDC the pool holds beyond its accounted cash and unsettled
     /// redemptions (donations, mistakes) to `to` (admin only).
-    pub fn sweep(&mut self, to: Address) -> Res<U256> {
+    pub fn sweep(&mut self, to: Address) -> Res<u128> {
         self.only(s::ADMIN)?;
         nonzero(to)?;
-        let tracked = add(self.get(s::CASH), self.get(s::PENDING_REDEMPTIONS))?;
+        let tracked = add(self.num(s::CASH), self.num(s::PENDING_REDEMPTIONS))?;
         let excess = self.usdc_balance()?.saturating_sub(tracked);
-        if excess.is_zero() {
+        if excess == 0 {
             return Err(fail!(ZeroAmount));
         }
-        self.emit(Swept::SIGNATURE_HASH, &[topic(to)], &[excess]);
+        self.emit(Swept::SIGNATURE_HASH, &[topic(to)], &[w(excess)]);
         self.pay_usdc(to, excess)?;
         Ok(excess)
     }
@@ -1063,53 +1091,54 @@ impl LendingPool {
     // Internals
     // ------------------------------------------------------------------
 
-    fn set_cap(&mut self, bps: U256) {
-        self.put(s::POOL_CAP, bps);
-        self.emit(PoolCapUpdated::SIGNATURE_HASH, &[], &[bps]);
+    fn set_cap(&mut self, bps: u128) {
+        self.set(s::POOL_CAP, bps);
+        self.emit(PoolCapUpdated::SIGNATURE_HASH, &[], &[w(bps)]);
     }
 
+    #[inline(never)]
     fn eta(&self, kind: u8) -> u64 {
-        self.get(s::PENDING_ETA + (kind.min(change::ANCHORS)) as u64).to()
+        self.num(s::PENDING_ETA + kind.min(change::ANCHORS) as u64) as u64
     }
 
     fn set_eta(&mut self, kind: u8, eta: u64) {
-        self.put(s::PENDING_ETA + kind as u64, U256::from(eta));
+        self.set(s::PENDING_ETA + kind as u64, eta as u128);
     }
 
     fn propose(&mut self, kind: u8, value: U256) {
-        let eta = self.now() + self.get(s::DELAY).to::<u64>();
+        let eta = self.now() + self.num(s::DELAY) as u64;
         self.set_eta(kind, eta);
-        self.emit(ChangeProposed::SIGNATURE_HASH, &[U256::from(kind).into()], &[value, U256::from(eta)]);
+        self.emit(ChangeProposed::SIGNATURE_HASH, &[U256::from(kind).into()], &[value, w(eta as u128)]);
     }
 
     /// Burns `burned` of the position's `shares` (and of its token's shares).
     #[inline(never)]
-    fn burn(&mut self, borrower: Address, token_id: U256, collateral: U256, shares: U256, burned: U256) {
-        let t = self.getm(m::TOKEN_SHARES, token_id);
-        self.putm(m::TOKEN_SHARES, token_id, t.saturating_sub(burned));
+    fn burn(&mut self, borrower: Address, token_id: U256, collateral: u128, shares: u128, burned: u128) {
+        let t = self.numm(m::TOKEN_SHARES, token_id);
+        self.setm(m::TOKEN_SHARES, token_id, t.saturating_sub(burned));
         self.set_position(borrower, token_id, collateral, shares - burned);
     }
 
     /// Removes `amount` from the position's and its token's collateral.
     #[inline(never)]
-    fn remove_collateral(&mut self, borrower: Address, token_id: U256, amount: U256) {
+    fn remove_collateral(&mut self, borrower: Address, token_id: U256, amount: u128) {
         let t = self.token_collateral(token_id);
-        self.putm(m::TOKEN_COLLATERAL, token_id, t.saturating_sub(amount));
+        self.setm(m::TOKEN_COLLATERAL, token_id, t.saturating_sub(amount));
         let base = map2(m::POSITION, aw(borrower), token_id);
         let c = self.sload(base);
-        self.save(base, c - amount);
+        self.save(base, c - U256::from(amount));
     }
 
-    fn bad_debt(&self, borrower: Address, token_id: U256, amount: U256) {
-        if !amount.is_zero() {
-            self.emit(BadDebtAbsorbed::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[amount]);
+    fn bad_debt(&self, borrower: Address, token_id: U256, amount: u128) {
+        if amount != 0 {
+            self.emit(BadDebtAbsorbed::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[w(amount)]);
         }
     }
 
-    fn send_collateral(&mut self, borrower: Address, token_id: U256, amount: U256, to: Address) -> Res<()> {
+    fn send_collateral(&mut self, borrower: Address, token_id: U256, amount: u128, to: Address) -> Res<()> {
         nonzero(to)?;
         self.remove_collateral(borrower, token_id, amount);
-        self.emit(CollateralWithdrawn::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[aw(to), amount]);
+        self.emit(CollateralWithdrawn::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[aw(to), w(amount)]);
         self.ctf_transfer(to, token_id, amount)
     }
 
@@ -1143,25 +1172,28 @@ impl LendingPool {
         if U256::from(self.now()) > deadline {
             return Err(fail!(IntentExpired));
         }
-        if nonce != self.nonces(borrower) {
+        if nonce != U256::from(self.nonces(borrower)) {
             return Err(fail!(InvalidNonce));
         }
         self.check_sig(borrower, intent, signature, true)
     }
 
-    /// Oracle signature and the price rules (`positions::check_price`).
+    /// Oracle signature and the price rules (`positions::check_price`);
+    /// returns the price as `u128`.
     #[inline(never)]
-    fn check_oracle_price(&self, token_id: U256, price: U256, ts: U256, max_borrow: U256, signature: &[u8]) -> Res<()> {
+    fn check_oracle_price(&self, token_id: U256, price: U256, ts: U256, max_borrow: U256, signature: &[u8]) -> Res<u128> {
         let h = sig::price_data_hash(token_id, price, ts, max_borrow);
         self.check_sig(self.addr(s::ORACLE), h, signature, false)?;
-        positions::check_price(self.now(), ts, price, self.last_price_timestamp(token_id))
+        let p = crate::math::saturate(price);
+        positions::check_price(self.now(), crate::math::saturate(ts), p, self.last_price_timestamp(token_id))?;
+        Ok(p)
     }
 
     /// Consumes the borrower's nonce and records the accepted price time.
     fn consume(&mut self, borrower: Address, token_id: U256, price_ts: U256) {
         let n = self.nonces(borrower);
-        self.putm(m::NONCE, aw(borrower), n + U256::from(1));
-        self.putm(m::PRICE_TS, token_id, price_ts);
+        self.setm(m::NONCE, aw(borrower), n + 1);
+        self.setm(m::PRICE_TS, token_id, price_ts.saturating_to());
     }
 
     /// Accepts `signature` on `struct_hash` from `signer`: ECDSA first; for a
@@ -1179,11 +1211,12 @@ impl LendingPool {
             }
         }
         if eip1271 && self.has_code(signer) {
-            let call = IERC1271::isValidSignatureCall { hash: digest, signature: signature.to_vec().into() };
-            if let Ok(out) = self.vm().static_call(&Call::new(), signer, &call.abi_encode()) {
+            let mut data = calldata(out::IS_VALID_SIGNATURE, &[U256::from_be_bytes(digest.0), U256::from(64)]);
+            push_bytes(&mut data, signature);
+            if let Ok(ret) = self.vm().static_call(&Call::new(), signer, &data) {
                 let mut magic = [0u8; 32];
-                magic[..4].copy_from_slice(&EIP1271_MAGIC);
-                if out.len() >= 32 && out[..32] == magic {
+                magic[..4].copy_from_slice(&out::IS_VALID_SIGNATURE);
+                if ret.len() >= 32 && ret[..32] == magic {
                     return Ok(());
                 }
             }
@@ -1233,26 +1266,27 @@ impl LendingPool {
         }
     }
 
-    fn pay_usdc(&mut self, to: Address, amount: U256) -> Res<()> {
-        self.token_call(IERC20Min::transferCall { to, amount }.abi_encode())
+    fn pay_usdc(&mut self, to: Address, amount: u128) -> Res<()> {
+        self.token_call(calldata(out::TRANSFER, &[aw(to), w(amount)]))
     }
 
-    fn pull_usdc(&mut self, from: Address, amount: U256) -> Res<()> {
-        let to = self.vm().contract_address();
-        self.token_call(IERC20Min::transferFromCall { from, to, amount }.abi_encode())
+    fn pull_usdc(&mut self, from: Address, amount: u128) -> Res<()> {
+        let this = aw(self.vm().contract_address());
+        self.token_call(calldata(out::TRANSFER_FROM, &[aw(from), this, w(amount)]))
     }
 
-    fn usdc_balance(&self) -> Res<U256> {
-        let account = self.vm().contract_address();
-        self.view_call(self.addr(s::USDC), IERC20Min::balanceOfCall { account }.abi_encode())
+    fn usdc_balance(&self) -> Res<u128> {
+        let this = aw(self.vm().contract_address());
+        let b = self.view_call(self.addr(s::USDC), calldata(out::BALANCE_OF, &[this]))?;
+        Ok(crate::math::saturate(b))
     }
 
-    fn ctf_transfer(&mut self, to: Address, id: U256, amount: U256) -> Res<()> {
-        if amount.is_zero() {
+    fn ctf_transfer(&mut self, to: Address, id: U256, amount: u128) -> Res<()> {
+        if amount == 0 {
             return Ok(());
         }
-        let from = self.vm().contract_address();
-        let data = ICtf::safeTransferFromCall { from, to, id, amount, data: Default::default() }.abi_encode();
-        self.call(self.addr(s::CTF), data).map(|_| ())
+        // safeTransferFrom(this, to, id, amount, "")
+        let args = [aw(self.vm().contract_address()), aw(to), id, w(amount), U256::from(160), U256::ZERO];
+        self.call(self.addr(s::CTF), calldata(out::SAFE_TRANSFER_FROM, &args)).map(|_| ())
     }
 }

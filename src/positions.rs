@@ -1,34 +1,32 @@
 //! Position rules: oracle price validity, what a borrow must satisfy, what a
 //! collateral withdrawal must satisfy, and the per-token pool cap. Pure.
 
-use alloy_primitives::U256;
-
 use crate::{
     errors::Result,
     fail,
-    math::{add, mul_div, u, Rounding, WAD},
+    math::{add, mul_div, Rounding, WAD},
     risk::Curve,
 };
 
 /// Minimum borrow: 1 USDC.
-pub const MIN_BORROW: U256 = u(1_000_000);
+pub const MIN_BORROW: u128 = 1_000_000;
 /// Oldest acceptable oracle price, in seconds.
 pub const PRICE_MAX_AGE: u64 = 10;
 /// Basis-point denominator for the pool cap.
-pub const BPS: U256 = u(10_000);
+pub const BPS: u128 = 10_000;
 
 /// An oracle price is usable at `now` only if `timestamp <= now`,
 /// `now - timestamp <= 10 s`, `0 < price < 1e18`, and `timestamp` is not older
 /// than the newest price already accepted for the token (`last_accepted`).
-pub fn check_price(now: u64, timestamp: U256, price: U256, last_accepted: u64) -> Result<()> {
-    if timestamp > U256::from(now) {
+pub fn check_price(now: u64, timestamp: u128, price: u128, last_accepted: u64) -> Result<()> {
+    if timestamp > (now as u128) {
         return Err(fail!(PriceFromFuture));
     }
-    let ts = timestamp.to::<u64>();
+    let ts = timestamp as u64;
     if now - ts > PRICE_MAX_AGE {
         return Err(fail!(StalePrice));
     }
-    if price.is_zero() || price >= WAD {
+    if price == 0 || price >= WAD {
         return Err(fail!(PriceOutOfRange));
     }
     if ts < last_accepted {
@@ -38,10 +36,10 @@ pub fn check_price(now: u64, timestamp: U256, price: U256, last_accepted: u64) -
 }
 
 /// Per-token debt cap: `totalAssets * bps / 10_000` rounded down;
-/// `U256::MAX` (no cap) when `bps == 0`.
-pub fn token_cap(total_assets: U256, cap_bps: U256) -> Result<U256> {
-    if cap_bps.is_zero() {
-        return Ok(U256::MAX);
+/// `u128::MAX` (no cap) when `bps == 0`.
+pub fn token_cap(total_assets: u128, cap_bps: u128) -> Result<u128> {
+    if cap_bps == 0 {
+        return Ok(u128::MAX);
     }
     mul_div(total_assets, cap_bps, BPS, Rounding::Down)
 }
@@ -50,21 +48,21 @@ pub fn token_cap(total_assets: U256, cap_bps: U256) -> Result<U256> {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Borrow {
     /// Position collateral (share units).
-    pub collateral: U256,
+    pub collateral: u128,
     /// Position debt now (with interest).
-    pub debt: U256,
+    pub debt: u128,
     /// USDC requested.
-    pub amount: U256,
+    pub amount: u128,
     /// Oracle price (WAD).
-    pub price: U256,
+    pub price: u128,
     /// Debt of every position on this token now.
-    pub token_debt: U256,
+    pub token_debt: u128,
     /// Pool cap for the token (from [`token_cap`]).
-    pub token_cap: U256,
+    pub token_cap: u128,
     /// The oracle's depth-gated cap on the token's debt.
-    pub depth_cap: U256,
+    pub depth_cap: u128,
     /// Idle USDC in the pool.
-    pub cash: U256,
+    pub cash: u128,
 }
 
 /// Checks, in this order: the position has collateral (`NoPosition`),
@@ -73,7 +71,7 @@ pub struct Borrow {
 /// (`ExceedsTokenCap`) and the depth gate (`DepthCapExceeded`), and
 /// `amount <= cash` (`InsufficientLiquidity`).
 pub fn check_borrow(curve: &Curve, b: &Borrow) -> Result<()> {
-    if b.collateral.is_zero() {
+    if b.collateral == 0 {
         return Err(fail!(NoPosition));
     }
     if b.amount < MIN_BORROW {
@@ -98,14 +96,14 @@ pub fn check_borrow(curve: &Curve, b: &Borrow) -> Result<()> {
 /// A withdrawal of `amount` shares: non-zero (`ZeroAmount`), at most the
 /// collateral (`InsufficientCollateral`), and with debt the position must
 /// keep HF >= 1 at `price` (`HealthFactorTooLow`).
-pub fn check_withdraw(curve: &Curve, collateral: U256, debt: U256, amount: U256, price: U256) -> Result<()> {
-    if amount.is_zero() {
+pub fn check_withdraw(curve: &Curve, collateral: u128, debt: u128, amount: u128, price: u128) -> Result<()> {
+    if amount == 0 {
         return Err(fail!(ZeroAmount));
     }
     if amount > collateral {
         return Err(fail!(InsufficientCollateral));
     }
-    if !debt.is_zero() && curve.health_factor(collateral - amount, price, debt)? < WAD {
+    if !debt == 0 && curve.health_factor(collateral - amount, price, debt)? < WAD {
         return Err(fail!(HealthFactorTooLow));
     }
     Ok(())
@@ -116,41 +114,41 @@ mod tests {
     use super::*;
 
     const NOW: u64 = 1_735_689_600;
-    const PCT: u64 = 10_000_000_000_000_000;
+    const PCT: u128 = 10_000_000_000_000_000;
 
     #[test]
     fn price_rules() {
-        let p = u(50 * PCT);
-        let t = |x: u64| U256::from(x);
+        let p = (50 * PCT);
+        let t = |x: u64| (x as u128);
         assert_eq!(check_price(NOW, t(NOW), p, 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW - 10), p, 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW - 11), p, 0), Err(fail!(StalePrice)));
         assert_eq!(check_price(NOW, t(NOW + 1), p, 0), Err(fail!(PriceFromFuture)));
-        assert_eq!(check_price(NOW, U256::MAX, p, 0), Err(fail!(PriceFromFuture)));
-        assert_eq!(check_price(NOW, t(NOW), U256::ZERO, 0), Err(fail!(PriceOutOfRange)));
+        assert_eq!(check_price(NOW, u128::MAX, p, 0), Err(fail!(PriceFromFuture)));
+        assert_eq!(check_price(NOW, t(NOW), 0, 0), Err(fail!(PriceOutOfRange)));
         assert_eq!(check_price(NOW, t(NOW), WAD, 0), Err(fail!(PriceOutOfRange)));
-        assert_eq!(check_price(NOW, t(NOW), WAD - u(1), 0), Ok(()));
-        assert_eq!(check_price(NOW, t(NOW), u(1), 0), Ok(()));
+        assert_eq!(check_price(NOW, t(NOW), WAD - (1), 0), Ok(()));
+        assert_eq!(check_price(NOW, t(NOW), (1), 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW - 2), p, NOW - 1), Err(fail!(PriceReplayed)));
         assert_eq!(check_price(NOW, t(NOW - 1), p, NOW - 1), Ok(()));
     }
 
     #[test]
     fn cap_rules() {
-        assert_eq!(token_cap(u(1_000_000), u(500)).unwrap(), u(50_000));
-        assert_eq!(token_cap(u(1_000_000), U256::ZERO).unwrap(), U256::MAX);
+        assert_eq!(token_cap((1_000_000), (500)).unwrap(), (50_000));
+        assert_eq!(token_cap((1_000_000), 0).unwrap(), u128::MAX);
     }
 
     fn ok_borrow() -> Borrow {
         Borrow {
-            collateral: u(10_000_000_000),
-            debt: U256::ZERO,
-            amount: u(4_550_000_000),
-            price: u(70 * PCT),
-            token_debt: U256::ZERO,
-            token_cap: U256::MAX,
-            depth_cap: U256::MAX,
-            cash: U256::MAX,
+            collateral: (10_000_000_000),
+            debt: 0,
+            amount: (4_550_000_000),
+            price: (70 * PCT),
+            token_debt: 0,
+            token_cap: u128::MAX,
+            depth_cap: u128::MAX,
+            cash: u128::MAX,
         }
     }
 
@@ -163,27 +161,27 @@ mod tests {
             f(&mut b);
             check_borrow(&c, &b)
         };
-        assert_eq!(with(&|b| b.collateral = U256::ZERO), Err(fail!(NoPosition)));
-        assert_eq!(with(&|b| b.amount = u(999_999)), Err(fail!(BorrowTooSmall)));
-        assert_eq!(with(&|b| b.amount += u(1)), Err(fail!(ExceedsLtv)));
-        assert_eq!(with(&|b| b.debt = u(1)), Err(fail!(ExceedsLtv)));
-        assert_eq!(with(&|b| b.token_cap = u(4_549_999_999)), Err(fail!(ExceedsTokenCap)));
-        assert_eq!(with(&|b| b.token_cap = u(4_550_000_000)), Ok(()));
-        assert_eq!(with(&|b| b.depth_cap = u(4_549_999_999)), Err(fail!(DepthCapExceeded)));
-        assert_eq!(with(&|b| b.cash = u(4_549_999_999)), Err(fail!(InsufficientLiquidity)));
+        assert_eq!(with(&|b| b.collateral = 0), Err(fail!(NoPosition)));
+        assert_eq!(with(&|b| b.amount = (999_999)), Err(fail!(BorrowTooSmall)));
+        assert_eq!(with(&|b| b.amount += (1)), Err(fail!(ExceedsLtv)));
+        assert_eq!(with(&|b| b.debt = (1)), Err(fail!(ExceedsLtv)));
+        assert_eq!(with(&|b| b.token_cap = (4_549_999_999)), Err(fail!(ExceedsTokenCap)));
+        assert_eq!(with(&|b| b.token_cap = (4_550_000_000)), Ok(()));
+        assert_eq!(with(&|b| b.depth_cap = (4_549_999_999)), Err(fail!(DepthCapExceeded)));
+        assert_eq!(with(&|b| b.cash = (4_549_999_999)), Err(fail!(InsufficientLiquidity)));
     }
 
     #[test]
     fn withdraw_rules() {
         let c = Curve::default();
-        let coll = u(8_000_000_000);
-        let half = u(50 * PCT);
-        assert_eq!(check_withdraw(&c, coll, U256::ZERO, coll, half), Ok(()));
-        assert_eq!(check_withdraw(&c, coll, U256::ZERO, U256::ZERO, half), Err(fail!(ZeroAmount)));
-        assert_eq!(check_withdraw(&c, coll, U256::ZERO, coll + u(1), half), Err(fail!(InsufficientCollateral)));
+        let coll = (8_000_000_000);
+        let half = (50 * PCT);
+        assert_eq!(check_withdraw(&c, coll, 0, coll, half), Ok(()));
+        assert_eq!(check_withdraw(&c, coll, 0, 0, half), Err(fail!(ZeroAmount)));
+        assert_eq!(check_withdraw(&c, coll, 0, coll + (1), half), Err(fail!(InsufficientCollateral)));
         // Bob's 2,000 debt at $0.50: 1,600 shares can go (HF 1.0), 1,601 cannot.
-        let d = u(2_000_000_000);
-        assert_eq!(check_withdraw(&c, coll, d, u(1_600_000_000), half), Ok(()));
-        assert_eq!(check_withdraw(&c, coll, d, u(1_600_000_001), half), Err(fail!(HealthFactorTooLow)));
+        let d = (2_000_000_000);
+        assert_eq!(check_withdraw(&c, coll, d, (1_600_000_000), half), Ok(()));
+        assert_eq!(check_withdraw(&c, coll, d, (1_600_000_001), half), Err(fail!(HealthFactorTooLow)));
     }
 }

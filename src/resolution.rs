@@ -1,8 +1,6 @@
 //! Market resolution: the oracle resolution's age rule and the pro-rata
 //! settlement of redeemed won collateral. Pure.
 
-use alloy_primitives::U256;
-
 use crate::{
     errors::Result,
     fail,
@@ -26,11 +24,11 @@ pub mod status {
 
 /// A resolution signed at `timestamp` is usable at `now` if it is not from
 /// the future and at most one hour old.
-pub fn check_resolution_time(now: u64, timestamp: U256) -> Result<()> {
-    if timestamp > U256::from(now) {
+pub fn check_resolution_time(now: u64, timestamp: u128) -> Result<()> {
+    if timestamp > (now as u128) {
         return Err(fail!(PriceFromFuture));
     }
-    if now - timestamp.to::<u64>() > RESOLUTION_MAX_AGE {
+    if now - timestamp as u64 > RESOLUTION_MAX_AGE {
         return Err(fail!(StalePrice));
     }
     Ok(())
@@ -40,20 +38,20 @@ pub fn check_resolution_time(now: u64, timestamp: U256) -> Result<()> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Settlement {
     /// The position's pro-rata share of the proceeds.
-    pub payout: U256,
+    pub payout: u128,
     /// Part of `payout` that repays debt.
-    pub repaid: U256,
+    pub repaid: u128,
     /// Part of `payout` sent to the borrower.
-    pub surplus: U256,
+    pub surplus: u128,
     /// Debt the payout does not cover (written off).
-    pub bad_debt: U256,
+    pub bad_debt: u128,
 }
 
 /// Settles `collateral` shares owing `debt` out of `usdc_left` proceeds that
 /// still back `shares_left` unsettled shares. The payout rounds **down**
 /// (against the settling borrower); the last position gets exactly what is
 /// left, so nothing is stranded.
-pub fn settle(collateral: U256, debt: U256, usdc_left: U256, shares_left: U256) -> Result<Settlement> {
+pub fn settle(collateral: u128, debt: u128, usdc_left: u128, shares_left: u128) -> Result<Settlement> {
     let payout = if collateral >= shares_left {
         usdc_left
     } else {
@@ -71,22 +69,22 @@ mod tests {
     #[test]
     fn resolution_age() {
         let now = 1_735_689_600u64;
-        assert_eq!(check_resolution_time(now, U256::from(now - 3_600)), Ok(()));
-        assert_eq!(check_resolution_time(now, U256::from(now - 3_601)), Err(fail!(StalePrice)));
-        assert_eq!(check_resolution_time(now, U256::from(now + 1)), Err(fail!(PriceFromFuture)));
+        assert_eq!(check_resolution_time(now, (now - 3_600) as u128), Ok(()));
+        assert_eq!(check_resolution_time(now, (now - 3_601) as u128), Err(fail!(StalePrice)));
+        assert_eq!(check_resolution_time(now, (now + 1) as u128), Err(fail!(PriceFromFuture)));
     }
 
     #[test]
     fn pro_rata_settlement() {
         // 3 positions: 100 + 200 + 300 shares, 600 USDC proceeds.
-        let s = settle(u(100), u(30), u(600), u(600)).unwrap();
-        assert_eq!(s, Settlement { payout: u(100), repaid: u(30), surplus: u(70), bad_debt: U256::ZERO });
-        let s = settle(u(200), u(250), u(500), u(500)).unwrap();
-        assert_eq!(s, Settlement { payout: u(200), repaid: u(200), surplus: U256::ZERO, bad_debt: u(50) });
+        let s = settle((100), (30), (600), (600)).unwrap();
+        assert_eq!(s, Settlement { payout: (100), repaid: (30), surplus: (70), bad_debt: 0 });
+        let s = settle((200), (250), (500), (500)).unwrap();
+        assert_eq!(s, Settlement { payout: (200), repaid: (200), surplus: 0, bad_debt: (50) });
         // Odd proceeds: rounding down, last one takes the rest.
-        let a = settle(u(1), U256::ZERO, u(10), u(3)).unwrap();
-        assert_eq!(a.payout, u(3));
-        let b = settle(u(2), U256::ZERO, u(7), u(2)).unwrap();
-        assert_eq!(b.payout, u(7));
+        let a = settle((1), 0, (10), (3)).unwrap();
+        assert_eq!(a.payout, (3));
+        let b = settle((2), 0, (7), (2)).unwrap();
+        assert_eq!(b.payout, (7));
     }
 }

@@ -8,17 +8,15 @@
 //! Rounding follows EIP-4626: whatever the user receives rounds down, whatever
 //! the user must give rounds up.
 
-use alloy_primitives::U256;
-
 use crate::{
     errors::Result,
-    math::{add, mul_div, u, Rounding},
+    math::{add, mul_div, Rounding},
 };
 
 /// Virtual shares: `10 ^ DECIMALS_OFFSET`.
-pub const VIRTUAL_SHARES: U256 = u(1_000_000);
+pub const VIRTUAL_SHARES: u128 = 1_000_000;
 /// Virtual assets.
-pub const VIRTUAL_ASSETS: U256 = u(1);
+pub const VIRTUAL_ASSETS: u128 = 1;
 /// pUSDC decimals: USDC's 6 plus the offset 6.
 pub const DECIMALS: u8 = 12;
 
@@ -26,12 +24,12 @@ pub const DECIMALS: u8 = 12;
 ///
 /// Saturates at zero: after bad debt larger than everything lenders had, the
 /// protocol's reserves are a claim on nothing, not a negative lender balance.
-pub fn total_assets(cash: U256, total_borrow_assets: U256, reserves: U256) -> U256 {
+pub fn total_assets(cash: u128, total_borrow_assets: u128, reserves: u128) -> u128 {
     cash.saturating_add(total_borrow_assets).saturating_sub(reserves)
 }
 
 /// Assets to shares: `assets * (supply + 10^6) / (totalAssets + 1)`.
-pub fn to_shares(assets: U256, supply: U256, total_assets: U256, r: Rounding) -> Result<U256> {
+pub fn to_shares(assets: u128, supply: u128, total_assets: u128, r: Rounding) -> Result<u128> {
     mul_div(
         assets,
         add(supply, VIRTUAL_SHARES)?,
@@ -41,7 +39,7 @@ pub fn to_shares(assets: U256, supply: U256, total_assets: U256, r: Rounding) ->
 }
 
 /// Shares to assets: `shares * (totalAssets + 1) / (supply + 10^6)`.
-pub fn to_assets(shares: U256, supply: U256, total_assets: U256, r: Rounding) -> Result<U256> {
+pub fn to_assets(shares: u128, supply: u128, total_assets: u128, r: Rounding) -> Result<u128> {
     mul_div(
         shares,
         add(total_assets, VIRTUAL_ASSETS)?,
@@ -59,32 +57,32 @@ mod tests {
     #[test]
     fn first_deposit_mints_with_offset() {
         // Empty vault: 1 USDC (1e6 units) buys 1e12 share units (12 decimals).
-        assert_eq!(to_shares(u(1_000_000), U256::ZERO, U256::ZERO, Down).unwrap(), u(1_000_000_000_000));
+        assert_eq!(to_shares((1_000_000), 0, 0, Down).unwrap(), (1_000_000_000_000));
         // One unit of USDC still mints shares.
-        assert_eq!(to_shares(u(1), U256::ZERO, U256::ZERO, Down).unwrap(), u(1_000_000));
+        assert_eq!(to_shares((1), 0, 0, Down).unwrap(), (1_000_000));
     }
 
     #[test]
     fn total_assets_saturates() {
-        assert_eq!(total_assets(u(10), u(5), u(3)), u(12));
-        assert_eq!(total_assets(u(1), u(0), u(3)), U256::ZERO);
+        assert_eq!(total_assets((10), (5), (3)), (12));
+        assert_eq!(total_assets((1), (0), (3)), 0);
     }
 
     #[test]
     fn donation_attack_is_unprofitable() {
         // Attacker deposits 1 unit, then "donates" 1e12 by inflating assets.
-        let supply = to_shares(u(1), U256::ZERO, U256::ZERO, Down).unwrap();
-        let assets = u(1 + 1_000_000_000_000);
+        let supply = to_shares((1), 0, 0, Down).unwrap();
+        let assets = (1 + 1_000_000_000_000);
         // Victim deposits 1e9 and still gets shares.
-        let victim = to_shares(u(1_000_000_000), supply, assets, Down).unwrap();
-        assert!(victim > U256::ZERO);
+        let victim = to_shares((1_000_000_000), supply, assets, Down).unwrap();
+        assert!(victim > 0);
     }
 
     proptest! {
         /// Deposit then redeem never returns more than was put in.
         #[test]
         fn deposit_redeem_round_trip(a in 0u64..u64::MAX, supply in 0u64..u64::MAX, ta in 0u64..u64::MAX) {
-            let (a, s, t) = (U256::from(a), U256::from(supply), U256::from(ta));
+            let (a, s, t) = ((a as u128), (supply as u128), (ta as u128));
             let shares = to_shares(a, s, t, Down).unwrap();
             let back = to_assets(shares, s + shares, t + a, Down).unwrap();
             prop_assert!(back <= a);
@@ -94,7 +92,7 @@ mod tests {
         /// never fewer than were minted for them.
         #[test]
         fn mint_withdraw_round_trip(sh in 0u64..u64::MAX, supply in 0u64..u64::MAX, ta in 0u64..u64::MAX) {
-            let (sh, s, t) = (U256::from(sh), U256::from(supply), U256::from(ta));
+            let (sh, s, t) = ((sh as u128), (supply as u128), (ta as u128));
             let paid = to_assets(sh, s, t, Up).unwrap();
             let burn = to_shares(paid, s + sh, t + paid, Up).unwrap();
             prop_assert!(burn >= sh);
@@ -103,10 +101,10 @@ mod tests {
         /// Up is never below down, and never more than one above it.
         #[test]
         fn rounding_directions(a in any::<u64>(), supply in any::<u64>(), ta in any::<u64>()) {
-            let (a, s, t) = (U256::from(a), U256::from(supply), U256::from(ta));
+            let (a, s, t) = ((a as u128), (supply as u128), (ta as u128));
             let d = to_shares(a, s, t, Down).unwrap();
             let up = to_shares(a, s, t, Up).unwrap();
-            prop_assert!(up == d || up == d + u(1));
+            prop_assert!(up == d || up == d + (1));
         }
     }
 }
