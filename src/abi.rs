@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn decodes_static_words() {
         let a = Address::repeat_byte(0x11);
-        let enc = (a, U256::from(7), true, 200u8).abi_encode_params();
+        let enc = <(sol_data::Address, sol_data::Uint<256>, sol_data::Bool, sol_data::Uint<8>)>::abi_encode_params(&(a, U256::from(7), true, 200u8));
         let args = Args(&enc);
         assert_eq!(args.check(ALL), Ok(()));
         assert_eq!(args.a(0), a);
@@ -260,7 +260,7 @@ mod tests {
         let sig = vec![0xabu8; 65];
         let arr = vec![U256::from(1), U256::from(2), U256::from(3)];
         type T = (sol_data::Uint<256>, sol_data::Bytes, sol_data::Array<sol_data::Uint<256>>);
-        let enc = T::abi_encode_params(&(U256::from(9), sig.clone().into(), arr.clone()));
+        let enc = T::abi_encode_params(&(U256::from(9), alloy_primitives::Bytes::from(sig.clone()), arr.clone()));
         let args = Args(&enc);
         assert_eq!(args.w(0), U256::from(9));
         assert_eq!(args.bytes(1).unwrap(), &sig[..]);

@@ -82,12 +82,12 @@ mod tests {
 
     #[test]
     fn cap_rules() {
-        assert_eq!(check_cap((10_000)), Ok(()));
-        assert_eq!(check_cap((10_001)), Err(fail!(InvalidPoolCap)));
-        assert!(!is_raise((500), (400)));
-        assert!(!is_raise((500), (500)));
-        assert!(is_raise((500), (501)));
-        assert!(is_raise((500), 0));
-        assert!(!is_raise(0, (10_000)));
+        assert_eq!(check_cap(10_000), Ok(()));
+        assert_eq!(check_cap(10_001), Err(fail!(InvalidPoolCap)));
+        assert!(!is_raise(500, 400));
+        assert!(!is_raise(500, 500));
+        assert!(is_raise(500, 501));
+        assert!(is_raise(500, 0));
+        assert!(!is_raise(0, 10_000));
     }
 }

@@ -172,34 +172,34 @@ mod tests {
         // U = 0: base 5%.
         assert_eq!(borrow_rate(0).unwrap(), (5 * PCT));
         // U = 40%: 5% + 0.4 * 20% / 0.8 = 15%.
-        assert_eq!(borrow_rate((40 * PCT)).unwrap(), (15 * PCT));
+        assert_eq!(borrow_rate(40 * PCT).unwrap(), (15 * PCT));
         // U = 80%: 25% at the kink.
-        assert_eq!(borrow_rate((80 * PCT)).unwrap(), (25 * PCT));
+        assert_eq!(borrow_rate(80 * PCT).unwrap(), (25 * PCT));
         // U = 90%: 25% + 0.1 * 275% / 0.2 = 162.5%.
-        assert_eq!(borrow_rate((90 * PCT)).unwrap(), (1_625_000_000_000_000_000));
+        assert_eq!(borrow_rate(90 * PCT).unwrap(), (1_625_000_000_000_000_000));
         // U = 100%: 300%.
         assert_eq!(borrow_rate(WAD).unwrap(), (300 * PCT));
     }
 
     #[test]
     fn utilization_edges() {
-        assert_eq!(utilization((5), 0).unwrap(), 0);
-        assert_eq!(utilization((40), (100)).unwrap(), (40 * PCT));
-        assert_eq!(utilization((200), (100)).unwrap(), WAD);
+        assert_eq!(utilization(5, 0).unwrap(), 0);
+        assert_eq!(utilization(40, 100).unwrap(), (40 * PCT));
+        assert_eq!(utilization(200, 100).unwrap(), WAD);
     }
 
     #[test]
     fn supply_rate_is_rate_times_u_less_reserve() {
         // U = 40%: 15% * 0.4 * 0.95 = 5.7%.
-        assert_eq!(supply_rate((40 * PCT)).unwrap(), (57 * PCT / 10));
+        assert_eq!(supply_rate(40 * PCT).unwrap(), (57 * PCT / 10));
         assert_eq!(supply_rate(0).unwrap(), 0);
     }
 
     #[test]
     fn accrual_over_one_second_day_and_year() {
         // 1,000,000 USDC cash, 400,000 USDC borrowed: ta = 1.4M, U = 28.57..%.
-        let cash = (1_000_000_000_000);
-        let b = (400_000_000_000);
+        let cash = 1_000_000_000_000;
+        let b = 400_000_000_000;
         let ta = cash + b;
         let rate = borrow_rate(utilization(b, ta).unwrap()).unwrap();
         let per_year = b * rate / WAD;
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn accrual_at_full_utilization_is_300_percent() {
         // All cash lent out: a year triples... adds 300% of the debt.
-        let b = (1_000_000);
+        let b = 1_000_000;
         let y = accrue(0, b, 0, 31_557_600).unwrap();
         assert_eq!(y.interest, (3_000_000));
         assert_eq!(y.reserve_fee, (150_000));
@@ -237,10 +237,10 @@ mod tests {
         fn borrow_shares_round_against_borrower(
             amount in 1u64..u64::MAX, ta in 0u64..u64::MAX / 2, extra in 0u64..1_000_000_000u64,
         ) {
-            let ta = (ta as u128);
+            let ta = ta as u128;
             // Shares outstanding at any price between 1e6 and ~1 per asset.
-            let ts = to_borrow_shares(ta, 0, 0, Rounding::Up).unwrap() / (1 + extra % 1000);
-            let a = (amount as u128);
+            let ts = to_borrow_shares(ta, 0, 0, Rounding::Up).unwrap() / (1 + extra as u128 % 1000);
+            let a = amount as u128;
             let minted = to_borrow_shares(a, ta, ts, Rounding::Up).unwrap();
             let (ta2, ts2) = (ta + a, ts + minted);
             let debt = to_debt(minted, ta2, ts2).unwrap();

@@ -95,11 +95,11 @@ mod tests {
     use proptest::prelude::*;
 
     const PCT: u128 = 10_000_000_000_000_000;
-    fn usdc(v: u64) -> u128 {
-        (v * 1_000_000)
+    fn usdc(v: u128) -> u128 {
+        v * 1_000_000
     }
-    fn cents(c: u64) -> u128 {
-        (c * PCT)
+    fn cents(c: u128) -> u128 {
+        c * PCT
     }
 
     #[test]
@@ -163,18 +163,18 @@ mod tests {
     fn dust_is_closed_fully() {
         // HF in [0.95, 1): 50% would leave 0.5 USDC + ... debt of 1.9 USDC leaves 0.95.
         let c = Curve::default();
-        let o = liquidate(&c, (5_000_000), (1_900_000), cents(50), u128::MAX).unwrap();
+        let o = liquidate(&c, 5_000_000, 1_900_000, cents(50), u128::MAX).unwrap();
         // 5 shares at $0.50 = $2.50, lt 62.5% => 1.5625 / 1.9 = 0.82: full close anyway.
         assert_eq!(o.repaid, (1_900_000));
         // HF 0.97: 50% of 1.5 leaves 0.75 < 1 USDC: closed fully.
-        let o = liquidate(&c, (4_656_000), (1_500_000), cents(50), u128::MAX).unwrap();
+        let o = liquidate(&c, 4_656_000, 1_500_000, cents(50), u128::MAX).unwrap();
         assert_eq!(o.repaid, (1_500_000));
         // Closing fully needs the liquidator's consent.
         assert_eq!(
-            liquidate(&c, (4_656_000), (1_500_000), cents(50), (750_000)),
+            liquidate(&c, 4_656_000, 1_500_000, cents(50), 750_000),
             Err(fail!(InsufficientRepay))
         );
-        assert_eq!(liquidate(&c, (4_656_000), (1_500_000), cents(50), 0), Err(fail!(ZeroAmount)));
+        assert_eq!(liquidate(&c, 4_656_000, 1_500_000, cents(50), 0), Err(fail!(ZeroAmount)));
     }
 
     proptest! {

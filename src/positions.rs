@@ -103,7 +103,7 @@ pub fn check_withdraw(curve: &Curve, collateral: u128, debt: u128, amount: u128,
     if amount > collateral {
         return Err(fail!(InsufficientCollateral));
     }
-    if !debt == 0 && curve.health_factor(collateral - amount, price, debt)? < WAD {
+    if debt != 0 && curve.health_factor(collateral - amount, price, debt)? < WAD {
         return Err(fail!(HealthFactorTooLow));
     }
     Ok(())
@@ -118,8 +118,8 @@ mod tests {
 
     #[test]
     fn price_rules() {
-        let p = (50 * PCT);
-        let t = |x: u64| (x as u128);
+        let p = 50 * PCT;
+        let t = |x: u64| x as u128;
         assert_eq!(check_price(NOW, t(NOW), p, 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW - 10), p, 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW - 11), p, 0), Err(fail!(StalePrice)));
@@ -128,15 +128,15 @@ mod tests {
         assert_eq!(check_price(NOW, t(NOW), 0, 0), Err(fail!(PriceOutOfRange)));
         assert_eq!(check_price(NOW, t(NOW), WAD, 0), Err(fail!(PriceOutOfRange)));
         assert_eq!(check_price(NOW, t(NOW), WAD - (1), 0), Ok(()));
-        assert_eq!(check_price(NOW, t(NOW), (1), 0), Ok(()));
+        assert_eq!(check_price(NOW, t(NOW), 1, 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW - 2), p, NOW - 1), Err(fail!(PriceReplayed)));
         assert_eq!(check_price(NOW, t(NOW - 1), p, NOW - 1), Ok(()));
     }
 
     #[test]
     fn cap_rules() {
-        assert_eq!(token_cap((1_000_000), (500)).unwrap(), (50_000));
-        assert_eq!(token_cap((1_000_000), 0).unwrap(), u128::MAX);
+        assert_eq!(token_cap(1_000_000, 500).unwrap(), (50_000));
+        assert_eq!(token_cap(1_000_000, 0).unwrap(), u128::MAX);
     }
 
     fn ok_borrow() -> Borrow {
@@ -162,26 +162,26 @@ mod tests {
             check_borrow(&c, &b)
         };
         assert_eq!(with(&|b| b.collateral = 0), Err(fail!(NoPosition)));
-        assert_eq!(with(&|b| b.amount = (999_999)), Err(fail!(BorrowTooSmall)));
-        assert_eq!(with(&|b| b.amount += (1)), Err(fail!(ExceedsLtv)));
-        assert_eq!(with(&|b| b.debt = (1)), Err(fail!(ExceedsLtv)));
-        assert_eq!(with(&|b| b.token_cap = (4_549_999_999)), Err(fail!(ExceedsTokenCap)));
-        assert_eq!(with(&|b| b.token_cap = (4_550_000_000)), Ok(()));
-        assert_eq!(with(&|b| b.depth_cap = (4_549_999_999)), Err(fail!(DepthCapExceeded)));
-        assert_eq!(with(&|b| b.cash = (4_549_999_999)), Err(fail!(InsufficientLiquidity)));
+        assert_eq!(with(&|b| b.amount = 999_999), Err(fail!(BorrowTooSmall)));
+        assert_eq!(with(&|b| b.amount += 1), Err(fail!(ExceedsLtv)));
+        assert_eq!(with(&|b| b.debt = 1), Err(fail!(ExceedsLtv)));
+        assert_eq!(with(&|b| b.token_cap = 4_549_999_999), Err(fail!(ExceedsTokenCap)));
+        assert_eq!(with(&|b| b.token_cap = 4_550_000_000), Ok(()));
+        assert_eq!(with(&|b| b.depth_cap = 4_549_999_999), Err(fail!(DepthCapExceeded)));
+        assert_eq!(with(&|b| b.cash = 4_549_999_999), Err(fail!(InsufficientLiquidity)));
     }
 
     #[test]
     fn withdraw_rules() {
         let c = Curve::default();
-        let coll = (8_000_000_000);
-        let half = (50 * PCT);
+        let coll = 8_000_000_000;
+        let half = 50 * PCT;
         assert_eq!(check_withdraw(&c, coll, 0, coll, half), Ok(()));
         assert_eq!(check_withdraw(&c, coll, 0, 0, half), Err(fail!(ZeroAmount)));
         assert_eq!(check_withdraw(&c, coll, 0, coll + (1), half), Err(fail!(InsufficientCollateral)));
         // Bob's 2,000 debt at $0.50: 1,600 shares can go (HF 1.0), 1,601 cannot.
-        let d = (2_000_000_000);
-        assert_eq!(check_withdraw(&c, coll, d, (1_600_000_000), half), Ok(()));
-        assert_eq!(check_withdraw(&c, coll, d, (1_600_000_001), half), Err(fail!(HealthFactorTooLow)));
+        let d = 2_000_000_000;
+        assert_eq!(check_withdraw(&c, coll, d, 1_600_000_000, half), Ok(()));
+        assert_eq!(check_withdraw(&c, coll, d, 1_600_000_001, half), Err(fail!(HealthFactorTooLow)));
     }
 }

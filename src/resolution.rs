@@ -64,7 +64,6 @@ pub fn settle(collateral: u128, debt: u128, usdc_left: u128, shares_left: u128) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::math::u;
 
     #[test]
     fn resolution_age() {
@@ -77,14 +76,14 @@ mod tests {
     #[test]
     fn pro_rata_settlement() {
         // 3 positions: 100 + 200 + 300 shares, 600 USDC proceeds.
-        let s = settle((100), (30), (600), (600)).unwrap();
+        let s = settle(100, 30, 600, 600).unwrap();
         assert_eq!(s, Settlement { payout: (100), repaid: (30), surplus: (70), bad_debt: 0 });
-        let s = settle((200), (250), (500), (500)).unwrap();
+        let s = settle(200, 250, 500, 500).unwrap();
         assert_eq!(s, Settlement { payout: (200), repaid: (200), surplus: 0, bad_debt: (50) });
         // Odd proceeds: rounding down, last one takes the rest.
-        let a = settle((1), 0, (10), (3)).unwrap();
+        let a = settle(1, 0, 10, 3).unwrap();
         assert_eq!(a.payout, (3));
-        let b = settle((2), 0, (7), (2)).unwrap();
+        let b = settle(2, 0, 7, 2).unwrap();
         assert_eq!(b.payout, (7));
     }
 }

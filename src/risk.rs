@@ -129,11 +129,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn usdc(v: u64) -> u128 {
-        (v * 1_000_000)
+    fn usdc(v: u128) -> u128 {
+        v * 1_000_000
     }
-    fn cents(c: u64) -> u128 {
-        (c * PCT)
+    fn cents(c: u128) -> u128 {
+        c * PCT
     }
 
     #[test]
@@ -200,7 +200,7 @@ mod tests {
             Curve::new(&c.prices, &c.ltvs)
         };
         let e = Err(fail!(InvalidAnchors));
-        assert_eq!(bad(&|c| c.prices[0] = (1)), e); // first price not 0
+        assert_eq!(bad(&|c| c.prices[0] = 1), e); // first price not 0
         assert_eq!(bad(&|c| c.prices[6] = WAD - (1)), e); // last not 1e18
         assert_eq!(bad(&|c| c.prices[3] = c.prices[2]), e); // not strictly increasing
         assert_eq!(bad(&|c| c.ltvs[3] = c.ltvs[2] - (1)), e); // LTV decreases
@@ -226,7 +226,7 @@ mod tests {
             let c = Curve::default();
             let (coll, p) = ((coll as u128), (p as u128));
             let m = c.max_debt(coll, p).unwrap();
-            if !m == 0 {
+            if m != 0 {
                 prop_assert!(c.health_factor(coll, p, m).unwrap() >= WAD);
             }
         }

@@ -57,24 +57,24 @@ mod tests {
     #[test]
     fn first_deposit_mints_with_offset() {
         // Empty vault: 1 USDC (1e6 units) buys 1e12 share units (12 decimals).
-        assert_eq!(to_shares((1_000_000), 0, 0, Down).unwrap(), (1_000_000_000_000));
+        assert_eq!(to_shares(1_000_000, 0, 0, Down).unwrap(), (1_000_000_000_000));
         // One unit of USDC still mints shares.
-        assert_eq!(to_shares((1), 0, 0, Down).unwrap(), (1_000_000));
+        assert_eq!(to_shares(1, 0, 0, Down).unwrap(), (1_000_000));
     }
 
     #[test]
     fn total_assets_saturates() {
-        assert_eq!(total_assets((10), (5), (3)), (12));
-        assert_eq!(total_assets((1), (0), (3)), 0);
+        assert_eq!(total_assets(10, 5, 3), (12));
+        assert_eq!(total_assets(1, 0, 3), 0);
     }
 
     #[test]
     fn donation_attack_is_unprofitable() {
         // Attacker deposits 1 unit, then "donates" 1e12 by inflating assets.
-        let supply = to_shares((1), 0, 0, Down).unwrap();
-        let assets = (1 + 1_000_000_000_000);
+        let supply = to_shares(1, 0, 0, Down).unwrap();
+        let assets = 1 + 1_000_000_000_000;
         // Victim deposits 1e9 and still gets shares.
-        let victim = to_shares((1_000_000_000), supply, assets, Down).unwrap();
+        let victim = to_shares(1_000_000_000, supply, assets, Down).unwrap();
         assert!(victim > 0);
     }
 

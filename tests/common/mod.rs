@@ -1,0 +1,520 @@
+//! Shared test fixtures: mock USDC (6 decimals), mock Conditional Tokens
+//! (ERC-1155 with `getCollectionId`/`getPositionId`/`redeemPositions`), a mock
+//! EIP-1271 smart-contract wallet, EIP-712 signing, the ABI of
+//! `abi/IPredMartPool.sol`, and a `World` that wires them to a pool.
+#![allow(dead_code, missing_docs, clippy::too_many_arguments)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_signer::SignerSync;
+use alloy_sol_types::SolCall;
+use motsu::prelude::*;
+use openzeppelin_stylus::token::{
+    erc1155::{self, Erc1155, IErc1155},
+    erc20::{self, Erc20, IErc20},
+};
+use predmart_pool::{clock, signatures as sig, LendingPool};
+use stylus_sdk::{
+    abi::Bytes,
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap, StorageU8},
+    stylus_core::calls::context::Call,
+};
+
+alloy_sol_types::sol!(
+    #[sol(all_derives)]
+    "abi/IPredMartPool.sol"
+);
+
+pub use IPredMartPool as IPool;
+
+/// 1 USDC (or 1 CTF share) in base units.
+pub const UNIT: u128 = 1_000_000;
+/// 1% in WAD.
+pub const PCT: u128 = 10_000_000_000_000_000;
+/// 1.0 in WAD.
+pub const WAD: u128 = 1_000_000_000_000_000_000;
+/// motsu's fixed block timestamp.
+pub const GENESIS: u64 = 1_735_689_600;
+
+pub fn usd(v: u128) -> u128 {
+    v * UNIT
+}
+
+pub fn cents(c: u128) -> u128 {
+    c * PCT
+}
+
+pub fn w(v: u128) -> U256 {
+    U256::from(v)
+}
+
+// ---------------------------------------------------------------------------
+// Mock USDC
+// ---------------------------------------------------------------------------
+
+/// What the mock USDC does on transfers (adversarial modes for tests).
+pub const USDC_NORMAL: u8 = 0;
+/// Return `false` instead of moving tokens.
+pub const USDC_RETURN_FALSE: u8 = 1;
+
+#[storage]
+pub struct MockUsdc {
+    erc20: Erc20,
+    mode: StorageU8,
+}
+
+unsafe impl TopLevelStorage for MockUsdc {}
+
+#[public]
+impl MockUsdc {
+    pub fn mint(&mut self, to: Address, amount: U256) -> Result<(), erc20::Error> {
+        self.erc20._mint(to, amount)
+    }
+
+    pub fn set_mode(&mut self, mode: u8) {
+        self.mode.set(alloy_primitives::U8::from(mode));
+    }
+
+    pub fn decimals(&self) -> u8 {
+        6
+    }
+
+    pub fn total_supply(&self) -> U256 {
+        self.erc20.total_supply()
+    }
+
+    pub fn balance_of(&self, account: Address) -> U256 {
+        self.erc20.balance_of(account)
+    }
+
+    pub fn allowance(&self, owner: Address, spender: Address) -> U256 {
+        self.erc20.allowance(owner, spender)
+    }
+
+    pub fn approve(&mut self, spender: Address, value: U256) -> Result<bool, erc20::Error> {
+        self.erc20.approve(spender, value)
+    }
+
+    pub fn transfer(&mut self, to: Address, value: U256) -> Result<bool, erc20::Error> {
+        if self.mode.get().to::<u8>() == USDC_RETURN_FALSE {
+            return Ok(false);
+        }
+        self.erc20.transfer(to, value)
+    }
+
+    pub fn transfer_from(&mut self, from: Address, to: Address, value: U256) -> Result<bool, erc20::Error> {
+        if self.mode.get().to::<u8>() == USDC_RETURN_FALSE {
+            return Ok(false);
+        }
+        self.erc20.transfer_from(from, to, value)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Mock Conditional Tokens
+// ---------------------------------------------------------------------------
+
+#[storage]
+pub struct MockCtf {
+    erc1155: Erc1155,
+    usdc: StorageAddress,
+    /// Position ids that pay 1 USDC per share on redemption.
+    winning: StorageMap<U256, StorageBool>,
+}
+
+unsafe impl TopLevelStorage for MockCtf {}
+
+/// `getCollectionId` of the mock: `keccak256(parent ‖ condition ‖ indexSet)`.
+pub fn collection_id(parent: B256, condition: B256, index_set: U256) -> B256 {
+    let mut buf = Vec::new();
+    buf.extend_from_slice(parent.as_slice());
+    buf.extend_from_slice(condition.as_slice());
+    buf.extend_from_slice(&index_set.to_be_bytes::<32>());
+    keccak256(buf)
+}
+
+/// `getPositionId` of the mock: `uint256(keccak256(collateral ‖ collection))`.
+pub fn position_id(collateral: Address, collection: B256) -> U256 {
+    let mut buf = Vec::new();
+    buf.extend_from_slice(collateral.as_slice());
+    buf.extend_from_slice(collection.as_slice());
+    U256::from_be_bytes(keccak256(buf).0)
+}
+
+#[public]
+impl MockCtf {
+    pub fn set_usdc(&mut self, usdc: Address) {
+        self.usdc.set(usdc);
+    }
+
+    pub fn mint(&mut self, to: Address, id: U256, amount: U256) -> Result<(), erc1155::Error> {
+        self.erc1155._mint(to, id, amount, &Bytes::from(Vec::new()))
+    }
+
+    pub fn balance_of(&self, account: Address, id: U256) -> U256 {
+        self.erc1155.balance_of(account, id)
+    }
+
+    pub fn set_approval_for_all(&mut self, operator: Address, approved: bool) -> Result<(), erc1155::Error> {
+        self.erc1155.set_approval_for_all(operator, approved)
+    }
+
+    pub fn safe_transfer_from(
+        &mut self,
+        from: Address,
+        to: Address,
+        id: U256,
+        value: U256,
+        data: Bytes,
+    ) -> Result<(), erc1155::Error> {
+        self.erc1155.safe_transfer_from(from, to, id, value, data)
+    }
+
+    pub fn safe_batch_transfer_from(
+        &mut self,
+        from: Address,
+        to: Address,
+        ids: Vec<U256>,
+        values: Vec<U256>,
+        data: Bytes,
+    ) -> Result<(), erc1155::Error> {
+        self.erc1155.safe_batch_transfer_from(from, to, ids, values, data)
+    }
+
+    pub fn get_collection_id(&self, parent: B256, condition: B256, index_set: U256) -> B256 {
+        collection_id(parent, condition, index_set)
+    }
+
+    pub fn get_position_id(&self, collateral: Address, collection: B256) -> U256 {
+        position_id(collateral, collection)
+    }
+
+    /// Test setup: the outcome `indexSet` of `condition` won.
+    pub fn set_winner(&mut self, condition: B256, index_set: U256) {
+        let id = position_id(self.usdc.get(), collection_id(B256::ZERO, condition, index_set));
+        self.winning.setter(id).set(true);
+    }
+
+    /// Burns the caller's shares of each position and pays 1 USDC (unit for
+    /// unit) for winning ones from the mock's own USDC.
+    pub fn redeem_positions(
+        &mut self,
+        collateral: Address,
+        parent: B256,
+        condition: B256,
+        index_sets: Vec<U256>,
+    ) -> Result<(), Vec<u8>> {
+        let sender = self.vm().msg_sender();
+        let mut payout = U256::ZERO;
+        for index_set in index_sets {
+            let id = position_id(collateral, collection_id(parent, condition, index_set));
+            let bal = self.erc1155.balance_of(sender, id);
+            self.erc1155._burn(sender, id, bal)?;
+            if self.winning.get(id) {
+                payout += bal;
+            }
+        }
+        if !payout.is_zero() {
+            let call = IPool::transferCall { to: sender, value: payout };
+            self.vm().call(&Call::new(), self.usdc.get(), &call.abi_encode()).map_err(|_| Vec::<u8>::new())?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Mock smart-contract wallet (EIP-1271)
+// ---------------------------------------------------------------------------
+
+/// What the wallet answers to `isValidSignature`.
+pub const WALLET_MAGIC: u8 = 0;
+/// Answer `0xffffffff`.
+pub const WALLET_WRONG: u8 = 1;
+/// Revert.
+pub const WALLET_REVERT: u8 = 2;
+
+#[storage]
+pub struct MockWallet {
+    owner: StorageAddress,
+    mode: StorageU8,
+}
+
+unsafe impl TopLevelStorage for MockWallet {}
+
+#[public]
+impl MockWallet {
+    pub fn set_owner(&mut self, owner: Address) {
+        self.owner.set(owner);
+    }
+
+    pub fn set_mode(&mut self, mode: u8) {
+        self.mode.set(alloy_primitives::U8::from(mode));
+    }
+
+    /// Valid if the owner's ECDSA signature of `hash` is given (and mode is magic).
+    pub fn is_valid_signature(&self, hash: B256, signature: Bytes) -> Result<alloy_primitives::FixedBytes<4>, Vec<u8>> {
+        match self.mode.get().to::<u8>() {
+            WALLET_REVERT => return Err(b"no".to_vec()),
+            WALLET_WRONG => return Ok(alloy_primitives::FixedBytes([0xff; 4])),
+            _ => {}
+        }
+        let sig = alloy_primitives::PrimitiveSignature::try_from(&signature[..]).map_err(|_| Vec::<u8>::new())?;
+        match sig.recover_address_from_prehash(&hash) {
+            Ok(a) if a == self.owner.get() => Ok(alloy_primitives::FixedBytes([0x16, 0x26, 0xba, 0x7e])),
+            _ => Ok(alloy_primitives::FixedBytes([0; 4])),
+        }
+    }
+
+    pub fn on_erc1155_received(
+        &mut self,
+        _operator: Address,
+        _from: Address,
+        _id: U256,
+        _value: U256,
+        _data: Bytes,
+    ) -> alloy_primitives::FixedBytes<4> {
+        alloy_primitives::FixedBytes([0xf2, 0x3a, 0x6e, 0x61])
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Signing
+// ---------------------------------------------------------------------------
+
+/// Signs `digest` with `signer`, as `r ‖ s ‖ v` (v = 27/28).
+pub fn sign(signer: &Account, digest: B256) -> Vec<u8> {
+    signer.signer().sign_hash_sync(&digest).expect("sign").as_bytes().to_vec()
+}
+
+/// The same signature with `s` replaced by `n - s` and `v` flipped: the
+/// malleable twin `ecrecover` also accepts.
+pub fn high_s_twin(sig65: &[u8]) -> Vec<u8> {
+    let n = U256::from_be_bytes(alloy_primitives::hex!(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"
+    ));
+    let s = U256::from_be_slice(&sig65[32..64]);
+    let mut out = sig65.to_vec();
+    out[32..64].copy_from_slice(&(n - s).to_be_bytes::<32>());
+    out[64] = if sig65[64] == 27 { 28 } else { 27 };
+    out
+}
+
+// ---------------------------------------------------------------------------
+// World
+// ---------------------------------------------------------------------------
+
+/// The token id used by most tests (any id works: the pool has no whitelist).
+pub fn token() -> U256 {
+    U256::from(42)
+}
+
+/// Everything a test needs: the pool, its tokens, and the role holders.
+pub struct World<'a> {
+    pub pool: &'a Contract<LendingPool>,
+    pub usdc: &'a Contract<MockUsdc>,
+    pub ctf: &'a Contract<MockCtf>,
+    pub admin: Address,
+    pub oracle: Account,
+    pub relayer: Address,
+}
+
+impl<'a> World<'a> {
+    /// Deploys (constructs) the pool with fresh roles; resets the clock.
+    pub fn new(pool: &'a Contract<LendingPool>, usdc: &'a Contract<MockUsdc>, ctf: &'a Contract<MockCtf>) -> Self {
+        clock::reset();
+        let admin = Address::with_last_byte(0xad);
+        let oracle = Account::from_seed("oracle");
+        let relayer = Address::with_last_byte(0xee);
+        ctf.sender(admin).set_usdc(usdc.address());
+        pool.sender(admin)
+            .constructor(admin, usdc.address(), ctf.address(), oracle.address(), relayer)
+            .motsu_unwrap();
+        World { pool, usdc, ctf, admin, oracle, relayer }
+    }
+
+    pub fn now(&self) -> u64 {
+        self.pool.sender(self.admin).now()
+    }
+
+    /// Mints `amount` USDC to `who` and approves the pool.
+    pub fn fund(&self, who: Address, amount: u128) {
+        self.usdc.sender(who).mint(who, w(amount)).motsu_unwrap();
+        self.usdc.sender(who).approve(self.pool.address(), U256::MAX).motsu_unwrap();
+    }
+
+    /// `who` deposits `amount` USDC as a lender.
+    pub fn lend(&self, who: Address, amount: u128) -> u128 {
+        self.fund(who, amount);
+        self.pool.sender(who).deposit(amount, who).motsu_unwrap()
+    }
+
+    /// Mints `amount` shares of `id` to `who` and pushes them to the pool.
+    pub fn collateral(&self, who: Address, id: U256, amount: u128) {
+        self.ctf.sender(who).mint(who, id, w(amount)).motsu_unwrap();
+        self.ctf
+            .sender(who)
+            .safe_transfer_from(who, self.pool.address(), id, w(amount), Bytes::from(Vec::new()))
+            .motsu_unwrap();
+    }
+
+    pub fn usdc_of(&self, who: Address) -> u128 {
+        self.usdc.sender(who).balance_of(who).to()
+    }
+
+    pub fn ctf_of(&self, who: Address, id: U256) -> u128 {
+        self.ctf.sender(who).balance_of(who, id).to()
+    }
+
+    pub fn domain(&self) -> B256 {
+        self.pool.sender(self.admin).domain_separator()
+    }
+
+    /// The oracle's price signature (fresh `ts`), for `token_id`.
+    pub fn price_sig(&self, token_id: U256, price: u128, ts: u64, max_borrow: U256) -> Vec<u8> {
+        let h = sig::price_data_hash(token_id, w(price), U256::from(ts), max_borrow);
+        sign(&self.oracle, sig::digest(self.domain(), h))
+    }
+
+    pub fn borrow_sig(&self, borrower: &Account, token_id: U256, amount: u128, nonce: u128, deadline: u64) -> Vec<u8> {
+        let h = sig::borrow_intent_hash(borrower.address(), token_id, w(amount), w(nonce), U256::from(deadline));
+        sign(borrower, sig::digest(self.domain(), h))
+    }
+
+    pub fn withdraw_sig(&self, borrower: &Account, to: Address, token_id: U256, amount: u128, nonce: u128, deadline: u64) -> Vec<u8> {
+        let h = sig::withdraw_intent_hash(borrower.address(), to, token_id, w(amount), w(nonce), U256::from(deadline));
+        sign(borrower, sig::digest(self.domain(), h))
+    }
+
+    pub fn resolution_sig(&self, token_id: U256, won: bool, ts: u64) -> Vec<u8> {
+        let h = sig::resolution_hash(token_id, won, U256::from(ts));
+        sign(&self.oracle, sig::digest(self.domain(), h))
+    }
+
+    /// Relays a borrow signed now, at `price`, with no depth cap.
+    pub fn borrow(&self, borrower: &Account, id: U256, amount: u128, price: u128) -> Result<(), predmart_pool::errors::Error> {
+        let now = self.now();
+        let nonce = self.pool.sender(self.admin).nonces(borrower.address());
+        let intent = self.borrow_sig(borrower, id, amount, nonce, now + 300);
+        let psig = self.price_sig(id, price, now, U256::MAX);
+        self.pool
+            .sender(self.relayer)
+            .borrow_via_relay(
+                borrower.address(),
+                id,
+                w(amount),
+                w(nonce),
+                U256::from(now + 300),
+                &intent,
+                w(price),
+                U256::from(now),
+                U256::MAX,
+                &psig,
+            )
+            .motsu_res()
+    }
+
+    /// Relays a collateral withdrawal signed now, at `price`.
+    pub fn withdraw_collateral(&self, borrower: &Account, to: Address, id: U256, amount: u128, price: u128) -> Result<(), predmart_pool::errors::Error> {
+        let now = self.now();
+        let nonce = self.pool.sender(self.admin).nonces(borrower.address());
+        let intent = self.withdraw_sig(borrower, to, id, amount, nonce, now + 300);
+        let psig = self.price_sig(id, price, now, U256::ZERO);
+        self.pool
+            .sender(self.relayer)
+            .withdraw_via_relay(
+                borrower.address(),
+                to,
+                id,
+                w(amount),
+                w(nonce),
+                U256::from(now + 300),
+                &intent,
+                w(price),
+                U256::from(now),
+                &psig,
+            )
+            .motsu_res()
+    }
+
+    /// Liquidates at `price` signed now.
+    pub fn liquidate(&self, liquidator: Address, borrower: Address, id: U256, repay: u128, price: u128) -> Result<u128, predmart_pool::errors::Error> {
+        let now = self.now();
+        let psig = self.price_sig(id, price, now, U256::ZERO);
+        self.pool
+            .sender(liquidator)
+            .liquidate(borrower, id, repay, w(price), U256::from(now), U256::ZERO, &psig)
+            .motsu_res()
+    }
+
+    /// Calls the pool through its ABI dispatcher with `calldata`, as `from`.
+    pub fn raw_call(&self, from: Address, calldata: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
+        let sel = u32::from_be_bytes(calldata[..4].try_into().unwrap());
+        let mut p = self.pool.sender(from);
+        predmart_pool::dispatch::dispatch(&mut *p, sel, &calldata[4..])
+            .expect("known selector")
+            .motsu_res()
+    }
+
+    /// An ABI call through the dispatcher, decoded with the interface.
+    pub fn abi<C: SolCall>(&self, from: Address, call: C) -> Result<C::Return, Vec<u8>> {
+        let out = self.raw_call(from, &call.abi_encode())?;
+        Ok(C::abi_decode_returns(&out, true).expect("decodes as the interface says"))
+    }
+
+    /// A snapshot of everything a failed call must leave unchanged.
+    pub fn snapshot(&self, who: &[Address], id: U256) -> Snapshot {
+        let p = self.pool.sender(self.admin);
+        let m = p.market().unwrap();
+        Snapshot {
+            market: (m.cash, m.borrowed, m.borrow_shares, m.reserves),
+            supply: p.total_supply(),
+            per_account: who
+                .iter()
+                .map(|a| {
+                    (
+                        p.balance_of(*a),
+                        p.nonces(*a),
+                        p.get_position(*a, id).unwrap(),
+                        self.usdc_of(*a),
+                        self.ctf_of(*a, id),
+                    )
+                })
+                .collect(),
+            pool_usdc: self.usdc_of(self.pool.address()),
+            pool_ctf: self.ctf_of(self.pool.address(), id),
+            token: (p.token_debt(id).unwrap(), p.token_collateral(id), p.last_price_timestamp(id)),
+        }
+    }
+}
+
+/// State compared before and after a call that must change nothing.
+#[derive(Debug, PartialEq)]
+pub struct Snapshot {
+    pub market: (u128, u128, u128, u128),
+    pub supply: u128,
+    pub per_account: Vec<(u128, u128, (u128, u128, u128), u128, u128)>,
+    pub pool_usdc: u128,
+    pub pool_ctf: u128,
+    pub token: (u128, u128, u64),
+}
+
+/// Moves the pool's clock forward.
+pub fn advance(seconds: u64) {
+    clock::advance(seconds);
+}
+
+/// Asserts that `$call` (a `Result` from a pool method) fails with exactly
+/// `$err` and leaves balances, positions, nonces and totals untouched.
+#[macro_export]
+macro_rules! assert_fails {
+    ($world:expr, [$($who:expr),*], $id:expr, $call:expr, $err:expr) => {{
+        let before = $world.snapshot(&[$($who),*], $id);
+        let got = $call.motsu_res();
+        assert_eq!(got.err(), Some($err), "expected {:?}", $err);
+        assert_eq!($world.snapshot(&[$($who),*], $id), before, "state changed on {:?}", $err);
+    }};
+}
