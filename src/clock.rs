@@ -16,6 +16,7 @@ std::thread_local! {
 pub fn now(block_timestamp: u64) -> u64 {
     #[cfg(not(target_arch = "wasm32"))]
     {
+        core::hint::black_box(SEAM_MARKER);
         block_timestamp + OFFSET.with(|o| o.get())
     }
     #[cfg(target_arch = "wasm32")]
@@ -24,9 +25,15 @@ pub fn now(block_timestamp: u64) -> u64 {
     }
 }
 
+/// Marker string that exists only where the test seam is compiled in; the
+/// artifact test checks that the release WASM does not contain it.
+#[cfg(not(target_arch = "wasm32"))]
+pub const SEAM_MARKER: &str = "predmart-test-clock-seam";
+
 /// Test builds only: moves this thread's clock forward by `seconds`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn advance(seconds: u64) {
+    core::hint::black_box(SEAM_MARKER);
     OFFSET.with(|o| o.set(o.get() + seconds));
 }
 

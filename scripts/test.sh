@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every check of the project on a fresh or prepared machine:
+#   set-up (toolchain, cargo-stylus, wasm-opt, cast, solcjs) -> release build
+#   (cargo stylus get-initcode) -> all tests (unit, property, contract,
+#   artifact and interop) -> size limit -> exported ABI compiles with solcjs.
+# Exit status is non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "release build (cargo stylus get-initcode)"
+mkdir -p target
+cargo stylus get-initcode --output target/initcode.hex 2>&1 | grep -v "deployment hash" >&2
+SIZE=$(python3 - <<'PY'
+h = open("target/initcode.hex").read().strip().removeprefix("0x")
+b = bytes.fromhex(h)
+print(int.from_bytes(b[1:33], "big"))
+PY
+)
+echo "deployed code size: ${SIZE} bytes (limit 24576)"
+if [ "${SIZE}" -gt 24576 ]; then
+  echo "FAIL: compressed contract is ${SIZE} bytes, over the 24,576-byte limit" >&2
+  exit 1
+fi
+
+step "tests (unit, property, motsu contract tests, artifact and interop checks)"
+PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test --all-targets -- --include-ignored
+
+step "exported ABI matches abi/ and compiles with solcjs"
+cargo stylus export-abi --output target/IPredMartPool.sol >&2
+diff -u abi/IPredMartPool.sol target/IPredMartPool.sol
+rm -rf target/solc && mkdir -p target/solc
+solcjs --abi --base-path . target/IPredMartPool.sol -o target/solc >&2
+python3 - <<'PY'
+import json, glob
+built = json.load(open(glob.glob("target/solc/*IPredMartPool.abi")[0]))
+committed = json.load(open("abi/IPredMartPool.json"))
+assert built == committed, "abi/IPredMartPool.json is out of date: regenerate it with solcjs (see README)"
+print(f"solcjs: {sum(1 for e in built if e['type'] == 'function')} functions, "
+      f"{sum(1 for e in built if e['type'] == 'event')} events, "
+      f"{sum(1 for e in built if e['type'] == 'error')} errors")
+PY
+
+step "done"
+echo "compressed contract: ${SIZE} / 24576 bytes"
