@@ -269,6 +269,7 @@ impl MockWallet {
         }
     }
 
+    #[selector(name = "onERC1155Received")]
     pub fn on_erc1155_received(
         &mut self,
         _operator: Address,
@@ -344,6 +345,12 @@ impl<'a> World<'a> {
     pub fn fund(&self, who: Address, amount: u128) {
         self.usdc.sender(who).mint(who, w(amount)).motsu_unwrap();
         self.usdc.sender(who).approve(self.pool.address(), U256::MAX).motsu_unwrap();
+    }
+
+    /// Sets the pool cap through the timelock (delay 0 in tests unless set).
+    pub fn set_cap(&self, bps: u64) {
+        self.pool.sender(self.admin).propose_change(2, U256::from(bps)).motsu_unwrap();
+        self.pool.sender(self.admin).execute_change(2).motsu_unwrap();
     }
 
     /// `who` deposits `amount` USDC as a lender.
@@ -511,10 +518,10 @@ pub fn advance(seconds: u64) {
 /// `$err` and leaves balances, positions, nonces and totals untouched.
 #[macro_export]
 macro_rules! assert_fails {
-    ($world:expr, [$($who:expr),*], $id:expr, $call:expr, $err:expr) => {{
-        let before = $world.snapshot(&[$($who),*], $id);
+    ($world:expr, $who:expr, $id:expr, $call:expr, $err:expr) => {{
+        let before = $world.snapshot(&$who, $id);
         let got = $call.motsu_res();
         assert_eq!(got.err(), Some($err), "expected {:?}", $err);
-        assert_eq!($world.snapshot(&[$($who),*], $id), before, "state changed on {:?}", $err);
+        assert_eq!($world.snapshot(&$who, $id), before, "state changed on {:?}", $err);
     }};
 }
