@@ -1,0 +1,392 @@
+//! Liquidation (close factor, bonus, underwater, bad debt, dust) and market
+//! resolution (lost: write-off; won: redeem through the CTF and settle).
+
+mod common;
+
+use alloy_primitives::{Address, B256, U256};
+use common::*;
+use motsu::prelude::*;
+use predmart_pool::{errors::Error, events, math::Rounding, resolution::status, LendingPool};
+
+/// 1,000,000 USDC of lenders' money, `shares` of collateral for `borrower`
+/// who borrows `debt` at `price`.
+fn position<'a>(
+    pool: &'a Contract<LendingPool>,
+    usdc: &'a Contract<MockUsdc>,
+    ctf: &'a Contract<MockCtf>,
+    lender: Address,
+    borrower: &Account,
+    shares: u128,
+    debt: u128,
+    price: u128,
+) -> World<'a> {
+    let wd = World::new(pool, usdc, ctf);
+    wd.lend(lender, usd(1_000_000));
+    wd.collateral(borrower.address(), token(), shares);
+    wd.borrow(borrower, token(), debt, price).unwrap();
+    wd
+}
+
+#[motsu::test]
+fn reference_alice_walkthrough(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, keeper: Address) {
+    // Alice deposits 15,000 shares at $0.65 and borrows $5,500: HF 1.285.
+    let alice = Account::from_seed("alice");
+    let wd = position(&pool, &usdc, &ctf, lender, &alice, usd(15_000), usd(5_500), cents(65));
+    let (a, id) = (alice.address(), token());
+    let hf = pool.sender(a).get_health_factor(a, id, cents(65)).unwrap();
+    assert_eq!(hf / U256::from(PCT / 10), U256::from(1285));
+    // Some interest: the debt reaches ~$5,520.
+    advance(2_240_000);
+    let debt = pool.sender(a).get_position(a, id).unwrap().2;
+    assert!(debt > usd(5_519) && debt < usd(5_521), "debt {debt}");
+    // The price drops to $0.55: HF 0.990, liquidatable with a 50% close factor.
+    let hf = pool.sender(a).get_health_factor(a, id, cents(55)).unwrap();
+    assert_eq!(hf / U256::from(PCT / 10), U256::from(990));
+    wd.fund(keeper, usd(10_000));
+    let seized = wd.liquidate(keeper, a, id, u128::MAX, cents(55)).unwrap();
+    let repaid = usd(10_000) - wd.usdc_of(keeper);
+    assert_eq!(repaid, debt / 2);
+    // ~$2,760 repaid, ~5,269 shares seized (2,760 * 1.05 / 0.55), rounded down.
+    assert!(repaid > usd(2_759) && repaid < usd(2_761));
+    assert_eq!(seized, repaid * 105 * 100 / 55 / 100);
+    assert_eq!(seized / UNIT, 5_269);
+    assert_eq!(wd.ctf_of(keeper, id), seized);
+    let (c, _, left) = pool.sender(a).get_position(a, id).unwrap();
+    assert_eq!(c, usd(15_000) - seized);
+    assert_eq!(c / UNIT, 9_730); // "9,731 shares" in the walkthrough (9,730.9)
+    assert!(left >= debt - repaid && left <= debt - repaid + 1);
+    // Healthy again: ~1.285.
+    let hf = pool.sender(a).get_health_factor(a, id, cents(55)).unwrap();
+    assert_eq!(hf / U256::from(PCT / 10), U256::from(1284));
+    pool.assert_emitted(&events::Liquidated {
+        liquidator: keeper,
+        borrower: a,
+        tokenId: id,
+        repaid: w(repaid),
+        seized: w(seized),
+        price: w(cents(55)),
+    });
+    // Lenders lost nothing: the liquidation moved debt into cash.
+    assert!(!pool.emitted(&events::BadDebtAbsorbed { borrower: a, tokenId: id, amount: U256::ZERO }));
+}
+
+#[motsu::test]
+fn healthy_positions_cannot_be_liquidated(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, keeper: Address) {
+    let alice = Account::from_seed("alice");
+    let wd = position(&pool, &usdc, &ctf, lender, &alice, usd(15_000), usd(5_500), cents(65));
+    wd.fund(keeper, usd(10_000));
+    let (a, id) = (alice.address(), token());
+    let who = [a, keeper];
+    let now = wd.now();
+    let psig = wd.price_sig(id, cents(65), now, U256::ZERO);
+    assert_fails!(wd, who, id, pool.sender(keeper).liquidate(a, id, u128::MAX, w(cents(65)), U256::from(now), U256::ZERO, &psig), Error::PositionHealthy);
+    // Bad prices are refused before anything else.
+    let forged = sign(&Account::from_seed("eve"), predmart_pool::signatures::digest(wd.domain(), predmart_pool::signatures::price_data_hash(id, w(cents(30)), U256::from(now), U256::ZERO)));
+    assert_fails!(wd, who, id, pool.sender(keeper).liquidate(a, id, u128::MAX, w(cents(30)), U256::from(now), U256::ZERO, &forged), Error::InvalidSignature);
+    let old = wd.price_sig(id, cents(30), now - 11, U256::ZERO);
+    assert_fails!(wd, who, id, pool.sender(keeper).liquidate(a, id, u128::MAX, w(cents(30)), U256::from(now - 11), U256::ZERO, &old), Error::StalePrice);
+    // The borrow accepted a price at `now`; an older one (fresh but older) is a replay.
+    advance(5);
+    let replay = wd.price_sig(id, cents(30), now - 1, U256::ZERO);
+    assert_fails!(wd, who, id, pool.sender(keeper).liquidate(a, id, u128::MAX, w(cents(30)), U256::from(now - 1), U256::ZERO, &replay), Error::PriceReplayed);
+    // No position.
+    let nobody = Address::with_last_byte(9);
+    let fresh = wd.price_sig(id, cents(30), wd.now(), U256::ZERO);
+    assert_fails!(wd, who, id, pool.sender(keeper).liquidate(nobody, id, u128::MAX, w(cents(30)), U256::from(wd.now()), U256::ZERO, &fresh), Error::NoPosition);
+    // A liquidator without USDC: nothing moves.
+    let broke = Address::with_last_byte(8);
+    assert_fails!(wd, [a, broke], id, pool.sender(broke).liquidate(a, id, u128::MAX, w(cents(30)), U256::from(wd.now()), U256::ZERO, &fresh), Error::TransferFailed);
+    assert_fails!(wd, who, id, pool.sender(keeper).liquidate(a, id, 0, w(cents(50)), U256::from(wd.now()), U256::ZERO, &wd.price_sig(id, cents(50), wd.now(), U256::ZERO)), Error::ZeroAmount);
+}
+
+#[motsu::test]
+fn close_factor_by_health(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, keeper: Address) {
+    // 10,000 shares, $4,200 debt (borrowed at $0.80).
+    let alice = Account::from_seed("alice");
+    let wd = position(&pool, &usdc, &ctf, lender, &alice, usd(10_000), usd(4_200), cents(80));
+    let (a, id) = (alice.address(), token());
+    wd.fund(keeper, usd(100_000));
+    // At $0.60: HF = 6,000 * 0.70 / 4,200 = 1.0 exactly: not liquidatable.
+    assert_eq!(wd.liquidate(keeper, a, id, u128::MAX, cents(60)), Err(Error::PositionHealthy));
+    // At $0.59: HF ~0.98 -> 50%, and a larger repayAmount is clamped.
+    let hf = pool.sender(a).get_health_factor(a, id, cents(59)).unwrap();
+    assert!(hf < w(WAD) && hf >= w(95 * PCT));
+    wd.liquidate(keeper, a, id, usd(4_000), cents(59)).unwrap();
+    assert_eq!(pool.sender(a).get_position(a, id).unwrap().2, usd(2_100));
+    // A smaller offer is respected.
+    let alice2 = Account::from_seed("alice2");
+    let id2 = U256::from(43);
+    wd.collateral(alice2.address(), id2, usd(10_000));
+    wd.borrow(&alice2, id2, usd(4_200), cents(80)).unwrap();
+    wd.liquidate(keeper, alice2.address(), id2, usd(1_000), cents(59)).unwrap();
+    assert_eq!(pool.sender(a).get_position(alice2.address(), id2).unwrap().2, usd(3_200));
+    // Below 0.95 the whole debt can go at once: at $0.58, HF ~0.946.
+    let alice3 = Account::from_seed("alice3");
+    let id3 = U256::from(44);
+    wd.collateral(alice3.address(), id3, usd(10_000));
+    wd.borrow(&alice3, id3, usd(4_200), cents(80)).unwrap();
+    let hf = pool.sender(a).get_health_factor(alice3.address(), id3, cents(58)).unwrap();
+    assert!(hf < w(95 * PCT));
+    let seized = wd.liquidate(keeper, alice3.address(), id3, u128::MAX, cents(58)).unwrap();
+    assert_eq!(pool.sender(a).get_position(alice3.address(), id3).unwrap(), (usd(10_000) - seized, 0, 0));
+    assert_eq!(seized, predmart_pool::math::mul_div(usd(4_200), 105 * PCT, cents(58), Rounding::Down).unwrap());
+}
+
+#[motsu::test]
+fn bonus_capped_by_collateral_writes_off_the_rest(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, keeper: Address) {
+    // 2,000 shares, $980 debt; at $0.50 the value ($1,000) covers the debt but not the 5% bonus.
+    let alice = Account::from_seed("alice");
+    let wd = position(&pool, &usdc, &ctf, lender, &alice, usd(2_000), usd(980), cents(80));
+    let (a, id) = (alice.address(), token());
+    wd.fund(keeper, usd(10_000));
+    let before = pool.sender(a).total_assets().unwrap();
+    let seized = wd.liquidate(keeper, a, id, u128::MAX, cents(50)).unwrap();
+    assert_eq!(seized, usd(2_000));
+    let repaid = usd(10_000) - wd.usdc_of(keeper);
+    assert_eq!(repaid, 952_380_953); // 1,000 / 1.05, rounded up
+    let bad = usd(980) - repaid;
+    pool.assert_emitted(&events::BadDebtAbsorbed { borrower: a, tokenId: id, amount: w(bad) });
+    // No position is left with collateral 0 and debt > 0.
+    assert_eq!(pool.sender(a).get_position(a, id).unwrap(), (0, 0, 0));
+    assert_eq!(pool.sender(a).total_assets().unwrap(), before - bad);
+    assert_eq!(pool.sender(a).token_debt(id).unwrap(), 0);
+}
+
+#[motsu::test]
+fn underwater_bad_debt_is_borne_pro_rata(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    l1: Address,
+    l2: Address,
+    keeper: Address,
+) {
+    let alice = Account::from_seed("alice");
+    let wd = World::new(&pool, &usdc, &ctf);
+    let s1 = wd.lend(l1, usd(30_000));
+    let s2 = wd.lend(l2, usd(10_000));
+    wd.collateral(alice.address(), token(), usd(1_000));
+    wd.borrow(&alice, token(), usd(600), cents(90)).unwrap();
+    let (a, id) = (alice.address(), token());
+    wd.fund(keeper, usd(1_000));
+    let ta = pool.sender(a).total_assets().unwrap();
+    let v1 = pool.sender(a).assets_for(s1, Rounding::Down).unwrap();
+    let v2 = pool.sender(a).assets_for(s2, Rounding::Down).unwrap();
+    // At $0.50 the collateral is worth $500 < $600 debt: all of it for 90% of its value.
+    assert_eq!(wd.liquidate(keeper, a, id, usd(449), cents(50)), Err(Error::InsufficientRepay));
+    assert_eq!(wd.liquidate(keeper, a, id, u128::MAX, cents(50)), Ok(usd(1_000)));
+    assert_eq!(usd(1_000) - wd.usdc_of(keeper), usd(450));
+    pool.assert_emitted(&events::BadDebtAbsorbed { borrower: a, tokenId: id, amount: w(usd(150)) });
+    // totalAssets drops by exactly the bad debt; each lender loses pro rata (3:1).
+    assert_eq!(pool.sender(a).total_assets().unwrap(), ta - usd(150));
+    let d1 = v1 - pool.sender(a).assets_for(s1, Rounding::Down).unwrap();
+    let d2 = v2 - pool.sender(a).assets_for(s2, Rounding::Down).unwrap();
+    assert!(d1.abs_diff(usd(112_500) / 1_000) <= 1, "l1 lost {d1}");
+    assert!(d2.abs_diff(usd(37_500) / 1_000) <= 1, "l2 lost {d2}");
+    // Reserves are not used to hide it.
+    assert_eq!(pool.sender(a).market().unwrap().reserves, 0);
+    assert_eq!(pool.sender(a).get_position(a, id).unwrap(), (0, 0, 0));
+}
+
+#[motsu::test]
+fn dust_is_closed_not_left(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, keeper: Address) {
+    // 5 shares and $1.90 of debt: 50% would leave $0.95 < $1 with collateral left.
+    let alice = Account::from_seed("alice");
+    let wd = position(&pool, &usdc, &ctf, lender, &alice, 4_656_000, 1_500_000, cents(80));
+    let (a, id) = (alice.address(), token());
+    wd.fund(keeper, usd(10));
+    // HF at $0.50 is ~0.97 (50% close factor) but the remainder would be dust.
+    assert_eq!(wd.liquidate(keeper, a, id, 750_000, cents(50)), Err(Error::InsufficientRepay));
+    wd.liquidate(keeper, a, id, u128::MAX, cents(50)).unwrap();
+    let (c, shares, debt) = pool.sender(a).get_position(a, id).unwrap();
+    assert_eq!((shares, debt), (0, 0));
+    assert!(c > 0);
+}
+
+#[motsu::test]
+fn liquidation_while_paused_frozen_or_won(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, keeper: Address) {
+    let alice = Account::from_seed("alice");
+    let wd = position(&pool, &usdc, &ctf, lender, &alice, usd(10_000), usd(4_000), cents(70));
+    let (a, id) = (alice.address(), token());
+    wd.fund(keeper, usd(10_000));
+    pool.sender(wd.admin).set_paused(true).motsu_unwrap();
+    pool.sender(wd.admin).set_token_frozen(id, true).motsu_unwrap();
+    wd.liquidate(keeper, a, id, usd(100), cents(40)).unwrap();
+    advance(1);
+    let ts = wd.now();
+    pool.sender(keeper).resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts)).motsu_unwrap();
+    // Now slightly underwater (interest, less collateral): the whole position goes.
+    assert_eq!(wd.liquidate(keeper, a, id, usd(100), cents(40)), Err(Error::InsufficientRepay));
+    wd.liquidate(keeper, a, id, u128::MAX, cents(40)).unwrap();
+    assert_eq!(pool.sender(a).get_position(a, id).unwrap(), (0, 0, 0));
+}
+
+// ---------------------------------------------------------------------------
+// Resolution
+// ---------------------------------------------------------------------------
+
+#[motsu::test]
+fn resolution_needs_a_fresh_oracle_signature(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, anyone: Address) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let id = token();
+    advance(4_000);
+    let now = wd.now();
+    let resolve = |won: bool, ts: u64, sig: &[u8]| pool.sender(anyone).resolve_market(id, won, U256::from(ts), sig).motsu_res();
+    assert_eq!(resolve(true, now - 3_601, &wd.resolution_sig(id, true, now - 3_601)), Err(Error::StalePrice));
+    assert_eq!(resolve(true, now + 1, &wd.resolution_sig(id, true, now + 1)), Err(Error::PriceFromFuture));
+    assert_eq!(resolve(false, now, &wd.resolution_sig(id, true, now)), Err(Error::InvalidSignature));
+    let eve = Account::from_seed("eve");
+    let forged = sign(&eve, predmart_pool::signatures::digest(wd.domain(), predmart_pool::signatures::resolution_hash(id, true, U256::from(now))));
+    assert_eq!(resolve(true, now, &forged), Err(Error::InvalidSignature));
+    assert_eq!(pool.sender(anyone).market_status(id), status::OPEN);
+    // At most one hour old is fine; anyone can submit it.
+    resolve(true, now - 3_600, &wd.resolution_sig(id, true, now - 3_600)).unwrap();
+    assert_eq!(pool.sender(anyone).market_status(id), status::WON);
+    pool.assert_emitted(&events::MarketResolution { tokenId: id, won: true });
+    // Once resolved, it cannot be resolved again (not even the other way).
+    assert_eq!(resolve(false, now, &wd.resolution_sig(id, false, now)), Err(Error::MarketResolved));
+}
+
+#[motsu::test]
+fn lost_market_positions_are_written_off(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, anyone: Address) {
+    let alice = Account::from_seed("alice");
+    let wd = position(&pool, &usdc, &ctf, lender, &alice, usd(1_000), usd(300), cents(70));
+    let (a, id) = (alice.address(), token());
+    let who = [a, anyone];
+    assert_fails!(wd, who, id, pool.sender(anyone).close_lost_position(a, id), Error::MarketNotResolved);
+    let ts = wd.now();
+    pool.sender(anyone).resolve_market(id, false, U256::from(ts), &wd.resolution_sig(id, false, ts)).motsu_unwrap();
+    // No liquidation of a lost market.
+    wd.fund(anyone, usd(1_000));
+    assert_eq!(wd.liquidate(anyone, a, id, u128::MAX, cents(1)), Err(Error::MarketResolved));
+    let ta = pool.sender(a).total_assets().unwrap();
+    pool.sender(anyone).close_lost_position(a, id).motsu_unwrap();
+    pool.assert_emitted(&events::BadDebtAbsorbed { borrower: a, tokenId: id, amount: w(usd(300)) });
+    assert_eq!(pool.sender(a).get_position(a, id).unwrap(), (0, 0, 0));
+    assert_eq!(pool.sender(a).total_assets().unwrap(), ta - usd(300));
+    assert_eq!(pool.sender(a).token_debt(id).unwrap(), 0);
+    assert_fails!(wd, who, id, pool.sender(anyone).close_lost_position(a, id), Error::NoPosition);
+}
+
+#[motsu::test]
+fn won_market_redeemed_and_settled(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, anyone: Address) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let condition = B256::repeat_byte(7);
+    let index_set = U256::from(1);
+    let id = position_id(usdc.address(), collection_id(B256::ZERO, condition, index_set));
+    ctf.sender(anyone).set_winner(condition, index_set);
+    // The mock CTF holds the USDC that backs winning shares.
+    usdc.sender(anyone).mint(ctf.address(), w(usd(1_000_000))).motsu_unwrap();
+    wd.set_cap(0);
+    // A small pool, heavily used: a year at ~92% utilization nearly triples debts.
+    wd.lend(lender, usd(200));
+    let (a, b, c) = (Account::from_seed("a"), Account::from_seed("b"), Account::from_seed("c"));
+    for (who, shares, debt) in [(&a, usd(1_000), usd(10)), (&b, usd(1_000), usd(100)), (&c, usd(100), usd(74))] {
+        wd.collateral(who.address(), id, shares);
+        wd.borrow(who, id, debt, cents(99)).unwrap();
+    }
+    advance(31_557_600);
+    let debts: Vec<u128> = [&a, &b, &c].iter().map(|x| pool.sender(lender).get_position(x.address(), id).unwrap().2).collect();
+    assert!(debts[2] > usd(100), "c is underwater at $1 per share: {}", debts[2]);
+    // Settling before anything is redeemed is refused.
+    assert_eq!(pool.sender(anyone).settle_redemption(a.address(), id).motsu_res(), Err(Error::NotRedeemed));
+    let ts = wd.now();
+    pool.sender(anyone).resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts)).motsu_unwrap();
+    // The token id must be the CTF's position for (usdc, condition, indexSet).
+    let who = [a.address(), anyone];
+    assert_fails!(wd, who, id, pool.sender(anyone).redeem_won_collateral(id, condition, U256::from(2)), Error::TokenMismatch);
+    assert_fails!(wd, who, id, pool.sender(anyone).redeem_won_collateral(U256::from(5), condition, index_set), Error::MarketNotResolved);
+    let got = pool.sender(anyone).redeem_won_collateral(id, condition, index_set).motsu_unwrap();
+    assert_eq!(got, usd(2_100));
+    pool.assert_emitted(&events::WonCollateralRedeemed { tokenId: id, shares: w(usd(2_100)), usdc: w(usd(2_100)) });
+    assert_eq!(wd.ctf_of(pool.address(), id), 0);
+    assert_eq!(pool.sender(anyone).redemption(id), (usd(2_100), usd(2_100)));
+    assert_fails!(wd, who, id, pool.sender(anyone).redeem_won_collateral(id, condition, index_set), Error::MarketNotResolved);
+    wd.fund(anyone, usd(1_000));
+    assert_eq!(wd.liquidate(anyone, c.address(), id, u128::MAX, cents(99)), Err(Error::MarketResolved));
+    // The redeemed USDC is held for the positions, not swept as a donation.
+    assert_eq!(pool.sender(wd.admin).sweep(wd.admin).motsu_res(), Err(Error::ZeroAmount));
+
+    let ta = pool.sender(anyone).total_assets().unwrap();
+    for (who, payout, debt) in [(&a, usd(1_000), debts[0]), (&b, usd(1_000), debts[1])] {
+        let before = wd.usdc_of(who.address());
+        let surplus = pool.sender(anyone).settle_redemption(who.address(), id).motsu_unwrap();
+        assert_eq!(surplus, payout - debt);
+        assert_eq!(wd.usdc_of(who.address()), before + surplus);
+        pool.assert_emitted(&events::RedemptionSettled {
+            borrower: who.address(),
+            tokenId: id,
+            payout: w(payout),
+            repaid: w(debt),
+            surplus: w(surplus),
+        });
+        assert_eq!(pool.sender(anyone).get_position(who.address(), id).unwrap(), (0, 0, 0));
+        assert_eq!(pool.sender(anyone).total_assets().unwrap(), ta, "a covered debt costs lenders nothing");
+    }
+    // c's $100 covers only part of its debt: the rest is bad debt.
+    let surplus = pool.sender(anyone).settle_redemption(c.address(), id).motsu_unwrap();
+    assert_eq!(surplus, 0);
+    let bad = debts[2] - usd(100);
+    pool.assert_emitted(&events::BadDebtAbsorbed { borrower: c.address(), tokenId: id, amount: w(bad) });
+    // Lenders bear the bad debt (plus at most one unit: when the last borrow
+    // share goes, the virtual shares' rounding dust goes with it).
+    let after = pool.sender(anyone).total_assets().unwrap();
+    assert!(after <= ta - bad && ta - bad - after <= 1, "{after} vs {}", ta - bad);
+    assert_eq!(pool.sender(anyone).redemption(id), (0, 0));
+    assert_eq!(pool.sender(anyone).market().unwrap().borrowed, 0);
+    // Every USDC the pool holds is accounted cash again.
+    assert_eq!(wd.usdc_of(pool.address()), pool.sender(anyone).market().unwrap().cash);
+    assert_eq!(pool.sender(anyone).settle_redemption(c.address(), id).motsu_res(), Err(Error::NoPosition));
+}
+
+/// Random price paths with liquidations of every unhealthy position: what
+/// lenders can claim never exceeds the pool's USDC plus the debt of healthy
+/// positions, and no liquidation leaves collateral-less debt.
+#[motsu::test]
+fn price_paths_keep_lenders_covered() {
+    use proptest::{collection::vec, prelude::*, test_runner::{Config, TestRunner}};
+    let mut runner = TestRunner::new(Config { cases: 24, failure_persistence: None, ..Config::default() });
+    let strategy = (vec(1u128..=99, 1..10), vec((100u128..20_000, 10u128..=100), 1..5));
+    runner
+        .run(&strategy, |(path, borrowers)| {
+            let (pool, usdc, ctf) = (Contract::<LendingPool>::new(), Contract::<MockUsdc>::new(), Contract::<MockCtf>::new());
+            let wd = World::new(&pool, &usdc, &ctf);
+            let (lender, keeper) = (Address::with_last_byte(1), Address::with_last_byte(2));
+            let shares = wd.lend(lender, usd(100_000));
+            wd.set_cap(0);
+            wd.fund(keeper, usd(10_000_000));
+            let accounts: Vec<Account> = (0..borrowers.len()).map(|i| Account::from_seed(&format!("b{i}"))).collect();
+            for (acc, (coll, pct)) in accounts.iter().zip(&borrowers) {
+                wd.collateral(acc.address(), token(), usd(*coll));
+                let max = pool.sender(lender).curve().max_debt(usd(*coll), cents(80)).unwrap();
+                let amount = max * pct / 100;
+                if amount >= usd(1) {
+                    wd.borrow(acc, token(), amount, cents(80)).unwrap();
+                }
+            }
+            for p in path {
+                advance(86_400);
+                let price = cents(p);
+                for acc in &accounts {
+                    for _ in 0..4 {
+                        let (c, _, d) = pool.sender(lender).get_position(acc.address(), token()).unwrap();
+                        if d == 0 || pool.sender(lender).get_health_factor(acc.address(), token(), price).unwrap() >= w(WAD) {
+                            break;
+                        }
+                        prop_assert!(c > 0, "debt without collateral");
+                        wd.liquidate(keeper, acc.address(), token(), u128::MAX, price).unwrap();
+                        let (c, _, d) = pool.sender(lender).get_position(acc.address(), token()).unwrap();
+                        prop_assert!(c > 0 || d == 0, "liquidation left debt without collateral");
+                        prop_assert!(d == 0 || d >= usd(1), "liquidation left dust debt {}", d);
+                    }
+                }
+                let healthy_debt: u128 = accounts.iter().map(|a| pool.sender(lender).get_position(a.address(), token()).unwrap().2).sum();
+                let claims = pool.sender(lender).assets_for(shares, Rounding::Down).unwrap();
+                let held = wd.usdc_of(pool.address());
+                prop_assert!(claims <= held + healthy_debt, "claims {} > usdc {} + debt {}", claims, held, healthy_debt);
+                prop_assert_eq!(held, pool.sender(lender).market().unwrap().cash);
+            }
+            Ok(())
+        })
+        .unwrap();
+}
