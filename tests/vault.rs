@@ -189,3 +189,42 @@ fn round_trips_never_return_more(pool: Contract<LendingPool>, usdc: Contract<Moc
         assert!(wd.usdc_of(bob) <= before);
     }
 }
+
+/// EIP-4626: previews equal what the action does, at a non-trivial exchange
+/// rate (interest accrued, not yet stored), and the max* views are exact.
+#[motsu::test]
+fn previews_match_actions(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, alice: Address, bob: Address) {
+    let borrower = Account::from_seed("borrower");
+    let wd = World::new(&pool, &usdc, &ctf);
+    wd.lend(alice, usd(10_000));
+    wd.collateral(borrower.address(), token(), usd(10_000));
+    wd.set_cap(0);
+    wd.borrow(&borrower, token(), usd(5_000), cents(80)).unwrap();
+    advance(12_345_678);
+    wd.fund(bob, usd(1_000));
+    let amount = usd(333) + 7;
+    let p = wd.abi(bob, IPool::previewDepositCall { assets: w(amount) }).unwrap()._0;
+    assert_eq!(w(pool.sender(bob).deposit(amount, bob).motsu_unwrap()), p);
+    let p = wd.abi(bob, IPool::previewMintCall { shares: w(amount * 1_000) }).unwrap()._0;
+    assert_eq!(w(pool.sender(bob).mint(amount * 1_000, bob).motsu_unwrap()), p);
+    let p = wd.abi(bob, IPool::previewWithdrawCall { assets: w(usd(100)) }).unwrap()._0;
+    assert_eq!(w(pool.sender(bob).withdraw(usd(100), bob, bob).motsu_unwrap()), p);
+    let p = wd.abi(bob, IPool::previewRedeemCall { shares: w(usd(50) * 1_000_000) }).unwrap()._0;
+    assert_eq!(w(pool.sender(bob).redeem(usd(50) * 1_000_000, bob, bob).motsu_unwrap()), p);
+    // convertTo* round down and agree with each other within one unit.
+    let s = wd.abi(bob, IPool::convertToSharesCall { assets: w(usd(1)) }).unwrap()._0;
+    let a = wd.abi(bob, IPool::convertToAssetsCall { shares: s }).unwrap()._0;
+    assert!(a <= w(usd(1)) && w(usd(1)) - a <= U256::from(1));
+    // maxRedeem / maxWithdraw are exactly redeemable / withdrawable.
+    let max = pool.sender(bob).max_redeem(bob).unwrap();
+    assert_eq!(max, pool.sender(bob).balance_of(bob));
+    let got = pool.sender(bob).redeem(max, bob, bob).motsu_unwrap();
+    assert_eq!(pool.sender(bob).balance_of(bob), 0);
+    assert!(got > 0);
+    let maxw = pool.sender(alice).max_withdraw(alice).unwrap();
+    let cash = pool.sender(alice).market().unwrap().cash;
+    assert_eq!(maxw, cash, "alice's claim exceeds the idle cash");
+    pool.sender(alice).withdraw(maxw, alice, alice).motsu_unwrap();
+    assert_eq!(pool.sender(alice).market().unwrap().cash, 0);
+    assert_eq!(pool.sender(alice).max_withdraw(alice).unwrap(), 0);
+}
