@@ -155,24 +155,29 @@ impl<'a> Args<'a> {
             return Err(bad());
         }
         let off = off.to::<usize>();
-        let len = U256::from_be_slice(self.0.get(off..off + 32).ok_or_else(bad)?);
+        let len = U256::from_be_slice(self.0.get(off..off.checked_add(32).ok_or_else(bad)?).ok_or_else(bad)?);
         if len.bit_len() > 32 {
             return Err(bad());
         }
-        Ok((len.to(), off + 32))
+        Ok((len.to(), off.checked_add(32).ok_or_else(bad)?))
     }
 
     /// Head word `i` as `bytes`.
     #[inline(never)]
     pub fn bytes(&self, i: usize) -> Result<&'a [u8]> {
         let (len, start) = self.tail(i)?;
-        self.0.get(start..start + len).ok_or_else(bad)
+        self.0.get(start..start.checked_add(len).ok_or_else(bad)?).ok_or_else(bad)
     }
 
     /// Head word `i` as `uint256[]`.
     #[inline(never)]
     pub fn words(&self, i: usize) -> Result<Vec<U256>> {
         let (len, start) = self.tail(i)?;
+        // `len` is checked against the calldata before any arithmetic that
+        // could wrap (usize is 32 bits on wasm32) or allocation.
+        if len > self.0.len() / 32 {
+            return Err(bad());
+        }
         let body = self.0.get(start..start + len * 32).ok_or_else(bad)?;
         Ok((0..len).map(|j| Args(body).w(j)).collect())
     }
@@ -279,6 +284,11 @@ mod tests {
         let enc = words(&[U256::from(32), U256::from(40), U256::ZERO]);
         assert_eq!(Args(&enc).bytes(0), Err(Error::InvalidCalldata));
         assert_eq!(Args(&enc).words(0), Err(Error::InvalidCalldata));
+        // A length whose byte size would wrap a 32-bit usize.
+        let enc = words(&[U256::from(32), U256::from(0x0800_0000u64)]);
+        assert_eq!(Args(&enc).words(0), Err(Error::InvalidCalldata));
+        let enc = words(&[U256::from(32), U256::from(u32::MAX)]);
+        assert_eq!(Args(&enc).bytes(0), Err(Error::InvalidCalldata));
     }
 
     #[test]

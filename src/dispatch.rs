@@ -330,7 +330,7 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
             words(&[w(u), w(sh)]).into()
         }
         PENDING_CHANGE => {
-            let (v, eta) = p.pending_change(a.b(0));
+            let (v, eta) = p.pending_change(a.b(0))?;
             words(&[v, U256::from(eta)]).into()
         }
         PENDING_ANCHORS => {

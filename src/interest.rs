@@ -62,7 +62,7 @@ pub struct Accrual {
 }
 
 /// Interest over `dt` seconds: `borrowed * rate * dt / SECONDS_PER_YEAR`,
-/// rounded **up** (against borrowers); the reserve fee is `interest * 5%`
+/// one division rounded **up** (against borrowers); the reserve fee is `interest * 5%`
 /// rounded **down** (in lenders' favour).
 pub fn accrue(cash: u128, total_borrow_assets: u128, reserves: u128, dt: u64) -> Result<Accrual> {
     if dt == 0 || total_borrow_assets == 0 {
@@ -70,8 +70,9 @@ pub fn accrue(cash: u128, total_borrow_assets: u128, reserves: u128, dt: u64) ->
     }
     let ta = crate::vault::total_assets(cash, total_borrow_assets, reserves);
     let rate = borrow_rate(utilization(total_borrow_assets, ta)?)?;
-    let per_year = mul_div(total_borrow_assets, rate, WAD, Rounding::Up)?;
-    let interest = mul_div(per_year, dt as u128, SECONDS_PER_YEAR, Rounding::Up)?;
+    // rate * dt <= 3e18 * 2^64 and WAD * SECONDS_PER_YEAR ~ 3.2e25 fit in u128.
+    let rate_dt = rate.checked_mul(dt as u128).ok_or_else(crate::errors::overflow)?;
+    let interest = mul_div(total_borrow_assets, rate_dt, WAD * SECONDS_PER_YEAR, Rounding::Up)?;
     let reserve_fee = mul_div(interest, RESERVE_FACTOR, WAD, Rounding::Down)?;
     Ok(Accrual { interest, reserve_fee })
 }
@@ -137,6 +138,12 @@ impl Market {
             return Ok(0);
         }
         to_debt(shares, self.borrowed, self.borrow_shares)
+    }
+
+    /// Debt of `shares` rounded **down**: what a write-off removes, so the
+    /// borrowers who remain never end up owing less because of it.
+    pub fn debt_down(&self, shares: u128) -> Result<u128> {
+        mul_div(shares, add(self.borrowed, VIRTUAL_BORROW_ASSETS)?, add(self.borrow_shares, VIRTUAL_BORROW_SHARES)?, Rounding::Down)
     }
 
     /// Books a new borrow of `assets`; returns the shares minted (rounded up).

@@ -43,8 +43,9 @@ impl Outcome {
 /// * Healthy (HF >= 1) → `PositionHealthy`.
 /// * Above water (`value >= debt`): repay up to 50% of the debt (100% when
 ///   HF < 0.95), receive `repaid * 1.05 / price` shares rounded **down**
-///   (against the liquidator), capped at the collateral; when capped, the
-///   liquidator pays `collateral * price / 1.05` rounded **up**.
+///   (against the liquidator). When that would exceed the collateral, the
+///   liquidator repays the whole debt for all the collateral (a bonus below
+///   5%); above water nothing is ever written off.
 /// * Underwater (`value < debt`): all collateral for 90% of its value,
 ///   rounded **up**; the rest of the debt is bad debt.
 /// * Dust: a remaining debt below 1 USDC with collateral left is closed
@@ -78,10 +79,11 @@ pub fn liquidate(curve: &Curve, collateral: u128, debt: u128, price: u128, max_r
     }
     o.seized = mul_div(o.repaid, BONUS, price, Rounding::Down)?;
     if o.seized >= collateral {
+        // The bonus would take more than there is: the liquidator repays the
+        // whole debt and takes all the collateral (worth at least the debt,
+        // since the position is above water). Nothing is written off.
         o.seized = collateral;
-        let fair = mul_div(collateral, price, BONUS, Rounding::Up)?;
-        o.repaid = o.repaid.min(fair);
-        o.bad_debt = sub(debt, o.repaid)?;
+        o.repaid = debt;
     }
     if o.repaid > max_repay {
         return Err(fail!(InsufficientRepay));
@@ -143,10 +145,9 @@ mod tests {
         // value 1,000; debt 980 => HF < 0.95, full close; 980 * 1.05 > 1,000.
         let c = Curve::default();
         let o = liquidate(&c, usdc(2_000), usdc(980), cents(50), u128::MAX).unwrap();
-        assert_eq!(o.seized, usdc(2_000));
-        // Pays value / 1.05 rounded up; the rest is bad debt.
-        assert_eq!(o.repaid, (952_380_953));
-        assert_eq!(o.bad_debt, usdc(980) - (952_380_953));
+        // All the collateral for the whole debt: a 2.04% bonus, no bad debt.
+        assert_eq!(o, Outcome { repaid: usdc(980), seized: usdc(2_000), bad_debt: 0 });
+        assert_eq!(liquidate(&c, usdc(2_000), usdc(980), cents(50), usdc(979)), Err(fail!(InsufficientRepay)));
     }
 
     #[test]
@@ -196,6 +197,8 @@ mod tests {
                 let left_coll = coll - o.seized;
                 prop_assert!(left_coll > 0 || left_debt == 0);
                 prop_assert!(left_debt == 0 || left_debt >= MIN_DEBT);
+                // Bad debt only when the collateral is worth less than the debt.
+                prop_assert!(o.bad_debt == 0 || collateral_value(coll, p).unwrap() < debt);
                 // The liquidator never receives more than 105% of what they pay.
                 let got = collateral_value(o.seized, p).unwrap();
                 prop_assert!(got <= mul_div(o.repaid, BONUS, WAD, Rounding::Up).unwrap().max(

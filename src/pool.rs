@@ -419,12 +419,15 @@ impl LendingPool {
         Ok(m)
     }
 
+    /// Stores the totals. Reserves are capped at `cash + borrowed`: only
+    /// when bad debt has taken everything lenders had does the protocol's
+    /// claim shrink too (reserves never hide a loss lenders can still bear).
     #[inline(never)]
     fn store_market(&mut self, m: &Market) {
         self.set(s::CASH, m.cash);
         self.set(s::BORROWED, m.borrowed);
         self.set(s::BORROW_SHARES, m.borrow_shares);
-        self.set(s::RESERVES, m.reserves);
+        self.set(s::RESERVES, m.reserves.min(m.cash.saturating_add(m.borrowed)));
     }
 
     // ------------------------------------------------------------------
@@ -460,12 +463,14 @@ impl LendingPool {
         }
     }
 
-    /// `(collateral, borrowShares, debt)` of a position, debt as of now.
+    /// `(collateral, borrowShares, debt)` of a position, debt as of now. On a
+    /// lost market the debt was written off at resolution: it reads 0.
     #[inline(never)]
     pub fn get_position(&self, borrower: Address, token_id: U256) -> Res<(u128, u128, u128)> {
         let base = map2(m::POSITION, aw(borrower), token_id);
         let shares = self.sload(base + U256::from(1)).saturating_to();
-        Ok((self.sload(base).saturating_to(), shares, self.market()?.debt_of(shares)?))
+        let debt = if self.market_status(token_id) == status::LOST { 0 } else { self.market()?.debt_of(shares)? };
+        Ok((self.sload(base).saturating_to(), shares, debt))
     }
 
     #[inline(never)]
@@ -584,9 +589,9 @@ impl LendingPool {
     }
 
     /// Pending change of `kind` (0 oracle, 1 relayer, 2 pool cap): `(value, eta)`.
-    pub fn pending_change(&self, kind: u8) -> (U256, u64) {
-        let k = kind.min(change::POOL_CAP) as u64;
-        (self.sload(U256::from(s::PENDING_VALUE + k)), self.eta(kind))
+    pub fn pending_change(&self, kind: u8) -> Res<(U256, u64)> {
+        kind_at_most(kind, change::POOL_CAP)?;
+        Ok((self.sload(U256::from(s::PENDING_VALUE + kind as u64)), self.eta(kind)))
     }
 
     // ------------------------------------------------------------------
@@ -830,34 +835,42 @@ impl LendingPool {
     // ------------------------------------------------------------------
 
     /// Records the oracle's signed resolution of `token_id` (anyone may
-    /// submit; the signature must be at most one hour old).
+    /// submit; the signature must be at most one hour old). A lost market's
+    /// whole debt is written off at once (`BadDebtAbsorbed` with borrower 0),
+    /// so no lender can exit at a price that still counts it.
     pub fn resolve_market(&mut self, token_id: U256, won: bool, timestamp: U256, signature: &[u8]) -> Res<()> {
         if self.market_status(token_id) != status::OPEN {
             return Err(fail!(MarketResolved));
         }
         resolution::check_resolution_time(self.now(), crate::math::saturate(timestamp))?;
         self.check_sig(self.addr(s::ORACLE), sig::resolution_hash(token_id, won, timestamp), signature, false)?;
+        if !won {
+            let mut m = self.accrue()?;
+            let shares = self.numm(m::TOKEN_SHARES, token_id);
+            let debt = m.debt_down(shares)?;
+            m.remove_debt(shares, debt);
+            self.store_market(&m);
+            self.setm(m::TOKEN_SHARES, token_id, 0);
+            self.bad_debt(Address::ZERO, token_id, debt);
+        }
         self.setm(m::STATUS, token_id, if won { status::WON } else { status::LOST } as u128);
         self.emit(MarketResolution::SIGNATURE_HASH, &[token_id.into()], &[w(won as u128)]);
         Ok(())
     }
 
-    /// Lost market: writes the position's whole debt off as bad debt and
-    /// clears it (anyone may call).
+    /// Lost market: clears a position whose debt was written off at
+    /// resolution; the worthless shares stay in the pool (anyone may call).
     pub fn close_lost_position(&mut self, borrower: Address, token_id: U256) -> Res<()> {
         if self.market_status(token_id) != status::LOST {
             return Err(fail!(MarketNotResolved));
         }
-        let mut m = self.accrue()?;
-        let (c, shares, debt) = self.get_position(borrower, token_id)?;
+        let (c, shares, _) = self.get_position(borrower, token_id)?;
         if c == 0 && shares == 0 {
             return Err(fail!(NoPosition));
         }
-        m.remove_debt(shares, debt);
-        self.store_market(&m);
-        self.burn(borrower, token_id, c, shares, shares);
-        self.remove_collateral(borrower, token_id, c);
-        self.bad_debt(borrower, token_id, debt);
+        self.set_position(borrower, token_id, 0, 0);
+        self.setm(m::TOKEN_COLLATERAL, token_id, self.token_collateral(token_id).saturating_sub(c));
+        self.emit(CollateralWithdrawn::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[U256::ZERO, w(c)]);
         Ok(())
     }
 
@@ -984,7 +997,7 @@ impl LendingPool {
         self.only(s::ADMIN)?;
         kind_at_most(kind, change::ANCHORS)?;
         governance::check_ready(self.eta(kind), self.now())?;
-        self.set_eta(kind, 0);
+        self.set_proposed(kind, 0);
         if kind == change::ANCHORS {
             let c = self.load_curve(s::PENDING_ANCHORS);
             self.store_curve(&c, s::ANCHORS);
@@ -1017,7 +1030,7 @@ impl LendingPool {
         if self.eta(kind) == 0 {
             return Err(fail!(NoPendingChange));
         }
-        self.set_eta(kind, 0);
+        self.set_proposed(kind, 0);
         self.emit(ChangeCancelled::SIGNATURE_HASH, &[U256::from(kind).into()], &[]);
         Ok(())
     }
@@ -1096,18 +1109,27 @@ impl LendingPool {
         self.emit(PoolCapUpdated::SIGNATURE_HASH, &[], &[w(bps)]);
     }
 
+    /// When the pending change of `kind` may run (0 = none): its proposal
+    /// time plus the delay in force **now**, so raising the delay also delays
+    /// changes already proposed (no proposing under a short delay and
+    /// executing after users were promised a long one).
     #[inline(never)]
     fn eta(&self, kind: u8) -> u64 {
-        self.num(s::PENDING_ETA + kind.min(change::ANCHORS) as u64) as u64
+        let proposed = self.num(s::PENDING_ETA + kind.min(change::ANCHORS) as u64) as u64;
+        if proposed == 0 {
+            0
+        } else {
+            proposed + self.num(s::DELAY) as u64
+        }
     }
 
-    fn set_eta(&mut self, kind: u8, eta: u64) {
-        self.set(s::PENDING_ETA + kind as u64, eta as u128);
+    fn set_proposed(&mut self, kind: u8, at: u64) {
+        self.set(s::PENDING_ETA + kind as u64, at as u128);
     }
 
     fn propose(&mut self, kind: u8, value: U256) {
-        let eta = self.now() + self.num(s::DELAY) as u64;
-        self.set_eta(kind, eta);
+        self.set_proposed(kind, self.now());
+        let eta = self.eta(kind);
         self.emit(ChangeProposed::SIGNATURE_HASH, &[U256::from(kind).into()], &[value, w(eta as u128)]);
     }
 
@@ -1144,11 +1166,11 @@ impl LendingPool {
 
     /// Open market and not frozen (collateral in, borrow).
     fn open_market(&self, token_id: U256) -> Res<()> {
-        if self.market_status(token_id) != status::OPEN {
-            return Err(fail!(MarketResolved));
-        }
         if self.is_frozen(token_id) {
             return Err(fail!(TokenFrozen));
+        }
+        if self.market_status(token_id) != status::OPEN {
+            return Err(fail!(MarketResolved));
         }
         Ok(())
     }

@@ -65,20 +65,20 @@ pub struct Borrow {
     pub cash: u128,
 }
 
-/// Checks, in this order: the position has collateral (`NoPosition`),
-/// `amount >= 1 USDC` (`BorrowTooSmall`), `debt + amount <= collateral *
-/// price * ltv` (`ExceedsLtv`), token debt after within the pool cap
+/// Checks, in the spec's order: the position has collateral (`NoPosition`),
+/// `debt + amount <= collateral * price * ltv` (`ExceedsLtv`),
+/// `amount >= 1 USDC` (`BorrowTooSmall`), token debt after within the pool cap
 /// (`ExceedsTokenCap`) and the depth gate (`DepthCapExceeded`), and
 /// `amount <= cash` (`InsufficientLiquidity`).
 pub fn check_borrow(curve: &Curve, b: &Borrow) -> Result<()> {
     if b.collateral == 0 {
         return Err(fail!(NoPosition));
     }
-    if b.amount < MIN_BORROW {
-        return Err(fail!(BorrowTooSmall));
-    }
     if add(b.debt, b.amount)? > curve.max_debt(b.collateral, b.price)? {
         return Err(fail!(ExceedsLtv));
+    }
+    if b.amount < MIN_BORROW {
+        return Err(fail!(BorrowTooSmall));
     }
     let after = add(b.token_debt, b.amount)?;
     if after > b.token_cap {
