@@ -326,9 +326,18 @@ pub struct World<'a> {
 impl<'a> World<'a> {
     /// Deploys (constructs) the pool with fresh roles; resets the clock.
     pub fn new(pool: &'a Contract<LendingPool>, usdc: &'a Contract<MockUsdc>, ctf: &'a Contract<MockCtf>) -> Self {
+        Self::with_oracle(pool, usdc, ctf, Account::from_seed("oracle"))
+    }
+
+    /// As `new`, with a given oracle key.
+    pub fn with_oracle(
+        pool: &'a Contract<LendingPool>,
+        usdc: &'a Contract<MockUsdc>,
+        ctf: &'a Contract<MockCtf>,
+        oracle: Account,
+    ) -> Self {
         clock::reset();
         let admin = Address::with_last_byte(0xad);
-        let oracle = Account::from_seed("oracle");
         let relayer = Address::with_last_byte(0xee);
         ctf.sender(admin).set_usdc(usdc.address());
         pool.sender(admin)
