@@ -158,3 +158,30 @@ fn errors_come_back_as_their_selector(pool: Contract<LendingPool>, usdc: Contrac
     let got = wd.abi(alice, IPool::depositCall { assets: U256::ZERO, receiver: alice });
     assert_eq!(got.err(), Some(IPool::ZeroAmount::SELECTOR.to_vec()));
 }
+
+/// `abi/eip712.json` (what integrators build typed data from) says exactly
+/// what the contract hashes, and `scripts/typed_data.py` declares the same fields.
+#[test]
+fn eip712_artifact_matches_the_contract() {
+    use predmart_pool::signatures as sig;
+    let text = std::fs::read_to_string("abi/eip712.json").unwrap();
+    for (key, value) in [
+        ("EIP712Domain", sig::DOMAIN_TYPE),
+        ("name", sig::NAME),
+        ("BorrowIntent", sig::BORROW_INTENT_TYPE),
+        ("WithdrawIntent", sig::WITHDRAW_INTENT_TYPE),
+        ("PriceData", sig::PRICE_DATA_TYPE),
+        ("Resolution", sig::RESOLUTION_TYPE),
+    ] {
+        assert!(text.contains(&format!("\"{key}\": \"{value}\"")), "{key} differs from the contract's {value}");
+    }
+    let py = std::fs::read_to_string("scripts/typed_data.py").unwrap();
+    for t in [sig::BORROW_INTENT_TYPE, sig::WITHDRAW_INTENT_TYPE, sig::PRICE_DATA_TYPE, sig::RESOLUTION_TYPE] {
+        let (name, rest) = t.split_once('(').unwrap();
+        let fields: Vec<String> = rest.trim_end_matches(')').split(',').map(|f| {
+            let (ty, n) = f.split_once(' ').unwrap();
+            format!("(\"{n}\", \"{ty}\")")
+        }).collect();
+        assert!(py.contains(&format!("\"{name}\": [{}]", fields.join(", "))), "typed_data.py disagrees on {name}");
+    }
+}
