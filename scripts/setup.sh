@@ -17,11 +17,13 @@ command -v npm >/dev/null || { echo "npm (Node.js) is required for wasm-opt, cas
 #    so rust-toolchain.toml alone installs nothing).
 if ! rustup toolchain list | grep -q "^${TOOLCHAIN}"; then
   log "installing Rust ${TOOLCHAIN}"
-  rustup toolchain install "${TOOLCHAIN}" --profile minimal --component rust-src --target wasm32-unknown-unknown
+  rustup toolchain install "${TOOLCHAIN}" --profile minimal --component rust-src,rustfmt,clippy --target wasm32-unknown-unknown
 fi
-if ! rustup component list --toolchain "${TOOLCHAIN}" --installed 2>/dev/null | grep -q '^rust-src'; then
-  rustup component add --toolchain "${TOOLCHAIN}" rust-src
-fi
+for c in rust-src rustfmt clippy; do
+  if ! rustup component list --toolchain "${TOOLCHAIN}" --installed 2>/dev/null | grep -q "^${c}"; then
+    rustup component add --toolchain "${TOOLCHAIN}" "${c}"
+  fi
+done
 if ! rustup target list --toolchain "${TOOLCHAIN}" --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown'; then
   rustup target add --toolchain "${TOOLCHAIN}" wasm32-unknown-unknown
 fi

@@ -4,7 +4,7 @@
 use crate::{
     errors::Result,
     fail,
-    math::{mul_div, sub, Rounding, WAD},
+    math::{mul_div, Rounding, WAD},
     risk::{collateral_value, Curve},
 };
 
