@@ -14,7 +14,9 @@ use crate::errors::{Error, Result};
 
 /// `bytes4(keccak256(signature))`, at compile time.
 pub const fn selector(signature: &str) -> [u8; 4] {
-    let h = stylus_sdk::keccak_const::Keccak256::new().update(signature.as_bytes()).finalize();
+    let h = stylus_sdk::keccak_const::Keccak256::new()
+        .update(signature.as_bytes())
+        .finalize();
     [h[0], h[1], h[2], h[3]]
 }
 
@@ -61,7 +63,12 @@ pub const fn shape(signature: &str) -> Shape {
     while s[i] != b'(' {
         i += 1;
     }
-    let mut sh = Shape { words: 0, addrs: 0, bools: 0, bytes: 0 };
+    let mut sh = Shape {
+        words: 0,
+        addrs: 0,
+        bools: 0,
+        bytes: 0,
+    };
     let mut start = i + 1;
     i += 1;
     while i < s.len() {
@@ -155,7 +162,11 @@ impl<'a> Args<'a> {
             return Err(bad());
         }
         let off = off.to::<usize>();
-        let len = U256::from_be_slice(self.0.get(off..off.checked_add(32).ok_or_else(bad)?).ok_or_else(bad)?);
+        let len = U256::from_be_slice(
+            self.0
+                .get(off..off.checked_add(32).ok_or_else(bad)?)
+                .ok_or_else(bad)?,
+        );
         if len.bit_len() > 32 {
             return Err(bad());
         }
@@ -166,7 +177,9 @@ impl<'a> Args<'a> {
     #[inline(never)]
     pub fn bytes(&self, i: usize) -> Result<&'a [u8]> {
         let (len, start) = self.tail(i)?;
-        self.0.get(start..start.checked_add(len).ok_or_else(bad)?).ok_or_else(bad)
+        self.0
+            .get(start..start.checked_add(len).ok_or_else(bad)?)
+            .ok_or_else(bad)
     }
 
     /// Head word `i` as `uint256[]`.
@@ -227,8 +240,24 @@ mod tests {
 
     #[test]
     fn shapes_from_signatures() {
-        assert_eq!(ALL, Shape { words: 4, addrs: 1, bools: 4, bytes: 8 });
-        assert_eq!(shape("acceptAdmin()"), Shape { words: 0, addrs: 0, bools: 0, bytes: 0 });
+        assert_eq!(
+            ALL,
+            Shape {
+                words: 4,
+                addrs: 1,
+                bools: 4,
+                bytes: 8
+            }
+        );
+        assert_eq!(
+            shape("acceptAdmin()"),
+            Shape {
+                words: 0,
+                addrs: 0,
+                bools: 0,
+                bytes: 0
+            }
+        );
         let s = shape("onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)");
         assert_eq!((s.words, s.addrs), (5, 3));
         assert_eq!(shape("g(uint256,address)").addrs, 2);
@@ -237,7 +266,12 @@ mod tests {
     #[test]
     fn decodes_static_words() {
         let a = Address::repeat_byte(0x11);
-        let enc = <(sol_data::Address, sol_data::Uint<256>, sol_data::Bool, sol_data::Uint<8>)>::abi_encode_params(&(a, U256::from(7), true, 200u8));
+        let enc = <(
+            sol_data::Address,
+            sol_data::Uint<256>,
+            sol_data::Bool,
+            sol_data::Uint<8>,
+        )>::abi_encode_params(&(a, U256::from(7), true, 200u8));
         let args = Args(&enc);
         assert_eq!(args.check(ALL), Ok(()));
         assert_eq!(args.a(0), a);
@@ -253,10 +287,18 @@ mod tests {
     fn rejects_dirty_narrow_values() {
         let ok = [U256::from(1), U256::from(2), U256::from(1), U256::from(255)];
         assert_eq!(Args(&words(&ok)).check(ALL), Ok(()));
-        for (i, bad) in [(0, U256::from(1) << 160), (2, U256::from(2)), (3, U256::from(256))] {
+        for (i, bad) in [
+            (0, U256::from(1) << 160),
+            (2, U256::from(2)),
+            (3, U256::from(256)),
+        ] {
             let mut ws = ok;
             ws[i] = bad;
-            assert_eq!(Args(&words(&ws)).check(ALL), Err(Error::InvalidCalldata), "word {i}");
+            assert_eq!(
+                Args(&words(&ws)).check(ALL),
+                Err(Error::InvalidCalldata),
+                "word {i}"
+            );
         }
     }
 
@@ -264,8 +306,16 @@ mod tests {
     fn decodes_dynamic_arguments() {
         let sig = vec![0xabu8; 65];
         let arr = vec![U256::from(1), U256::from(2), U256::from(3)];
-        type T = (sol_data::Uint<256>, sol_data::Bytes, sol_data::Array<sol_data::Uint<256>>);
-        let enc = T::abi_encode_params(&(U256::from(9), alloy_primitives::Bytes::from(sig.clone()), arr.clone()));
+        type T = (
+            sol_data::Uint<256>,
+            sol_data::Bytes,
+            sol_data::Array<sol_data::Uint<256>>,
+        );
+        let enc = T::abi_encode_params(&(
+            U256::from(9),
+            alloy_primitives::Bytes::from(sig.clone()),
+            arr.clone(),
+        ));
         let args = Args(&enc);
         assert_eq!(args.w(0), U256::from(9));
         assert_eq!(args.bytes(1).unwrap(), &sig[..]);
@@ -300,7 +350,10 @@ mod tests {
         let mut out = Vec::new();
         push_bytes(&mut out, &[1, 2, 3]);
         assert_eq!(out.len(), 64);
-        assert_eq!(selector("transfer(address,uint256)"), [0xa9, 0x05, 0x9c, 0xbb]);
+        assert_eq!(
+            selector("transfer(address,uint256)"),
+            [0xa9, 0x05, 0x9c, 0xbb]
+        );
         assert_eq!(calldata([1, 2, 3, 4], &[U256::from(5)]).len(), 36);
     }
 }

@@ -141,8 +141,12 @@ pub const CONSTRUCTOR: &str =
 
 /// ERC-165 interface ids the contract reports: ERC-165, ERC-1155 receiver,
 /// ERC-20, ERC-5267.
-pub const INTERFACES: [[u8; 4]; 4] =
-    [[0x01, 0xff, 0xc9, 0xa7], [0x4e, 0x23, 0x12, 0xe0], [0x36, 0x37, 0x2b, 0x07], [0x84, 0xb0, 0x19, 0x6e]];
+pub const INTERFACES: [[u8; 4]; 4] = [
+    [0x01, 0xff, 0xc9, 0xa7],
+    [0x4e, 0x23, 0x12, 0xe0],
+    [0x36, 0x37, 0x2b, 0x07],
+    [0x84, 0xb0, 0x19, 0x6e],
+];
 
 /// A function's result before ABI encoding (one encoder for all).
 enum Out {
@@ -268,7 +272,12 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
     }
     if let Some((_, base)) = MAP_GETTERS.iter().find(|(s, _)| *s == selector) {
         // `totalSupply()` has no key: its "base" is a scalar slot.
-        return Ok(if selector == TOTAL_SUPPLY { p.word(*base) } else { p.map_word(*base, a.w(0)) }.into());
+        return Ok(if selector == TOTAL_SUPPLY {
+            p.word(*base)
+        } else {
+            p.map_word(*base, a.w(0))
+        }
+        .into());
     }
     let sender = p.vm().msg_sender();
     Ok(match selector {
@@ -318,7 +327,15 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
             //  address verifyingContract, bytes32 salt, uint256[] extensions)
             let id = U256::from(p.vm().chain_id());
             let this = aw(p.vm().contract_address());
-            let head = [U256::from(0x0f) << 248, U256::from(224), U256::from(288), id, this, U256::ZERO, U256::from(352)];
+            let head = [
+                U256::from(0x0f) << 248,
+                U256::from(224),
+                U256::from(288),
+                id,
+                this,
+                U256::ZERO,
+                U256::from(352),
+            ];
             let mut out = words(&head);
             abi::push_bytes(&mut out, sig::NAME.as_bytes());
             abi::push_bytes(&mut out, sig::VERSION.as_bytes());
@@ -339,7 +356,8 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
         }
         SUPPORTS_INTERFACE => {
             let id = a.w(0).to_be_bytes::<32>();
-            (id[4..].iter().all(|b| *b == 0) && INTERFACES.contains(&[id[0], id[1], id[2], id[3]])).into()
+            (id[4..].iter().all(|b| *b == 0) && INTERFACES.contains(&[id[0], id[1], id[2], id[3]]))
+                .into()
         }
         ON_RECEIVED => {
             p.on_received(a.a(1), &[a.w(2)], &[a.w(3)], a.bytes(4)?)?;
@@ -352,25 +370,56 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
         WITHDRAW_COLLATERAL => p.withdraw_collateral(a.w(0), a.n(1), a.a(2))?.into(),
         BORROW_VIA_RELAY => {
             let (intent, price) = (a.bytes(5)?, a.bytes(9)?);
-            p.borrow_via_relay(a.a(0), a.w(1), a.w(2), a.w(3), a.w(4), intent, a.w(6), a.w(7), a.w(8), price)?.into()
+            p.borrow_via_relay(
+                a.a(0),
+                a.w(1),
+                a.w(2),
+                a.w(3),
+                a.w(4),
+                intent,
+                a.w(6),
+                a.w(7),
+                a.w(8),
+                price,
+            )?
+            .into()
         }
         WITHDRAW_VIA_RELAY => {
             let (intent, price) = (a.bytes(6)?, a.bytes(9)?);
-            p.withdraw_via_relay(a.a(0), a.a(1), a.w(2), a.w(3), a.w(4), a.w(5), intent, a.w(7), a.w(8), price)?.into()
+            p.withdraw_via_relay(
+                a.a(0),
+                a.a(1),
+                a.w(2),
+                a.w(3),
+                a.w(4),
+                a.w(5),
+                intent,
+                a.w(7),
+                a.w(8),
+                price,
+            )?
+            .into()
         }
         REPAY => p.repay_for(sender, a.w(0), a.n(1))?.into(),
         REPAY_FOR => p.repay_for(a.a(0), a.w(1), a.n(2))?.into(),
         LIQUIDATE => {
             let price_sig = a.bytes(6)?;
-            p.liquidate(a.a(0), a.w(1), a.n(2), a.w(3), a.w(4), a.w(5), price_sig)?.into()
+            p.liquidate(a.a(0), a.w(1), a.n(2), a.w(3), a.w(4), a.w(5), price_sig)?
+                .into()
         }
-        RESOLVE_MARKET => p.resolve_market(a.w(0), a.b(1) == 1, a.w(2), a.bytes(3)?)?.into(),
+        RESOLVE_MARKET => p
+            .resolve_market(a.w(0), a.b(1) == 1, a.w(2), a.bytes(3)?)?
+            .into(),
         CLOSE_LOST_POSITION => p.close_lost_position(a.a(0), a.w(1))?.into(),
-        REDEEM_WON_COLLATERAL => p.redeem_won_collateral(a.w(0), B256::from(a.w(1)), a.w(2))?.into(),
+        REDEEM_WON_COLLATERAL => p
+            .redeem_won_collateral(a.w(0), B256::from(a.w(1)), a.w(2))?
+            .into(),
         SETTLE_REDEMPTION => p.settle_redemption(a.a(0), a.w(1))?.into(),
         TRANSFER_ADMIN => p.transfer_admin(a.a(0))?.into(),
         ACCEPT_ADMIN => p.accept_admin()?.into(),
-        ACTIVATE_TIMELOCK => p.activate_timelock(a.n(0).min(u64::MAX as u128) as u64)?.into(),
+        ACTIVATE_TIMELOCK => p
+            .activate_timelock(a.n(0).min(u64::MAX as u128) as u64)?
+            .into(),
         PROPOSE_ANCHORS => p.propose_anchors(&a.words(0)?, &a.words(1)?)?.into(),
         EXECUTE_ANCHORS => p.execute_change(change::ANCHORS)?.into(),
         CANCEL_ANCHORS => p.cancel_change(change::ANCHORS)?.into(),
@@ -399,7 +448,9 @@ fn construct(p: &mut LendingPool, input: &[u8]) -> Res<Vec<u8>> {
         return Err(fail!(NotPayable));
     }
     let a = Args(input);
-    a.check(abi::shape("constructor(address,address,address,address,address)"))?;
+    a.check(abi::shape(
+        "constructor(address,address,address,address,address)",
+    ))?;
     p.constructor(a.a(0), a.a(1), a.a(2), a.a(3), a.a(4))?;
     Ok(Vec::new())
 }
@@ -438,10 +489,11 @@ pub extern "C" fn user_entrypoint(len: usize) -> usize {
     }
     host.pay_for_memory_grow(0);
     let input = host.read_args(len);
-    let (data, status) = match stylus_sdk::abi::router_entrypoint::<LendingPool, LendingPool>(input, host.clone()) {
-        Ok(data) => (data, 0),
-        Err(data) => (data, 1),
-    };
+    let (data, status) =
+        match stylus_sdk::abi::router_entrypoint::<LendingPool, LendingPool>(input, host.clone()) {
+            Ok(data) => (data, 0),
+            Err(data) => (data, 1),
+        };
     host.flush_cache(false);
     host.write_result(&data);
     status

@@ -42,7 +42,13 @@ pub fn borrow_rate(util: u128) -> Result<u128> {
     if util <= KINK {
         Ok(BASE_RATE + mul_div(util, RATE_AT_KINK - BASE_RATE, KINK, Rounding::Down)?)
     } else {
-        Ok(RATE_AT_KINK + mul_div(util - KINK, MAX_RATE - RATE_AT_KINK, WAD - KINK, Rounding::Down)?)
+        Ok(RATE_AT_KINK
+            + mul_div(
+                util - KINK,
+                MAX_RATE - RATE_AT_KINK,
+                WAD - KINK,
+                Rounding::Down,
+            )?)
     }
 }
 
@@ -71,16 +77,31 @@ pub fn accrue(cash: u128, total_borrow_assets: u128, reserves: u128, dt: u64) ->
     let ta = crate::vault::total_assets(cash, total_borrow_assets, reserves);
     let rate = borrow_rate(utilization(total_borrow_assets, ta)?)?;
     // rate * dt <= 3e18 * 2^64 and WAD * SECONDS_PER_YEAR ~ 3.2e25 fit in u128.
-    let rate_dt = rate.checked_mul(dt as u128).ok_or_else(crate::errors::overflow)?;
-    let interest = mul_div(total_borrow_assets, rate_dt, WAD * SECONDS_PER_YEAR, Rounding::Up)?;
+    let rate_dt = rate
+        .checked_mul(dt as u128)
+        .ok_or_else(crate::errors::overflow)?;
+    let interest = mul_div(
+        total_borrow_assets,
+        rate_dt,
+        WAD * SECONDS_PER_YEAR,
+        Rounding::Up,
+    )?;
     let reserve_fee = mul_div(interest, RESERVE_FACTOR, WAD, Rounding::Down)?;
-    Ok(Accrual { interest, reserve_fee })
+    Ok(Accrual {
+        interest,
+        reserve_fee,
+    })
 }
 
 /// Borrow shares for `assets` of debt:
 /// `assets * (totalShares + 1e6) / (totalAssets + 1)`.
 /// Borrowing rounds **up** (more debt shares), repaying rounds **down**.
-pub fn to_borrow_shares(assets: u128, total_assets: u128, total_shares: u128, r: Rounding) -> Result<u128> {
+pub fn to_borrow_shares(
+    assets: u128,
+    total_assets: u128,
+    total_shares: u128,
+    r: Rounding,
+) -> Result<u128> {
     mul_div(
         assets,
         add(total_shares, VIRTUAL_BORROW_SHARES)?,
@@ -143,7 +164,12 @@ impl Market {
     /// Debt of `shares` rounded **down**: what a write-off removes, so the
     /// borrowers who remain never end up owing less because of it.
     pub fn debt_down(&self, shares: u128) -> Result<u128> {
-        mul_div(shares, add(self.borrowed, VIRTUAL_BORROW_ASSETS)?, add(self.borrow_shares, VIRTUAL_BORROW_SHARES)?, Rounding::Down)
+        mul_div(
+            shares,
+            add(self.borrowed, VIRTUAL_BORROW_ASSETS)?,
+            add(self.borrow_shares, VIRTUAL_BORROW_SHARES)?,
+            Rounding::Down,
+        )
     }
 
     /// Books a new borrow of `assets`; returns the shares minted (rounded up).

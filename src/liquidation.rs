@@ -52,7 +52,13 @@ impl Outcome {
 ///   fully; a remaining debt with no collateral left is written off.
 /// * If the rules need more than `max_repay` → `InsufficientRepay` (the
 ///   liquidator never pays more than they offered).
-pub fn liquidate(curve: &Curve, collateral: u128, debt: u128, price: u128, max_repay: u128) -> Result<Outcome> {
+pub fn liquidate(
+    curve: &Curve,
+    collateral: u128,
+    debt: u128,
+    price: u128,
+    max_repay: u128,
+) -> Result<Outcome> {
     let hf = curve.health_factor(collateral, price, debt)?;
     if hf >= WAD {
         return Err(fail!(PositionHealthy));
@@ -61,14 +67,23 @@ pub fn liquidate(curve: &Curve, collateral: u128, debt: u128, price: u128, max_r
     let mut o = Outcome::default();
     if value < debt {
         o.seized = collateral;
-        o.repaid = mul_div(mul_div(collateral, price, WAD, Rounding::Up)?, UNDERWATER_PAY, WAD, Rounding::Up)?;
+        o.repaid = mul_div(
+            mul_div(collateral, price, WAD, Rounding::Up)?,
+            UNDERWATER_PAY,
+            WAD,
+            Rounding::Up,
+        )?;
         if o.repaid > max_repay {
             return Err(fail!(InsufficientRepay));
         }
         o.bad_debt = debt - o.repaid.min(debt);
         return Ok(o);
     }
-    let factor = if hf < FULL_CLOSE_HF { WAD } else { CLOSE_FACTOR };
+    let factor = if hf < FULL_CLOSE_HF {
+        WAD
+    } else {
+        CLOSE_FACTOR
+    };
     let allowed = mul_div(debt, factor, WAD, Rounding::Down)?;
     o.repaid = max_repay.min(allowed);
     if o.repaid == 0 {
@@ -134,7 +149,10 @@ mod tests {
         let c = Curve::default();
         let o = liquidate(&c, usdc(10_000), usdc(4_200), cents(58), u128::MAX).unwrap();
         assert_eq!(o.repaid, usdc(4_200));
-        assert_eq!(o.seized, mul_div(usdc(4_200), BONUS, cents(58), Rounding::Down).unwrap());
+        assert_eq!(
+            o.seized,
+            mul_div(usdc(4_200), BONUS, cents(58), Rounding::Down).unwrap()
+        );
         // Clamped to what the liquidator offers.
         let o = liquidate(&c, usdc(10_000), usdc(4_200), cents(58), usdc(1_000)).unwrap();
         assert_eq!(o.repaid, usdc(1_000));
@@ -146,8 +164,18 @@ mod tests {
         let c = Curve::default();
         let o = liquidate(&c, usdc(2_000), usdc(980), cents(50), u128::MAX).unwrap();
         // All the collateral for the whole debt: a 2.04% bonus, no bad debt.
-        assert_eq!(o, Outcome { repaid: usdc(980), seized: usdc(2_000), bad_debt: 0 });
-        assert_eq!(liquidate(&c, usdc(2_000), usdc(980), cents(50), usdc(979)), Err(fail!(InsufficientRepay)));
+        assert_eq!(
+            o,
+            Outcome {
+                repaid: usdc(980),
+                seized: usdc(2_000),
+                bad_debt: 0
+            }
+        );
+        assert_eq!(
+            liquidate(&c, usdc(2_000), usdc(980), cents(50), usdc(979)),
+            Err(fail!(InsufficientRepay))
+        );
     }
 
     #[test]
@@ -157,7 +185,10 @@ mod tests {
         assert_eq!(o.seized, usdc(1_000));
         assert_eq!(o.repaid, usdc(450));
         assert_eq!(o.bad_debt, usdc(150));
-        assert_eq!(liquidate(&c, usdc(1_000), usdc(600), cents(50), usdc(449)), Err(fail!(InsufficientRepay)));
+        assert_eq!(
+            liquidate(&c, usdc(1_000), usdc(600), cents(50), usdc(449)),
+            Err(fail!(InsufficientRepay))
+        );
     }
 
     #[test]
@@ -175,7 +206,10 @@ mod tests {
             liquidate(&c, 4_656_000, 1_500_000, cents(50), 750_000),
             Err(fail!(InsufficientRepay))
         );
-        assert_eq!(liquidate(&c, 4_656_000, 1_500_000, cents(50), 0), Err(fail!(ZeroAmount)));
+        assert_eq!(
+            liquidate(&c, 4_656_000, 1_500_000, cents(50), 0),
+            Err(fail!(ZeroAmount))
+        );
     }
 
     proptest! {

@@ -31,7 +31,10 @@ fn mul_wide(a: u128, b: u128) -> (u128, u128) {
     let (a1, a0, b1, b0) = (a >> 64, a & M, b >> 64, b & M);
     let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
     let mid = (p00 >> 64) + (p01 & M) + (p10 & M);
-    ((p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64)), (p00 & M) | (mid << 64))
+    (
+        (p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64)),
+        (p00 & M) | (mid << 64),
+    )
 }
 
 /// `a * b / d` with a 256-bit intermediate product, rounded as asked.
@@ -103,8 +106,14 @@ mod tests {
     #[test]
     fn wide_products_do_not_overflow() {
         // (2^128 - 1)^2 / (2^128 - 1) fits.
-        assert_eq!(mul_div(u128::MAX, u128::MAX, u128::MAX, Rounding::Down).unwrap(), u128::MAX);
-        assert_eq!(mul_div(WAD * WAD, WAD * WAD, WAD * WAD * 10, Rounding::Up).unwrap(), WAD * WAD / 10);
+        assert_eq!(
+            mul_div(u128::MAX, u128::MAX, u128::MAX, Rounding::Down).unwrap(),
+            u128::MAX
+        );
+        assert_eq!(
+            mul_div(WAD * WAD, WAD * WAD, WAD * WAD * 10, Rounding::Up).unwrap(),
+            WAD * WAD / 10
+        );
     }
 
     #[test]
@@ -113,7 +122,10 @@ mod tests {
         assert_eq!(mul_div(1, 1, 0, Rounding::Up), Err(overflow()));
         assert_eq!(add(u128::MAX, 1), Err(overflow()));
         assert_eq!(sub(1, 2), Err(overflow()));
-        assert_eq!(narrow(U256::from(u128::MAX) + U256::from(1)), Err(overflow()));
+        assert_eq!(
+            narrow(U256::from(u128::MAX) + U256::from(1)),
+            Err(overflow())
+        );
         assert_eq!(narrow(U256::from(5)), Ok(5));
         assert_eq!(saturate(U256::MAX), u128::MAX);
     }

@@ -11,7 +11,6 @@
 
 use alloc::{vec, vec::Vec};
 
-
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolEvent;
 use stylus_sdk::{prelude::*, stylus_core::calls::context::Call};
@@ -44,13 +43,15 @@ pub mod out {
     /// ERC-20 `balanceOf(address)`.
     pub const BALANCE_OF: [u8; 4] = selector("balanceOf(address)");
     /// ERC-1155 `safeTransferFrom(address,address,uint256,uint256,bytes)`.
-    pub const SAFE_TRANSFER_FROM: [u8; 4] = selector("safeTransferFrom(address,address,uint256,uint256,bytes)");
+    pub const SAFE_TRANSFER_FROM: [u8; 4] =
+        selector("safeTransferFrom(address,address,uint256,uint256,bytes)");
     /// CTF `getCollectionId(bytes32,bytes32,uint256)`.
     pub const GET_COLLECTION_ID: [u8; 4] = selector("getCollectionId(bytes32,bytes32,uint256)");
     /// CTF `getPositionId(address,bytes32)`.
     pub const GET_POSITION_ID: [u8; 4] = selector("getPositionId(address,bytes32)");
     /// CTF `redeemPositions(address,bytes32,bytes32,uint256[])`.
-    pub const REDEEM_POSITIONS: [u8; 4] = selector("redeemPositions(address,bytes32,bytes32,uint256[])");
+    pub const REDEEM_POSITIONS: [u8; 4] =
+        selector("redeemPositions(address,bytes32,bytes32,uint256[])");
     /// EIP-1271 `isValidSignature(bytes32,bytes)`, also its magic value.
     pub const IS_VALID_SIGNATURE: [u8; 4] = selector("isValidSignature(bytes32,bytes)");
 }
@@ -103,8 +104,21 @@ pub fn w(x: u128) -> U256 {
 impl LendingPool {
     /// Sets the roles and tokens; the pool cap starts at 5% and the curve at
     /// the default anchors. Zero addresses are rejected.
-    pub fn constructor(&mut self, admin: Address, usdc: Address, ctf: Address, oracle: Address, relayer: Address) -> Res<()> {
-        let roles = [(s::ADMIN, admin), (s::USDC, usdc), (s::CTF, ctf), (s::ORACLE, oracle), (s::RELAYER, relayer)];
+    pub fn constructor(
+        &mut self,
+        admin: Address,
+        usdc: Address,
+        ctf: Address,
+        oracle: Address,
+        relayer: Address,
+    ) -> Res<()> {
+        let roles = [
+            (s::ADMIN, admin),
+            (s::USDC, usdc),
+            (s::CTF, ctf),
+            (s::ORACLE, oracle),
+            (s::RELAYER, relayer),
+        ];
         for (slot, a) in roles {
             nonzero(a)?;
             self.set_addr(slot, a);
@@ -207,7 +221,11 @@ impl LendingPool {
         nonzero(spender)?;
         let owner = self.vm().msg_sender();
         self.save(map2(m::ALLOWANCE, aw(owner), aw(spender)), value);
-        self.emit(Approval::SIGNATURE_HASH, &[topic(owner), topic(spender)], &[value]);
+        self.emit(
+            Approval::SIGNATURE_HASH,
+            &[topic(owner), topic(spender)],
+            &[value],
+        );
         Ok(true)
     }
 
@@ -231,7 +249,11 @@ impl LendingPool {
             let b = self.balance_of(to);
             self.setm(m::BALANCE, aw(to), b + v);
         }
-        self.emit(Transfer::SIGNATURE_HASH, &[topic(from), topic(to)], &[value]);
+        self.emit(
+            Transfer::SIGNATURE_HASH,
+            &[topic(from), topic(to)],
+            &[value],
+        );
         Ok(())
     }
 
@@ -269,13 +291,23 @@ impl LendingPool {
     /// Shares for `assets` as of now, rounded as asked.
     #[inline(never)]
     pub fn shares_for(&self, assets: u128, r: Rounding) -> Res<u128> {
-        vault::to_shares(assets, self.total_supply(), self.market()?.total_assets(), r)
+        vault::to_shares(
+            assets,
+            self.total_supply(),
+            self.market()?.total_assets(),
+            r,
+        )
     }
 
     /// Assets for `shares` as of now, rounded as asked.
     #[inline(never)]
     pub fn assets_for(&self, shares: u128, r: Rounding) -> Res<u128> {
-        vault::to_assets(shares, self.total_supply(), self.market()?.total_assets(), r)
+        vault::to_assets(
+            shares,
+            self.total_supply(),
+            self.market()?.total_assets(),
+            r,
+        )
     }
 
     /// `maxDeposit` / `maxMint`: unlimited, or 0 while paused.
@@ -291,7 +323,12 @@ impl LendingPool {
     /// shares rounded down. Returns the shares.
     pub fn deposit(&mut self, assets: u128, receiver: Address) -> Res<u128> {
         let m = self.accrue()?;
-        let shares = vault::to_shares(assets, self.total_supply(), m.total_assets(), Rounding::Down)?;
+        let shares = vault::to_shares(
+            assets,
+            self.total_supply(),
+            m.total_assets(),
+            Rounding::Down,
+        )?;
         self.enter(m, assets, shares, receiver)?;
         Ok(shares)
     }
@@ -308,14 +345,24 @@ impl LendingPool {
     /// Assets `owner` can withdraw now: their claim, capped by idle cash.
     pub fn max_withdraw(&self, owner: Address) -> Res<u128> {
         let m = self.market()?;
-        let claim = vault::to_assets(self.balance_of(owner), self.total_supply(), m.total_assets(), Rounding::Down)?;
+        let claim = vault::to_assets(
+            self.balance_of(owner),
+            self.total_supply(),
+            m.total_assets(),
+            Rounding::Down,
+        )?;
         Ok(claim.min(m.cash))
     }
 
     /// Shares `owner` can redeem now: their balance, capped by idle cash.
     pub fn max_redeem(&self, owner: Address) -> Res<u128> {
         let m = self.market()?;
-        let by_cash = vault::to_shares(m.cash, self.total_supply(), m.total_assets(), Rounding::Down)?;
+        let by_cash = vault::to_shares(
+            m.cash,
+            self.total_supply(),
+            m.total_assets(),
+            Rounding::Down,
+        )?;
         Ok(self.balance_of(owner).min(by_cash))
     }
 
@@ -337,7 +384,12 @@ impl LendingPool {
         if shares > self.max_redeem(owner)? {
             return Err(fail!(ExceedsMaxWithdraw));
         }
-        let assets = vault::to_assets(shares, self.total_supply(), m.total_assets(), Rounding::Down)?;
+        let assets = vault::to_assets(
+            shares,
+            self.total_supply(),
+            m.total_assets(),
+            Rounding::Down,
+        )?;
         self.exit(m, assets, shares, receiver, owner)?;
         Ok(assets)
     }
@@ -354,11 +406,22 @@ impl LendingPool {
         m.cash = add(m.cash, assets)?;
         self.store_market(&m);
         let sender = self.vm().msg_sender();
-        self.emit(Deposit::SIGNATURE_HASH, &[topic(sender), topic(receiver)], &[w(assets), w(shares)]);
+        self.emit(
+            Deposit::SIGNATURE_HASH,
+            &[topic(sender), topic(receiver)],
+            &[w(assets), w(shares)],
+        );
         self.pull_usdc(sender, assets)
     }
 
-    fn exit(&mut self, mut m: Market, assets: u128, shares: u128, receiver: Address, owner: Address) -> Res<()> {
+    fn exit(
+        &mut self,
+        mut m: Market,
+        assets: u128,
+        shares: u128,
+        receiver: Address,
+        owner: Address,
+    ) -> Res<()> {
         if assets == 0 || shares == 0 {
             return Err(fail!(ZeroAmount));
         }
@@ -414,7 +477,11 @@ impl LendingPool {
         self.set(s::LAST_ACCRUAL, self.now() as u128);
         if a.interest != 0 {
             self.store_market(&m);
-            self.emit(InterestAccrued::SIGNATURE_HASH, &[], &[w(a.interest), w(a.reserve_fee), w(m.borrowed)]);
+            self.emit(
+                InterestAccrued::SIGNATURE_HASH,
+                &[],
+                &[w(a.interest), w(a.reserve_fee), w(m.borrowed)],
+            );
         }
         Ok(m)
     }
@@ -427,7 +494,10 @@ impl LendingPool {
         self.set(s::CASH, m.cash);
         self.set(s::BORROWED, m.borrowed);
         self.set(s::BORROW_SHARES, m.borrow_shares);
-        self.set(s::RESERVES, m.reserves.min(m.cash.saturating_add(m.borrowed)));
+        self.set(
+            s::RESERVES,
+            m.reserves.min(m.cash.saturating_add(m.borrowed)),
+        );
     }
 
     // ------------------------------------------------------------------
@@ -442,12 +512,18 @@ impl LendingPool {
 
     /// The pending LTV curve and its eta (0 = none).
     pub fn pending_anchors(&self) -> (Curve, u64) {
-        (self.load_curve(s::PENDING_ANCHORS), self.eta(change::ANCHORS))
+        (
+            self.load_curve(s::PENDING_ANCHORS),
+            self.eta(change::ANCHORS),
+        )
     }
 
     #[inline(never)]
     fn load_curve(&self, base: u64) -> Curve {
-        let mut c = Curve { prices: [0; ANCHORS], ltvs: [0; ANCHORS] };
+        let mut c = Curve {
+            prices: [0; ANCHORS],
+            ltvs: [0; ANCHORS],
+        };
         for i in 0..ANCHORS {
             c.prices[i] = self.num(base + i as u64);
             c.ltvs[i] = self.num(base + (ANCHORS + i) as u64);
@@ -469,7 +545,11 @@ impl LendingPool {
     pub fn get_position(&self, borrower: Address, token_id: U256) -> Res<(u128, u128, u128)> {
         let base = map2(m::POSITION, aw(borrower), token_id);
         let shares = self.sload(base + U256::from(1)).saturating_to();
-        let debt = if self.market_status(token_id) == status::LOST { 0 } else { self.market()?.debt_of(shares)? };
+        let debt = if self.market_status(token_id) == status::LOST {
+            0
+        } else {
+            self.market()?.debt_of(shares)?
+        };
         Ok((self.sload(base).saturating_to(), shares, debt))
     }
 
@@ -495,8 +575,15 @@ impl LendingPool {
     pub fn max_borrow(&self, borrower: Address, token_id: U256, price: u128) -> Res<u128> {
         let (c, _, d) = self.get_position(borrower, token_id)?;
         let m = self.market()?;
-        let gross = mul_div(self.curve().max_debt(c, price)?, BORROW_HAIRCUT, WAD, Rounding::Down)?;
-        let room = self.token_borrow_cap()?.saturating_sub(self.token_debt(token_id)?);
+        let gross = mul_div(
+            self.curve().max_debt(c, price)?,
+            BORROW_HAIRCUT,
+            WAD,
+            Rounding::Down,
+        )?;
+        let room = self
+            .token_borrow_cap()?
+            .saturating_sub(self.token_debt(token_id)?);
         Ok(gross.saturating_sub(d).min(room).min(m.cash))
     }
 
@@ -570,7 +657,10 @@ impl LendingPool {
 
     /// Unsettled redemption of `token_id`: `(usdcLeft, sharesLeft)`.
     pub fn redemption(&self, token_id: U256) -> (u128, u128) {
-        (self.numm(m::REDEEMED_USDC, token_id), self.numm(m::REDEEMED_SHARES, token_id))
+        (
+            self.numm(m::REDEEMED_USDC, token_id),
+            self.numm(m::REDEEMED_SHARES, token_id),
+        )
     }
 
     /// A scalar setting: `s::POOL_CAP`, `s::DELAY`, `s::CASH`, ...
@@ -591,7 +681,10 @@ impl LendingPool {
     /// Pending change of `kind` (0 oracle, 1 relayer, 2 pool cap): `(value, eta)`.
     pub fn pending_change(&self, kind: u8) -> Res<(U256, u64)> {
         kind_at_most(kind, change::POOL_CAP)?;
-        Ok((self.sload(U256::from(s::PENDING_VALUE + kind as u64)), self.eta(kind)))
+        Ok((
+            self.sload(U256::from(s::PENDING_VALUE + kind as u64)),
+            self.eta(kind),
+        ))
     }
 
     // ------------------------------------------------------------------
@@ -602,7 +695,13 @@ impl LendingPool {
     /// or the address abi-encoded in `data`). Only the configured CTF may call
     /// it; rejected while paused, when a token is frozen or its market
     /// resolved, or for a zero amount — the transfer then reverts.
-    pub fn on_received(&mut self, from: Address, ids: &[U256], values: &[U256], data: &[u8]) -> Res<()> {
+    pub fn on_received(
+        &mut self,
+        from: Address,
+        ids: &[U256],
+        values: &[U256],
+        data: &[u8],
+    ) -> Res<()> {
         if self.vm().msg_sender() != self.addr(s::CTF) {
             return Err(fail!(NotCtf));
         }
@@ -625,9 +724,17 @@ impl LendingPool {
                 return Err(fail!(ZeroAmount));
             }
             let (c, shares, _) = self.get_position(to, id)?;
-            self.setm(m::TOKEN_COLLATERAL, id, add(self.token_collateral(id), value)?);
+            self.setm(
+                m::TOKEN_COLLATERAL,
+                id,
+                add(self.token_collateral(id), value)?,
+            );
             self.set_position(to, id, c + value, shares);
-            self.emit(CollateralDeposited::SIGNATURE_HASH, &[topic(to), id.into()], &[w(value)]);
+            self.emit(
+                CollateralDeposited::SIGNATURE_HASH,
+                &[topic(to), id.into()],
+                &[w(value)],
+            );
         }
         Ok(())
     }
@@ -676,7 +783,13 @@ impl LendingPool {
         self.open_market(token_id)?;
         let intent = sig::borrow_intent_hash(borrower, token_id, amount, nonce, deadline);
         self.check_intent(borrower, nonce, deadline, intent, intent_signature)?;
-        let price = self.check_oracle_price(token_id, price, price_timestamp, max_borrow, price_signature)?;
+        let price = self.check_oracle_price(
+            token_id,
+            price,
+            price_timestamp,
+            max_borrow,
+            price_signature,
+        )?;
         let amount = crate::math::narrow(amount)?;
 
         let (collateral, shares, debt) = self.get_position(borrower, token_id)?;
@@ -698,7 +811,11 @@ impl LendingPool {
         self.setm(m::TOKEN_SHARES, token_id, token_shares + minted);
         self.set_position(borrower, token_id, collateral, shares + minted);
         self.consume(borrower, token_id, price_timestamp);
-        self.emit(Borrowed::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[w(amount), w(minted), w(price)]);
+        self.emit(
+            Borrowed::SIGNATURE_HASH,
+            &[topic(borrower), token_id.into()],
+            &[w(amount), w(minted), w(price)],
+        );
         self.pay_usdc(borrower, amount)
     }
 
@@ -729,7 +846,13 @@ impl LendingPool {
         let mut ts = U256::from(self.last_price_timestamp(token_id));
         let mut p = 0;
         if d != 0 {
-            p = self.check_oracle_price(token_id, price, price_timestamp, U256::ZERO, price_signature)?;
+            p = self.check_oracle_price(
+                token_id,
+                price,
+                price_timestamp,
+                U256::ZERO,
+                price_signature,
+            )?;
             ts = price_timestamp;
         }
         let amount = crate::math::narrow(amount)?;
@@ -771,7 +894,11 @@ impl LendingPool {
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, burned);
         let payer = self.vm().msg_sender();
-        self.emit(Repaid::SIGNATURE_HASH, &[topic(payer), topic(borrower), token_id.into()], &[w(paid), w(burned)]);
+        self.emit(
+            Repaid::SIGNATURE_HASH,
+            &[topic(payer), topic(borrower), token_id.into()],
+            &[w(paid), w(burned)],
+        );
         self.pull_usdc(payer, paid)?;
         Ok(paid)
     }
@@ -801,7 +928,13 @@ impl LendingPool {
         if st == status::LOST || st == status::REDEEMED {
             return Err(fail!(MarketResolved));
         }
-        let price = self.check_oracle_price(token_id, price, price_timestamp, max_borrow, price_signature)?;
+        let price = self.check_oracle_price(
+            token_id,
+            price,
+            price_timestamp,
+            max_borrow,
+            price_signature,
+        )?;
         let (c, shares, debt) = self.get_position(borrower, token_id)?;
         if c == 0 {
             return Err(fail!(NoPosition));
@@ -838,12 +971,23 @@ impl LendingPool {
     /// submit; the signature must be at most one hour old). A lost market's
     /// whole debt is written off at once (`BadDebtAbsorbed` with borrower 0),
     /// so no lender can exit at a price that still counts it.
-    pub fn resolve_market(&mut self, token_id: U256, won: bool, timestamp: U256, signature: &[u8]) -> Res<()> {
+    pub fn resolve_market(
+        &mut self,
+        token_id: U256,
+        won: bool,
+        timestamp: U256,
+        signature: &[u8],
+    ) -> Res<()> {
         if self.market_status(token_id) != status::OPEN {
             return Err(fail!(MarketResolved));
         }
         resolution::check_resolution_time(self.now(), crate::math::saturate(timestamp))?;
-        self.check_sig(self.addr(s::ORACLE), sig::resolution_hash(token_id, won, timestamp), signature, false)?;
+        self.check_sig(
+            self.addr(s::ORACLE),
+            sig::resolution_hash(token_id, won, timestamp),
+            signature,
+            false,
+        )?;
         if !won {
             let mut m = self.accrue()?;
             let shares = self.numm(m::TOKEN_SHARES, token_id);
@@ -853,8 +997,16 @@ impl LendingPool {
             self.setm(m::TOKEN_SHARES, token_id, 0);
             self.bad_debt(Address::ZERO, token_id, debt);
         }
-        self.setm(m::STATUS, token_id, if won { status::WON } else { status::LOST } as u128);
-        self.emit(MarketResolution::SIGNATURE_HASH, &[token_id.into()], &[w(won as u128)]);
+        self.setm(
+            m::STATUS,
+            token_id,
+            if won { status::WON } else { status::LOST } as u128,
+        );
+        self.emit(
+            MarketResolution::SIGNATURE_HASH,
+            &[token_id.into()],
+            &[w(won as u128)],
+        );
         Ok(())
     }
 
@@ -869,8 +1021,16 @@ impl LendingPool {
             return Err(fail!(NoPosition));
         }
         self.set_position(borrower, token_id, 0, 0);
-        self.setm(m::TOKEN_COLLATERAL, token_id, self.token_collateral(token_id).saturating_sub(c));
-        self.emit(CollateralWithdrawn::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[U256::ZERO, w(c)]);
+        self.setm(
+            m::TOKEN_COLLATERAL,
+            token_id,
+            self.token_collateral(token_id).saturating_sub(c),
+        );
+        self.emit(
+            CollateralWithdrawn::SIGNATURE_HASH,
+            &[topic(borrower), token_id.into()],
+            &[U256::ZERO, w(c)],
+        );
         Ok(())
     }
 
@@ -878,27 +1038,50 @@ impl LendingPool {
     /// the CTF, after checking with the CTF that `token_id` is the position of
     /// `(usdc, conditionId, indexSet)`. The USDC received is held for
     /// `settle_redemption`. Anyone may call. Returns the USDC received.
-    pub fn redeem_won_collateral(&mut self, token_id: U256, condition_id: B256, index_set: U256) -> Res<u128> {
+    pub fn redeem_won_collateral(
+        &mut self,
+        token_id: U256,
+        condition_id: B256,
+        index_set: U256,
+    ) -> Res<u128> {
         if self.market_status(token_id) != status::WON {
             return Err(fail!(MarketNotResolved));
         }
         let (ctf, usdc) = (self.addr(s::CTF), self.addr(s::USDC));
         let cond = U256::from_be_bytes(condition_id.0);
-        let collection = self.view_call(ctf, calldata(out::GET_COLLECTION_ID, &[U256::ZERO, cond, index_set]))?;
-        if self.view_call(ctf, calldata(out::GET_POSITION_ID, &[aw(usdc), collection]))? != token_id {
+        let collection = self.view_call(
+            ctf,
+            calldata(out::GET_COLLECTION_ID, &[U256::ZERO, cond, index_set]),
+        )?;
+        if self.view_call(ctf, calldata(out::GET_POSITION_ID, &[aw(usdc), collection]))? != token_id
+        {
             return Err(fail!(TokenMismatch));
         }
         let shares = self.token_collateral(token_id);
         self.setm(m::STATUS, token_id, status::REDEEMED as u128);
         let before = self.usdc_balance()?;
         // redeemPositions(usdc, 0x0, conditionId, [indexSet])
-        let args = [aw(usdc), U256::ZERO, cond, U256::from(128), U256::from(1), index_set];
+        let args = [
+            aw(usdc),
+            U256::ZERO,
+            cond,
+            U256::from(128),
+            U256::from(1),
+            index_set,
+        ];
         self.call(ctf, calldata(out::REDEEM_POSITIONS, &args))?;
         let received = sub(self.usdc_balance()?, before)?;
         self.setm(m::REDEEMED_USDC, token_id, received);
         self.setm(m::REDEEMED_SHARES, token_id, shares);
-        self.set(s::PENDING_REDEMPTIONS, add(self.num(s::PENDING_REDEMPTIONS), received)?);
-        self.emit(WonCollateralRedeemed::SIGNATURE_HASH, &[token_id.into()], &[w(shares), w(received)]);
+        self.set(
+            s::PENDING_REDEMPTIONS,
+            add(self.num(s::PENDING_REDEMPTIONS), received)?,
+        );
+        self.emit(
+            WonCollateralRedeemed::SIGNATURE_HASH,
+            &[token_id.into()],
+            &[w(shares), w(received)],
+        );
         Ok(received)
     }
 
@@ -918,7 +1101,10 @@ impl LendingPool {
         let st = resolution::settle(c, debt, usdc_left, shares_left)?;
         self.setm(m::REDEEMED_USDC, token_id, usdc_left - st.payout);
         self.setm(m::REDEEMED_SHARES, token_id, shares_left.saturating_sub(c));
-        self.set(s::PENDING_REDEMPTIONS, self.num(s::PENDING_REDEMPTIONS) - st.payout);
+        self.set(
+            s::PENDING_REDEMPTIONS,
+            self.num(s::PENDING_REDEMPTIONS) - st.payout,
+        );
         m.remove_debt(shares, debt);
         m.cash = add(m.cash, st.repaid)?;
         self.store_market(&m);
@@ -944,7 +1130,11 @@ impl LendingPool {
     pub fn transfer_admin(&mut self, new_admin: Address) -> Res<()> {
         self.only(s::ADMIN)?;
         self.set_addr(s::PENDING_ADMIN, new_admin);
-        self.emit(AdminTransferStarted::SIGNATURE_HASH, &[topic(self.addr(s::ADMIN)), topic(new_admin)], &[]);
+        self.emit(
+            AdminTransferStarted::SIGNATURE_HASH,
+            &[topic(self.addr(s::ADMIN)), topic(new_admin)],
+            &[],
+        );
         Ok(())
     }
 
@@ -954,7 +1144,11 @@ impl LendingPool {
         let (previous, sender) = (self.addr(s::ADMIN), self.vm().msg_sender());
         self.set_addr(s::ADMIN, sender);
         self.set_addr(s::PENDING_ADMIN, Address::ZERO);
-        self.emit(AdminTransferred::SIGNATURE_HASH, &[topic(previous), topic(sender)], &[]);
+        self.emit(
+            AdminTransferred::SIGNATURE_HASH,
+            &[topic(previous), topic(sender)],
+            &[],
+        );
         Ok(())
     }
 
@@ -970,7 +1164,11 @@ impl LendingPool {
     /// Proposes a new LTV curve (admin only; replaces any pending proposal).
     pub fn propose_anchors(&mut self, prices: &[U256], ltvs: &[U256]) -> Res<()> {
         self.only(s::ADMIN)?;
-        let narrow = |v: &[U256]| v.iter().map(|x| crate::math::saturate(*x)).collect::<Vec<u128>>();
+        let narrow = |v: &[U256]| {
+            v.iter()
+                .map(|x| crate::math::saturate(*x))
+                .collect::<Vec<u128>>()
+        };
         let c = Curve::new(&narrow(prices), &narrow(ltvs))?;
         self.store_curve(&c, s::PENDING_ANCHORS);
         self.propose(change::ANCHORS, U256::ZERO);
@@ -1031,7 +1229,11 @@ impl LendingPool {
             return Err(fail!(NoPendingChange));
         }
         self.set_proposed(kind, 0);
-        self.emit(ChangeCancelled::SIGNATURE_HASH, &[U256::from(kind).into()], &[]);
+        self.emit(
+            ChangeCancelled::SIGNATURE_HASH,
+            &[U256::from(kind).into()],
+            &[],
+        );
         Ok(())
     }
 
@@ -1054,7 +1256,11 @@ impl LendingPool {
             return Err(fail!(Unauthorized));
         }
         self.set(s::PAUSED, paused as u128);
-        self.emit(PauseSet::SIGNATURE_HASH, &[topic(sender)], &[w(paused as u128)]);
+        self.emit(
+            PauseSet::SIGNATURE_HASH,
+            &[topic(sender)],
+            &[w(paused as u128)],
+        );
         Ok(())
     }
 
@@ -1062,7 +1268,11 @@ impl LendingPool {
     pub fn set_token_frozen(&mut self, token_id: U256, frozen: bool) -> Res<()> {
         self.only(s::ADMIN)?;
         self.setm(m::FROZEN, token_id, frozen as u128);
-        self.emit(TokenFrozenSet::SIGNATURE_HASH, &[token_id.into()], &[w(frozen as u128)]);
+        self.emit(
+            TokenFrozenSet::SIGNATURE_HASH,
+            &[token_id.into()],
+            &[w(frozen as u128)],
+        );
         Ok(())
     }
 
@@ -1081,7 +1291,11 @@ impl LendingPool {
         m.reserves -= amount;
         m.cash -= amount;
         self.store_market(&m);
-        self.emit(ReservesWithdrawn::SIGNATURE_HASH, &[topic(to)], &[w(amount)]);
+        self.emit(
+            ReservesWithdrawn::SIGNATURE_HASH,
+            &[topic(to)],
+            &[w(amount)],
+        );
         self.pay_usdc(to, amount)
     }
 
@@ -1130,12 +1344,23 @@ impl LendingPool {
     fn propose(&mut self, kind: u8, value: U256) {
         self.set_proposed(kind, self.now());
         let eta = self.eta(kind);
-        self.emit(ChangeProposed::SIGNATURE_HASH, &[U256::from(kind).into()], &[value, w(eta as u128)]);
+        self.emit(
+            ChangeProposed::SIGNATURE_HASH,
+            &[U256::from(kind).into()],
+            &[value, w(eta as u128)],
+        );
     }
 
     /// Burns `burned` of the position's `shares` (and of its token's shares).
     #[inline(never)]
-    fn burn(&mut self, borrower: Address, token_id: U256, collateral: u128, shares: u128, burned: u128) {
+    fn burn(
+        &mut self,
+        borrower: Address,
+        token_id: U256,
+        collateral: u128,
+        shares: u128,
+        burned: u128,
+    ) {
         let t = self.numm(m::TOKEN_SHARES, token_id);
         self.setm(m::TOKEN_SHARES, token_id, t.saturating_sub(burned));
         self.set_position(borrower, token_id, collateral, shares - burned);
@@ -1153,14 +1378,28 @@ impl LendingPool {
 
     fn bad_debt(&self, borrower: Address, token_id: U256, amount: u128) {
         if amount != 0 {
-            self.emit(BadDebtAbsorbed::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[w(amount)]);
+            self.emit(
+                BadDebtAbsorbed::SIGNATURE_HASH,
+                &[topic(borrower), token_id.into()],
+                &[w(amount)],
+            );
         }
     }
 
-    fn send_collateral(&mut self, borrower: Address, token_id: U256, amount: u128, to: Address) -> Res<()> {
+    fn send_collateral(
+        &mut self,
+        borrower: Address,
+        token_id: U256,
+        amount: u128,
+        to: Address,
+    ) -> Res<()> {
         nonzero(to)?;
         self.remove_collateral(borrower, token_id, amount);
-        self.emit(CollateralWithdrawn::SIGNATURE_HASH, &[topic(borrower), token_id.into()], &[aw(to), w(amount)]);
+        self.emit(
+            CollateralWithdrawn::SIGNATURE_HASH,
+            &[topic(borrower), token_id.into()],
+            &[aw(to), w(amount)],
+        );
         self.ctf_transfer(to, token_id, amount)
     }
 
@@ -1190,7 +1429,14 @@ impl LendingPool {
 
     /// Deadline, nonce and the borrower's signature on an intent.
     #[inline(never)]
-    fn check_intent(&self, borrower: Address, nonce: U256, deadline: U256, intent: B256, signature: &[u8]) -> Res<()> {
+    fn check_intent(
+        &self,
+        borrower: Address,
+        nonce: U256,
+        deadline: U256,
+        intent: B256,
+        signature: &[u8],
+    ) -> Res<()> {
         if U256::from(self.now()) > deadline {
             return Err(fail!(IntentExpired));
         }
@@ -1203,11 +1449,23 @@ impl LendingPool {
     /// Oracle signature and the price rules (`positions::check_price`);
     /// returns the price as `u128`.
     #[inline(never)]
-    fn check_oracle_price(&self, token_id: U256, price: U256, ts: U256, max_borrow: U256, signature: &[u8]) -> Res<u128> {
+    fn check_oracle_price(
+        &self,
+        token_id: U256,
+        price: U256,
+        ts: U256,
+        max_borrow: U256,
+        signature: &[u8],
+    ) -> Res<u128> {
         let h = sig::price_data_hash(token_id, price, ts, max_borrow);
         self.check_sig(self.addr(s::ORACLE), h, signature, false)?;
         let p = crate::math::saturate(price);
-        positions::check_price(self.now(), crate::math::saturate(ts), p, self.last_price_timestamp(token_id))?;
+        positions::check_price(
+            self.now(),
+            crate::math::saturate(ts),
+            p,
+            self.last_price_timestamp(token_id),
+        )?;
         Ok(p)
     }
 
@@ -1222,18 +1480,31 @@ impl LendingPool {
     /// signer with code (`eip1271`), an EIP-1271 `isValidSignature` answer of
     /// exactly the magic value.
     #[inline(never)]
-    fn check_sig(&self, signer: Address, struct_hash: B256, signature: &[u8], eip1271: bool) -> Res<()> {
+    fn check_sig(
+        &self,
+        signer: Address,
+        struct_hash: B256,
+        signature: &[u8],
+        eip1271: bool,
+    ) -> Res<()> {
         let digest = sig::digest(self.domain_separator(), struct_hash);
         if let Some(p) = sig::parse(signature) {
             let input = sig::ecrecover_input(digest, &p);
-            if let Ok(out) = self.vm().static_call(&Call::new(), Address::with_last_byte(1), &input) {
-                if out.len() == 32 && !signer.is_zero() && Address::from_slice(&out[12..]) == signer {
+            if let Ok(out) = self
+                .vm()
+                .static_call(&Call::new(), Address::with_last_byte(1), &input)
+            {
+                if out.len() == 32 && !signer.is_zero() && Address::from_slice(&out[12..]) == signer
+                {
                     return Ok(());
                 }
             }
         }
         if eip1271 && self.has_code(signer) {
-            let mut data = calldata(out::IS_VALID_SIGNATURE, &[U256::from_be_bytes(digest.0), U256::from(64)]);
+            let mut data = calldata(
+                out::IS_VALID_SIGNATURE,
+                &[U256::from_be_bytes(digest.0), U256::from(64)],
+            );
             push_bytes(&mut data, signature);
             if let Ok(ret) = self.vm().static_call(&Call::new(), signer, &data) {
                 let mut magic = [0u8; 32];
@@ -1264,13 +1535,18 @@ impl LendingPool {
     /// A state-changing call; failure or revert is `TransferFailed`.
     #[inline(never)]
     fn call(&mut self, to: Address, data: Vec<u8>) -> Res<Vec<u8>> {
-        self.vm().call(&Call::new(), to, &data).map_err(|_| fail!(TransferFailed))
+        self.vm()
+            .call(&Call::new(), to, &data)
+            .map_err(|_| fail!(TransferFailed))
     }
 
     /// A view call returning one 32-byte word.
     #[inline(never)]
     fn view_call(&self, to: Address, data: Vec<u8>) -> Res<U256> {
-        let out = self.vm().static_call(&Call::new(), to, &data).map_err(|_| fail!(TransferFailed))?;
+        let out = self
+            .vm()
+            .static_call(&Call::new(), to, &data)
+            .map_err(|_| fail!(TransferFailed))?;
         if out.len() < 32 {
             return Err(fail!(TransferFailed));
         }
@@ -1308,7 +1584,15 @@ impl LendingPool {
             return Ok(());
         }
         // safeTransferFrom(this, to, id, amount, "")
-        let args = [aw(self.vm().contract_address()), aw(to), id, w(amount), U256::from(160), U256::ZERO];
-        self.call(self.addr(s::CTF), calldata(out::SAFE_TRANSFER_FROM, &args)).map(|_| ())
+        let args = [
+            aw(self.vm().contract_address()),
+            aw(to),
+            id,
+            w(amount),
+            U256::from(160),
+            U256::ZERO,
+        ];
+        self.call(self.addr(s::CTF), calldata(out::SAFE_TRANSFER_FROM, &args))
+            .map(|_| ())
     }
 }

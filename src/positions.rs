@@ -96,7 +96,13 @@ pub fn check_borrow(curve: &Curve, b: &Borrow) -> Result<()> {
 /// A withdrawal of `amount` shares: non-zero (`ZeroAmount`), at most the
 /// collateral (`InsufficientCollateral`), and with debt the position must
 /// keep HF >= 1 at `price` (`HealthFactorTooLow`).
-pub fn check_withdraw(curve: &Curve, collateral: u128, debt: u128, amount: u128, price: u128) -> Result<()> {
+pub fn check_withdraw(
+    curve: &Curve,
+    collateral: u128,
+    debt: u128,
+    amount: u128,
+    price: u128,
+) -> Result<()> {
     if amount == 0 {
         return Err(fail!(ZeroAmount));
     }
@@ -123,13 +129,25 @@ mod tests {
         assert_eq!(check_price(NOW, t(NOW), p, 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW - 10), p, 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW - 11), p, 0), Err(fail!(StalePrice)));
-        assert_eq!(check_price(NOW, t(NOW + 1), p, 0), Err(fail!(PriceFromFuture)));
-        assert_eq!(check_price(NOW, u128::MAX, p, 0), Err(fail!(PriceFromFuture)));
+        assert_eq!(
+            check_price(NOW, t(NOW + 1), p, 0),
+            Err(fail!(PriceFromFuture))
+        );
+        assert_eq!(
+            check_price(NOW, u128::MAX, p, 0),
+            Err(fail!(PriceFromFuture))
+        );
         assert_eq!(check_price(NOW, t(NOW), 0, 0), Err(fail!(PriceOutOfRange)));
-        assert_eq!(check_price(NOW, t(NOW), WAD, 0), Err(fail!(PriceOutOfRange)));
+        assert_eq!(
+            check_price(NOW, t(NOW), WAD, 0),
+            Err(fail!(PriceOutOfRange))
+        );
         assert_eq!(check_price(NOW, t(NOW), WAD - (1), 0), Ok(()));
         assert_eq!(check_price(NOW, t(NOW), 1, 0), Ok(()));
-        assert_eq!(check_price(NOW, t(NOW - 2), p, NOW - 1), Err(fail!(PriceReplayed)));
+        assert_eq!(
+            check_price(NOW, t(NOW - 2), p, NOW - 1),
+            Err(fail!(PriceReplayed))
+        );
         assert_eq!(check_price(NOW, t(NOW - 1), p, NOW - 1), Ok(()));
     }
 
@@ -165,10 +183,19 @@ mod tests {
         assert_eq!(with(&|b| b.amount = 999_999), Err(fail!(BorrowTooSmall)));
         assert_eq!(with(&|b| b.amount += 1), Err(fail!(ExceedsLtv)));
         assert_eq!(with(&|b| b.debt = 1), Err(fail!(ExceedsLtv)));
-        assert_eq!(with(&|b| b.token_cap = 4_549_999_999), Err(fail!(ExceedsTokenCap)));
+        assert_eq!(
+            with(&|b| b.token_cap = 4_549_999_999),
+            Err(fail!(ExceedsTokenCap))
+        );
         assert_eq!(with(&|b| b.token_cap = 4_550_000_000), Ok(()));
-        assert_eq!(with(&|b| b.depth_cap = 4_549_999_999), Err(fail!(DepthCapExceeded)));
-        assert_eq!(with(&|b| b.cash = 4_549_999_999), Err(fail!(InsufficientLiquidity)));
+        assert_eq!(
+            with(&|b| b.depth_cap = 4_549_999_999),
+            Err(fail!(DepthCapExceeded))
+        );
+        assert_eq!(
+            with(&|b| b.cash = 4_549_999_999),
+            Err(fail!(InsufficientLiquidity))
+        );
     }
 
     #[test]
@@ -178,10 +205,16 @@ mod tests {
         let half = 50 * PCT;
         assert_eq!(check_withdraw(&c, coll, 0, coll, half), Ok(()));
         assert_eq!(check_withdraw(&c, coll, 0, 0, half), Err(fail!(ZeroAmount)));
-        assert_eq!(check_withdraw(&c, coll, 0, coll + (1), half), Err(fail!(InsufficientCollateral)));
+        assert_eq!(
+            check_withdraw(&c, coll, 0, coll + (1), half),
+            Err(fail!(InsufficientCollateral))
+        );
         // Bob's 2,000 debt at $0.50: 1,600 shares can go (HF 1.0), 1,601 cannot.
         let d = 2_000_000_000;
         assert_eq!(check_withdraw(&c, coll, d, 1_600_000_000, half), Ok(()));
-        assert_eq!(check_withdraw(&c, coll, d, 1_600_000_001, half), Err(fail!(HealthFactorTooLow)));
+        assert_eq!(
+            check_withdraw(&c, coll, d, 1_600_000_001, half),
+            Err(fail!(HealthFactorTooLow))
+        );
     }
 }

@@ -51,14 +51,24 @@ pub struct Settlement {
 /// still back `shares_left` unsettled shares. The payout rounds **down**
 /// (against the settling borrower); the last position gets exactly what is
 /// left, so nothing is stranded.
-pub fn settle(collateral: u128, debt: u128, usdc_left: u128, shares_left: u128) -> Result<Settlement> {
+pub fn settle(
+    collateral: u128,
+    debt: u128,
+    usdc_left: u128,
+    shares_left: u128,
+) -> Result<Settlement> {
     let payout = if collateral >= shares_left {
         usdc_left
     } else {
         mul_div(collateral, usdc_left, shares_left, Rounding::Down)?
     };
     let repaid = payout.min(debt);
-    Ok(Settlement { payout, repaid, surplus: payout - repaid, bad_debt: debt - repaid })
+    Ok(Settlement {
+        payout,
+        repaid,
+        surplus: payout - repaid,
+        bad_debt: debt - repaid,
+    })
 }
 
 #[cfg(test)]
@@ -69,17 +79,39 @@ mod tests {
     fn resolution_age() {
         let now = 1_735_689_600u64;
         assert_eq!(check_resolution_time(now, (now - 3_600) as u128), Ok(()));
-        assert_eq!(check_resolution_time(now, (now - 3_601) as u128), Err(fail!(StalePrice)));
-        assert_eq!(check_resolution_time(now, (now + 1) as u128), Err(fail!(PriceFromFuture)));
+        assert_eq!(
+            check_resolution_time(now, (now - 3_601) as u128),
+            Err(fail!(StalePrice))
+        );
+        assert_eq!(
+            check_resolution_time(now, (now + 1) as u128),
+            Err(fail!(PriceFromFuture))
+        );
     }
 
     #[test]
     fn pro_rata_settlement() {
         // 3 positions: 100 + 200 + 300 shares, 600 USDC proceeds.
         let s = settle(100, 30, 600, 600).unwrap();
-        assert_eq!(s, Settlement { payout: (100), repaid: (30), surplus: (70), bad_debt: 0 });
+        assert_eq!(
+            s,
+            Settlement {
+                payout: (100),
+                repaid: (30),
+                surplus: (70),
+                bad_debt: 0
+            }
+        );
         let s = settle(200, 250, 500, 500).unwrap();
-        assert_eq!(s, Settlement { payout: (200), repaid: (200), surplus: 0, bad_debt: (50) });
+        assert_eq!(
+            s,
+            Settlement {
+                payout: (200),
+                repaid: (200),
+                surplus: 0,
+                bad_debt: (50)
+            }
+        );
         // Odd proceeds: rounding down, last one takes the rest.
         let a = settle(1, 0, 10, 3).unwrap();
         assert_eq!(a.payout, (3));

@@ -44,7 +44,10 @@ impl Curve {
         if prices.len() != ANCHORS || ltvs.len() != ANCHORS {
             return Err(fail!(InvalidAnchors));
         }
-        let mut c = Curve { prices: [0; ANCHORS], ltvs: [0; ANCHORS] };
+        let mut c = Curve {
+            prices: [0; ANCHORS],
+            ltvs: [0; ANCHORS],
+        };
         c.prices.copy_from_slice(prices);
         c.ltvs.copy_from_slice(ltvs);
         let ok = c.prices[0] == 0
@@ -67,7 +70,12 @@ impl Curve {
             if price < p[i] {
                 // p[i-1] <= price < p[i]; l[i] >= l[i-1]; p[i] > p[i-1]:
                 // the quotient is below l[i] - l[i-1], so it cannot fail.
-                let step = mul_div(price - p[i - 1], l[i] - l[i - 1], p[i] - p[i - 1], Rounding::Down);
+                let step = mul_div(
+                    price - p[i - 1],
+                    l[i] - l[i - 1],
+                    p[i] - p[i - 1],
+                    Rounding::Down,
+                );
                 return l[i - 1] + step.unwrap_or(0);
             }
         }
@@ -82,7 +90,12 @@ impl Curve {
     /// Largest total debt the LTV allows: `value(collateral, price) * ltv`,
     /// each step rounded **down**.
     pub fn max_debt(&self, collateral: u128, price: u128) -> Result<u128> {
-        mul_div(collateral_value(collateral, price)?, self.ltv(price), WAD, Rounding::Down)
+        mul_div(
+            collateral_value(collateral, price)?,
+            self.ltv(price),
+            WAD,
+            Rounding::Down,
+        )
     }
 
     /// Health factor (WAD): `value(collateral, price) * lt(price) / debt`,
@@ -92,7 +105,12 @@ impl Curve {
         if debt == 0 {
             return Ok(u128::MAX);
         }
-        mul_div(collateral_value(collateral, price)?, self.liquidation_threshold(price), debt, Rounding::Down)
+        mul_div(
+            collateral_value(collateral, price)?,
+            self.liquidation_threshold(price),
+            debt,
+            Rounding::Down,
+        )
     }
 
     /// Lowest price (WAD) at which the position is still healthy (HF >= 1):
@@ -158,24 +176,47 @@ mod tests {
         let m = c.max_debt(usdc(10_000), cents(70)).unwrap();
         assert_eq!(m, usdc(4_550));
         // With the 99.5% haircut: $4,527.25.
-        assert_eq!(mul_div(m, BORROW_HAIRCUT, WAD, Rounding::Down).unwrap(), (4_527_250_000));
+        assert_eq!(
+            mul_div(m, BORROW_HAIRCUT, WAD, Rounding::Down).unwrap(),
+            (4_527_250_000)
+        );
     }
 
     #[test]
     fn reference_health_factors() {
         let c = Curve::default();
         // 10,000 shares at $0.70, $4,000 debt: 1.3125.
-        assert_eq!(c.health_factor(usdc(10_000), cents(70), usdc(4_000)).unwrap(), (13_125 * PCT / 100));
+        assert_eq!(
+            c.health_factor(usdc(10_000), cents(70), usdc(4_000))
+                .unwrap(),
+            (13_125 * PCT / 100)
+        );
         // Bob: 8,000 at $0.50, $2,500 debt: exactly 1.00; after repaying $500: 1.25.
-        assert_eq!(c.health_factor(usdc(8_000), cents(50), usdc(2_500)).unwrap(), WAD);
-        assert_eq!(c.health_factor(usdc(8_000), cents(50), usdc(2_000)).unwrap(), cents(125));
+        assert_eq!(
+            c.health_factor(usdc(8_000), cents(50), usdc(2_500))
+                .unwrap(),
+            WAD
+        );
+        assert_eq!(
+            c.health_factor(usdc(8_000), cents(50), usdc(2_000))
+                .unwrap(),
+            cents(125)
+        );
         // Alice: 5,000 at $0.80, $2,000 debt: 1.60.
-        assert_eq!(c.health_factor(usdc(5_000), cents(80), usdc(2_000)).unwrap(), cents(160));
+        assert_eq!(
+            c.health_factor(usdc(5_000), cents(80), usdc(2_000))
+                .unwrap(),
+            cents(160)
+        );
         // Alice (risk page): 15,000 at $0.65 with $5,500: 1.285...
-        let hf = c.health_factor(usdc(15_000), cents(65), usdc(5_500)).unwrap();
+        let hf = c
+            .health_factor(usdc(15_000), cents(65), usdc(5_500))
+            .unwrap();
         assert_eq!(hf / (PCT / 10), (1285)); // 1.2852
-        // Price $0.55 and ~$5,520 debt: 0.990.
-        let hf = c.health_factor(usdc(15_000), cents(55), usdc(5_520)).unwrap();
+                                             // Price $0.55 and ~$5,520 debt: 0.990.
+        let hf = c
+            .health_factor(usdc(15_000), cents(55), usdc(5_520))
+            .unwrap();
         assert_eq!(hf / (PCT / 10), (990));
         // No debt: max.
         assert_eq!(c.health_factor(usdc(1), cents(50), 0).unwrap(), u128::MAX);
@@ -185,7 +226,10 @@ mod tests {
     fn liquidation_price_is_where_hf_crosses_one() {
         let c = Curve::default();
         // Bob: 8,000 shares, $2,500 debt: HF is exactly 1 at $0.50.
-        assert_eq!(c.liquidation_price(usdc(8_000), usdc(2_500)).unwrap(), cents(50));
+        assert_eq!(
+            c.liquidation_price(usdc(8_000), usdc(2_500)).unwrap(),
+            cents(50)
+        );
         assert_eq!(c.liquidation_price(usdc(8_000), 0).unwrap(), 0);
         assert_eq!(c.liquidation_price(usdc(1), usdc(1)).unwrap(), u128::MAX);
     }

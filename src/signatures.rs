@@ -72,8 +72,21 @@ pub fn digest(domain: B256, struct_hash: B256) -> B256 {
 }
 
 /// `hashStruct(BorrowIntent)`.
-pub fn borrow_intent_hash(borrower: Address, token_id: U256, amount: U256, nonce: U256, deadline: U256) -> B256 {
-    hash_words(&[type_hash(BORROW_INTENT_TYPE), word_addr(borrower), token_id, amount, nonce, deadline])
+pub fn borrow_intent_hash(
+    borrower: Address,
+    token_id: U256,
+    amount: U256,
+    nonce: U256,
+    deadline: U256,
+) -> B256 {
+    hash_words(&[
+        type_hash(BORROW_INTENT_TYPE),
+        word_addr(borrower),
+        token_id,
+        amount,
+        nonce,
+        deadline,
+    ])
 }
 
 /// `hashStruct(WithdrawIntent)`.
@@ -98,12 +111,23 @@ pub fn withdraw_intent_hash(
 
 /// `hashStruct(PriceData)`.
 pub fn price_data_hash(token_id: U256, price: U256, timestamp: U256, max_borrow: U256) -> B256 {
-    hash_words(&[type_hash(PRICE_DATA_TYPE), token_id, price, timestamp, max_borrow])
+    hash_words(&[
+        type_hash(PRICE_DATA_TYPE),
+        token_id,
+        price,
+        timestamp,
+        max_borrow,
+    ])
 }
 
 /// `hashStruct(Resolution)`.
 pub fn resolution_hash(token_id: U256, won: bool, timestamp: U256) -> B256 {
-    hash_words(&[type_hash(RESOLUTION_TYPE), token_id, U256::from(won as u8), timestamp])
+    hash_words(&[
+        type_hash(RESOLUTION_TYPE),
+        token_id,
+        U256::from(won as u8),
+        timestamp,
+    ])
 }
 
 /// A signature split for `ecrecover`.
@@ -128,7 +152,11 @@ pub fn parse(sig: &[u8]) -> Option<Parsed> {
     if (v != 27 && v != 28) || U256::from_be_bytes(s.0) > HALF_ORDER {
         return None;
     }
-    Some(Parsed { v, r: B256::from_slice(&sig[..32]), s })
+    Some(Parsed {
+        v,
+        r: B256::from_slice(&sig[..32]),
+        s,
+    })
 }
 
 /// The input to the `ecrecover` precompile: `hash ‖ v ‖ r ‖ s`, 128 bytes.
@@ -148,7 +176,9 @@ mod tests {
 
     #[test]
     fn half_order_is_n_over_2() {
-        let n = U256::from_be_bytes(hex!("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"));
+        let n = U256::from_be_bytes(hex!(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"
+        ));
         assert_eq!(HALF_ORDER, n >> 1);
     }
 
@@ -169,8 +199,14 @@ mod tests {
         pre.extend_from_slice(s.as_slice());
         assert_eq!(digest(d, s), keccak256(&pre));
         // Chain and contract are both bound into the domain.
-        assert_ne!(d, domain_separator(42161, address!("00000000000000000000000000000000000000aa")));
-        assert_ne!(d, domain_separator(421614, address!("00000000000000000000000000000000000000ab")));
+        assert_ne!(
+            d,
+            domain_separator(42161, address!("00000000000000000000000000000000000000aa"))
+        );
+        assert_ne!(
+            d,
+            domain_separator(421614, address!("00000000000000000000000000000000000000ab"))
+        );
     }
 
     #[test]

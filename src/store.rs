@@ -107,7 +107,10 @@ mod tests {
         let mut pre = k.to_be_bytes::<32>().to_vec();
         pre.extend_from_slice(&U256::from(m::NONCE).to_be_bytes::<32>());
         assert_eq!(map(m::NONCE, k), U256::from_be_bytes(keccak256(&pre).0));
-        assert_ne!(map2(m::POSITION, k, U256::from(1)), map2(m::POSITION, U256::from(1), k));
+        assert_ne!(
+            map2(m::POSITION, k, U256::from(1)),
+            map2(m::POSITION, U256::from(1), k)
+        );
         // Scalar regions do not overlap.
         assert!(s::ANCHORS + 14 <= s::PENDING_ANCHORS);
         assert!(s::PENDING_ANCHORS + 14 <= s::PENDING_VALUE);

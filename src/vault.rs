@@ -25,7 +25,8 @@ pub const DECIMALS: u8 = 12;
 /// Saturates at zero: after bad debt larger than everything lenders had, the
 /// protocol's reserves are a claim on nothing, not a negative lender balance.
 pub fn total_assets(cash: u128, total_borrow_assets: u128, reserves: u128) -> u128 {
-    cash.saturating_add(total_borrow_assets).saturating_sub(reserves)
+    cash.saturating_add(total_borrow_assets)
+        .saturating_sub(reserves)
 }
 
 /// Assets to shares: `assets * (supply + 10^6) / (totalAssets + 1)`.
@@ -57,7 +58,10 @@ mod tests {
     #[test]
     fn first_deposit_mints_with_offset() {
         // Empty vault: 1 USDC (1e6 units) buys 1e12 share units (12 decimals).
-        assert_eq!(to_shares(1_000_000, 0, 0, Down).unwrap(), (1_000_000_000_000));
+        assert_eq!(
+            to_shares(1_000_000, 0, 0, Down).unwrap(),
+            (1_000_000_000_000)
+        );
         // One unit of USDC still mints shares.
         assert_eq!(to_shares(1, 0, 0, Down).unwrap(), (1_000_000));
     }

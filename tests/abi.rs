@@ -14,8 +14,14 @@ use predmart_pool::{dispatch, errors::Error, events, pool::out, LendingPool};
 
 #[test]
 fn dispatcher_answers_exactly_the_interface() {
-    let interface: BTreeSet<[u8; 4]> = IPool::IPredMartPoolCalls::SELECTORS.iter().copied().collect();
-    let ours: BTreeSet<[u8; 4]> = dispatch::SELECTORS.iter().map(|s| s.to_be_bytes()).collect();
+    let interface: BTreeSet<[u8; 4]> = IPool::IPredMartPoolCalls::SELECTORS
+        .iter()
+        .copied()
+        .collect();
+    let ours: BTreeSet<[u8; 4]> = dispatch::SELECTORS
+        .iter()
+        .map(|s| s.to_be_bytes())
+        .collect();
     assert_eq!(ours.len(), dispatch::SELECTORS.len(), "duplicate selectors");
     assert_eq!(interface, ours);
     assert_eq!(dispatch::FUNCTIONS.len(), 94);
@@ -23,7 +29,10 @@ fn dispatcher_answers_exactly_the_interface() {
 
 #[test]
 fn every_error_is_declared_in_the_interface() {
-    let interface: BTreeSet<[u8; 4]> = IPool::IPredMartPoolErrors::SELECTORS.iter().copied().collect();
+    let interface: BTreeSet<[u8; 4]> = IPool::IPredMartPoolErrors::SELECTORS
+        .iter()
+        .copied()
+        .collect();
     let ours: BTreeSet<[u8; 4]> = Error::ALL.iter().map(|e| e.selector()).collect();
     assert_eq!(interface, ours);
     assert_eq!(Error::ExceedsLtv.selector(), IPool::ExceedsLtv::SELECTOR);
@@ -37,11 +46,33 @@ fn events_match_the_interface() {
         )*};
     }
     same!(
-        Transfer, Approval, Deposit, Withdraw, InterestAccrued, CollateralDeposited, CollateralWithdrawn,
-        Borrowed, Repaid, Liquidated, BadDebtAbsorbed, MarketResolution, WonCollateralRedeemed,
-        RedemptionSettled, AdminTransferStarted, AdminTransferred, TimelockActivated, ChangeProposed,
-        ChangeCancelled, AnchorsUpdated, OracleUpdated, RelayerUpdated, PoolCapUpdated, PauseSet,
-        TokenFrozenSet, ReservesWithdrawn, Swept
+        Transfer,
+        Approval,
+        Deposit,
+        Withdraw,
+        InterestAccrued,
+        CollateralDeposited,
+        CollateralWithdrawn,
+        Borrowed,
+        Repaid,
+        Liquidated,
+        BadDebtAbsorbed,
+        MarketResolution,
+        WonCollateralRedeemed,
+        RedemptionSettled,
+        AdminTransferStarted,
+        AdminTransferred,
+        TimelockActivated,
+        ChangeProposed,
+        ChangeCancelled,
+        AnchorsUpdated,
+        OracleUpdated,
+        RelayerUpdated,
+        PoolCapUpdated,
+        PauseSet,
+        TokenFrozenSet,
+        ReservesWithdrawn,
+        Swept
     );
     assert_eq!(IPool::IPredMartPoolEvents::SELECTORS.len(), 27);
 }
@@ -64,25 +95,54 @@ fn outgoing_call_selectors() {
     assert_eq!(out::TRANSFER, Outgoing::transferCall::SELECTOR);
     assert_eq!(out::TRANSFER_FROM, Outgoing::transferFromCall::SELECTOR);
     assert_eq!(out::BALANCE_OF, Outgoing::balanceOfCall::SELECTOR);
-    assert_eq!(out::SAFE_TRANSFER_FROM, Outgoing::safeTransferFromCall::SELECTOR);
-    assert_eq!(out::GET_COLLECTION_ID, Outgoing::getCollectionIdCall::SELECTOR);
+    assert_eq!(
+        out::SAFE_TRANSFER_FROM,
+        Outgoing::safeTransferFromCall::SELECTOR
+    );
+    assert_eq!(
+        out::GET_COLLECTION_ID,
+        Outgoing::getCollectionIdCall::SELECTOR
+    );
     assert_eq!(out::GET_POSITION_ID, Outgoing::getPositionIdCall::SELECTOR);
-    assert_eq!(out::REDEEM_POSITIONS, Outgoing::redeemPositionsCall::SELECTOR);
-    assert_eq!(out::IS_VALID_SIGNATURE, Outgoing::isValidSignatureCall::SELECTOR);
+    assert_eq!(
+        out::REDEEM_POSITIONS,
+        Outgoing::redeemPositionsCall::SELECTOR
+    );
+    assert_eq!(
+        out::IS_VALID_SIGNATURE,
+        Outgoing::isValidSignatureCall::SELECTOR
+    );
     assert_eq!(out::IS_VALID_SIGNATURE, [0x16, 0x26, 0xba, 0x7e]);
 }
 
 #[motsu::test]
-fn views_through_the_abi(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, alice: Address) {
+fn views_through_the_abi(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    alice: Address,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     assert_eq!(wd.abi(alice, IPool::adminCall {}).unwrap()._0, wd.admin);
-    assert_eq!(wd.abi(alice, IPool::oracleCall {}).unwrap()._0, wd.oracle.address());
+    assert_eq!(
+        wd.abi(alice, IPool::oracleCall {}).unwrap()._0,
+        wd.oracle.address()
+    );
     assert_eq!(wd.abi(alice, IPool::relayerCall {}).unwrap()._0, wd.relayer);
     assert_eq!(wd.abi(alice, IPool::ctfCall {}).unwrap()._0, ctf.address());
-    assert_eq!(wd.abi(alice, IPool::pendingAdminCall {}).unwrap()._0, Address::ZERO);
+    assert_eq!(
+        wd.abi(alice, IPool::pendingAdminCall {}).unwrap()._0,
+        Address::ZERO
+    );
     assert!(!wd.abi(alice, IPool::pausedCall {}).unwrap()._0);
-    assert_eq!(wd.abi(alice, IPool::poolCapBpsCall {}).unwrap()._0, U256::from(500));
-    assert_eq!(wd.abi(alice, IPool::timelockDelayCall {}).unwrap()._0, U256::ZERO);
+    assert_eq!(
+        wd.abi(alice, IPool::poolCapBpsCall {}).unwrap()._0,
+        U256::from(500)
+    );
+    assert_eq!(
+        wd.abi(alice, IPool::timelockDelayCall {}).unwrap()._0,
+        U256::ZERO
+    );
     let a = wd.abi(alice, IPool::anchorsCall {}).unwrap();
     assert_eq!(a.prices[3], w(cents(40)));
     assert_eq!(a.ltvs[3], w(cents(45)));
@@ -95,24 +155,90 @@ fn views_through_the_abi(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, 
     assert_eq!(d.verifyingContract, pool.address());
     assert_eq!(d.salt, B256::ZERO);
     assert!(d.extensions.is_empty());
-    assert_eq!(wd.abi(alice, IPool::DOMAIN_SEPARATORCall {}).unwrap()._0, wd.domain());
-    assert_eq!(wd.abi(alice, IPool::getLtvCall { price: w(cents(50)) }).unwrap()._0, w(525 * PCT / 10));
-    assert_eq!(wd.abi(alice, IPool::getLiquidationThresholdCall { price: w(cents(60)) }).unwrap()._0, w(cents(70)));
-    assert_eq!(wd.abi(alice, IPool::tokenBorrowCapCall {}).unwrap()._0, U256::ZERO);
+    assert_eq!(
+        wd.abi(alice, IPool::DOMAIN_SEPARATORCall {}).unwrap()._0,
+        wd.domain()
+    );
+    assert_eq!(
+        wd.abi(
+            alice,
+            IPool::getLtvCall {
+                price: w(cents(50))
+            }
+        )
+        .unwrap()
+        ._0,
+        w(525 * PCT / 10)
+    );
+    assert_eq!(
+        wd.abi(
+            alice,
+            IPool::getLiquidationThresholdCall {
+                price: w(cents(60))
+            }
+        )
+        .unwrap()
+        ._0,
+        w(cents(70))
+    );
+    assert_eq!(
+        wd.abi(alice, IPool::tokenBorrowCapCall {}).unwrap()._0,
+        U256::ZERO
+    );
     let p = wd.abi(alice, IPool::pendingAnchorsCall {}).unwrap();
     assert_eq!((p.prices.len(), p.eta), (7, U256::ZERO));
     let c = wd.abi(alice, IPool::pendingChangeCall { kind: 2 }).unwrap();
     assert_eq!((c.value, c.eta), (U256::ZERO, U256::ZERO));
-    for (id, yes) in [([0x01, 0xff, 0xc9, 0xa7], true), ([0x4e, 0x23, 0x12, 0xe0], true), ([0xff; 4], false)] {
-        let got = wd.abi(alice, IPool::supportsInterfaceCall { interfaceId: id.into() }).unwrap()._0;
+    for (id, yes) in [
+        ([0x01, 0xff, 0xc9, 0xa7], true),
+        ([0x4e, 0x23, 0x12, 0xe0], true),
+        ([0xff; 4], false),
+    ] {
+        let got = wd
+            .abi(
+                alice,
+                IPool::supportsInterfaceCall {
+                    interfaceId: id.into(),
+                },
+            )
+            .unwrap()
+            ._0;
         assert_eq!(got, yes);
     }
-    assert_eq!(wd.abi(alice, IPool::getHealthFactorCall { borrower: alice, tokenId: token(), price: w(cents(50)) }).unwrap()._0, U256::MAX);
-    assert_eq!(wd.abi(alice, IPool::liquidationPriceCall { borrower: alice, tokenId: token() }).unwrap()._0, U256::ZERO);
+    assert_eq!(
+        wd.abi(
+            alice,
+            IPool::getHealthFactorCall {
+                borrower: alice,
+                tokenId: token(),
+                price: w(cents(50))
+            }
+        )
+        .unwrap()
+        ._0,
+        U256::MAX
+    );
+    assert_eq!(
+        wd.abi(
+            alice,
+            IPool::liquidationPriceCall {
+                borrower: alice,
+                tokenId: token()
+            }
+        )
+        .unwrap()
+        ._0,
+        U256::ZERO
+    );
 }
 
 #[motsu::test]
-fn strict_decoding(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, alice: Address) {
+fn strict_decoding(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    alice: Address,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let bad = Error::InvalidCalldata.selector().to_vec();
     // Too short.
@@ -124,11 +250,21 @@ fn strict_decoding(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: C
     data[4] = 1;
     assert_eq!(wd.raw_call(alice, &data), Err(bad.clone()));
     // A bool that is 2.
-    let mut data = IPool::setTokenFrozenCall { tokenId: token(), frozen: true }.abi_encode();
+    let mut data = IPool::setTokenFrozenCall {
+        tokenId: token(),
+        frozen: true,
+    }
+    .abi_encode();
     data[4 + 63] = 2;
     assert_eq!(wd.raw_call(wd.admin, &data), Err(bad.clone()));
     // A `bytes` pointing outside the calldata.
-    let mut data = IPool::resolveMarketCall { tokenId: token(), won: true, timestamp: U256::ZERO, signature: vec![1u8; 65].into() }.abi_encode();
+    let mut data = IPool::resolveMarketCall {
+        tokenId: token(),
+        won: true,
+        timestamp: U256::ZERO,
+        signature: vec![1u8; 65].into(),
+    }
+    .abi_encode();
     data[4 + 3 * 32 + 30] = 0xff;
     assert_eq!(wd.raw_call(alice, &data), Err(bad.clone()));
     // Unknown selector: not ours (falls through to "no such function").
@@ -141,21 +277,42 @@ fn strict_decoding(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: C
 }
 
 #[motsu::test]
-fn no_function_takes_eth(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, alice: Address) {
+fn no_function_takes_eth(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    alice: Address,
+) {
     let _wd = World::new(&pool, &usdc, &ctf);
     alice.fund(U256::from(10));
     let data = IPool::totalAssetsCall {}.abi_encode();
     let mut p = pool.sender_and_value(alice, U256::from(1));
-    let got = dispatch::dispatch(&mut p, u32::from_be_bytes(data[..4].try_into().unwrap()), &data[4..]).unwrap();
+    let got = dispatch::dispatch(
+        &mut p,
+        u32::from_be_bytes(data[..4].try_into().unwrap()),
+        &data[4..],
+    )
+    .unwrap();
     assert_eq!(got.motsu_res(), Err(Error::NotPayable.selector().to_vec()));
 }
 
 #[motsu::test]
-fn errors_come_back_as_their_selector(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, alice: Address) {
+fn errors_come_back_as_their_selector(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    alice: Address,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let got = wd.abi(alice, IPool::pauseCall {});
     assert_eq!(got.err(), Some(IPool::Unauthorized::SELECTOR.to_vec()));
-    let got = wd.abi(alice, IPool::depositCall { assets: U256::ZERO, receiver: alice });
+    let got = wd.abi(
+        alice,
+        IPool::depositCall {
+            assets: U256::ZERO,
+            receiver: alice,
+        },
+    );
     assert_eq!(got.err(), Some(IPool::ZeroAmount::SELECTOR.to_vec()));
 }
 
@@ -173,15 +330,30 @@ fn eip712_artifact_matches_the_contract() {
         ("PriceData", sig::PRICE_DATA_TYPE),
         ("Resolution", sig::RESOLUTION_TYPE),
     ] {
-        assert!(text.contains(&format!("\"{key}\": \"{value}\"")), "{key} differs from the contract's {value}");
+        assert!(
+            text.contains(&format!("\"{key}\": \"{value}\"")),
+            "{key} differs from the contract's {value}"
+        );
     }
     let py = std::fs::read_to_string("scripts/typed_data.py").unwrap();
-    for t in [sig::BORROW_INTENT_TYPE, sig::WITHDRAW_INTENT_TYPE, sig::PRICE_DATA_TYPE, sig::RESOLUTION_TYPE] {
+    for t in [
+        sig::BORROW_INTENT_TYPE,
+        sig::WITHDRAW_INTENT_TYPE,
+        sig::PRICE_DATA_TYPE,
+        sig::RESOLUTION_TYPE,
+    ] {
         let (name, rest) = t.split_once('(').unwrap();
-        let fields: Vec<String> = rest.trim_end_matches(')').split(',').map(|f| {
-            let (ty, n) = f.split_once(' ').unwrap();
-            format!("(\"{n}\", \"{ty}\")")
-        }).collect();
-        assert!(py.contains(&format!("\"{name}\": [{}]", fields.join(", "))), "typed_data.py disagrees on {name}");
+        let fields: Vec<String> = rest
+            .trim_end_matches(')')
+            .split(',')
+            .map(|f| {
+                let (ty, n) = f.split_once(' ').unwrap();
+                format!("(\"{n}\", \"{ty}\")")
+            })
+            .collect();
+        assert!(
+            py.contains(&format!("\"{name}\": [{}]", fields.join(", "))),
+            "typed_data.py disagrees on {name}"
+        );
     }
 }

@@ -7,7 +7,9 @@ mod common;
 use alloy_primitives::{Address, U256};
 use common::*;
 use motsu::prelude::*;
-use predmart_pool::{errors::Error, events, math::Rounding, risk::Curve, signatures as sig, store::s, LendingPool};
+use predmart_pool::{
+    errors::Error, events, math::Rounding, risk::Curve, signatures as sig, store::s, LendingPool,
+};
 use stylus_sdk::abi::Bytes;
 
 const DAY: u64 = 86_400;
@@ -26,7 +28,10 @@ fn aw(a: Address) -> U256 {
 
 /// The default prices with these LTVs (in percent).
 fn curve_with(ltvs: [u128; 7]) -> Curve {
-    Curve { prices: Curve::default().prices, ltvs: ltvs.map(cents) }
+    Curve {
+        prices: Curve::default().prices,
+        ltvs: ltvs.map(cents),
+    }
 }
 
 /// A more generous curve: LTV 75% at $0.70 (default 65%).
@@ -85,7 +90,13 @@ fn gov(wd: &World) -> Gov {
 macro_rules! denied {
     ($wd:expr, $who:expr, $call:expr) => {{
         let g = gov(&$wd);
-        assert_fails!($wd, [$wd.admin, $wd.relayer, $who], token(), $call, Error::Unauthorized);
+        assert_fails!(
+            $wd,
+            [$wd.admin, $wd.relayer, $who],
+            token(),
+            $call,
+            Error::Unauthorized
+        );
         assert_eq!(gov(&$wd), g, "governance state changed by a denied call");
     }};
 }
@@ -113,7 +124,13 @@ fn relay_borrow(
     let now = wd.now();
     let nonce = wd.pool.sender(wd.admin).nonces(borrower.address());
     let intent = wd.borrow_sig(borrower, id, amount, nonce, now + 300);
-    let psig = sign(oracle, sig::digest(wd.domain(), sig::price_data_hash(id, w(price), U256::from(now), U256::MAX)));
+    let psig = sign(
+        oracle,
+        sig::digest(
+            wd.domain(),
+            sig::price_data_hash(id, w(price), U256::from(now), U256::MAX),
+        ),
+    );
     wd.pool.sender(relayer).borrow_via_relay(
         borrower.address(),
         id,
@@ -131,7 +148,10 @@ fn relay_borrow(
 fn resolve(wd: &World, id: U256, won: bool) {
     let ts = wd.now();
     let rsig = wd.resolution_sig(id, won, ts);
-    wd.pool.sender(wd.admin).resolve_market(id, won, U256::from(ts), &rsig).motsu_unwrap();
+    wd.pool
+        .sender(wd.admin)
+        .resolve_market(id, won, U256::from(ts), &rsig)
+        .motsu_unwrap();
 }
 
 // ---------------------------------------------------------------------------
@@ -160,13 +180,21 @@ fn restricted_functions_reject_everyone_but_the_admin(
     advance(30 * DAY);
     pool.sender(lender).accrue().motsu_unwrap();
     assert!(pool.sender(lender).market().unwrap().reserves > 0);
-    usdc.sender(donor).mint(pool.address(), w(usd(5))).motsu_unwrap();
+    usdc.sender(donor)
+        .mint(pool.address(), w(usd(5)))
+        .motsu_unwrap();
     // Pending changes of every kind, all executable now (delay 0).
     let (gp, gl) = curve_args(&generous());
     pool.sender(admin).transfer_admin(candidate).motsu_unwrap();
-    pool.sender(admin).propose_change(ORACLE, aw(Address::with_last_byte(0x71))).motsu_unwrap();
-    pool.sender(admin).propose_change(RELAYER, aw(Address::with_last_byte(0x72))).motsu_unwrap();
-    pool.sender(admin).propose_change(POOL_CAP, U256::from(700)).motsu_unwrap();
+    pool.sender(admin)
+        .propose_change(ORACLE, aw(Address::with_last_byte(0x71)))
+        .motsu_unwrap();
+    pool.sender(admin)
+        .propose_change(RELAYER, aw(Address::with_last_byte(0x72)))
+        .motsu_unwrap();
+    pool.sender(admin)
+        .propose_change(POOL_CAP, U256::from(700))
+        .motsu_unwrap();
     pool.sender(admin).propose_anchors(&gp, &gl).motsu_unwrap();
     let before = gov(&wd);
     assert_eq!(before.pending_admin, candidate);
@@ -180,7 +208,11 @@ fn restricted_functions_reject_everyone_but_the_admin(
         denied!(wd, who, pool.sender(who).propose_anchors(&gp, &gl));
         denied!(wd, who, pool.sender(who).propose_change(ORACLE, aw(who)));
         denied!(wd, who, pool.sender(who).propose_change(RELAYER, aw(who)));
-        denied!(wd, who, pool.sender(who).propose_change(POOL_CAP, U256::from(9_000)));
+        denied!(
+            wd,
+            who,
+            pool.sender(who).propose_change(POOL_CAP, U256::from(9_000))
+        );
         for kind in [ORACLE, RELAYER, POOL_CAP, ANCHORS] {
             denied!(wd, who, pool.sender(who).execute_change(kind));
             denied!(wd, who, pool.sender(who).cancel_change(kind));
@@ -209,46 +241,123 @@ fn restricted_functions_reject_everyone_but_the_admin(
     let unauth = Some(Error::Unauthorized.selector().to_vec());
     let g = gov(&wd);
     let m = mallory;
-    assert_eq!(wd.abi(m, IPool::transferAdminCall { newAdmin: m }).err(), unauth);
+    assert_eq!(
+        wd.abi(m, IPool::transferAdminCall { newAdmin: m }).err(),
+        unauth
+    );
     assert_eq!(wd.abi(m, IPool::acceptAdminCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::activateTimelockCall { delay: U256::from(100) }).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::proposeAnchorsCall { prices: gp.clone(), ltvs: gl.clone() }).err(), unauth);
+    assert_eq!(
+        wd.abi(
+            m,
+            IPool::activateTimelockCall {
+                delay: U256::from(100)
+            }
+        )
+        .err(),
+        unauth
+    );
+    assert_eq!(
+        wd.abi(
+            m,
+            IPool::proposeAnchorsCall {
+                prices: gp.clone(),
+                ltvs: gl.clone()
+            }
+        )
+        .err(),
+        unauth
+    );
     assert_eq!(wd.abi(m, IPool::executeAnchorsCall {}).err(), unauth);
     assert_eq!(wd.abi(m, IPool::cancelAnchorsCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::proposeOracleCall { newOracle: m }).err(), unauth);
+    assert_eq!(
+        wd.abi(m, IPool::proposeOracleCall { newOracle: m }).err(),
+        unauth
+    );
     assert_eq!(wd.abi(m, IPool::executeOracleCall {}).err(), unauth);
     assert_eq!(wd.abi(m, IPool::cancelOracleCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::proposeRelayerCall { newRelayer: m }).err(), unauth);
+    assert_eq!(
+        wd.abi(m, IPool::proposeRelayerCall { newRelayer: m }).err(),
+        unauth
+    );
     assert_eq!(wd.abi(m, IPool::executeRelayerCall {}).err(), unauth);
     assert_eq!(wd.abi(m, IPool::cancelRelayerCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::proposePoolCapCall { bps: U256::from(9_000) }).err(), unauth);
+    assert_eq!(
+        wd.abi(
+            m,
+            IPool::proposePoolCapCall {
+                bps: U256::from(9_000)
+            }
+        )
+        .err(),
+        unauth
+    );
     assert_eq!(wd.abi(m, IPool::executePoolCapCall {}).err(), unauth);
     assert_eq!(wd.abi(m, IPool::cancelPoolCapCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::setPoolCapCall { bps: U256::from(100) }).err(), unauth);
+    assert_eq!(
+        wd.abi(
+            m,
+            IPool::setPoolCapCall {
+                bps: U256::from(100)
+            }
+        )
+        .err(),
+        unauth
+    );
     assert_eq!(wd.abi(m, IPool::pauseCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::setTokenFrozenCall { tokenId: id, frozen: true }).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::withdrawReservesCall { to: m, amount: U256::from(1) }).err(), unauth);
+    assert_eq!(
+        wd.abi(
+            m,
+            IPool::setTokenFrozenCall {
+                tokenId: id,
+                frozen: true
+            }
+        )
+        .err(),
+        unauth
+    );
+    assert_eq!(
+        wd.abi(
+            m,
+            IPool::withdrawReservesCall {
+                to: m,
+                amount: U256::from(1)
+            }
+        )
+        .err(),
+        unauth
+    );
     assert_eq!(wd.abi(m, IPool::sweepCall { to: m }).err(), unauth);
     assert_eq!(wd.abi(candidate, IPool::executeOracleCall {}).err(), unauth);
     assert_eq!(gov(&wd), g);
     // Relayer: pause yes, unpause no.
     wd.abi(wd.relayer, IPool::pauseCall {}).unwrap();
-    pool.assert_emitted(&events::PauseSet { account: wd.relayer, paused: true });
+    pool.assert_emitted(&events::PauseSet {
+        account: wd.relayer,
+        paused: true,
+    });
     assert!(pool.sender(m).paused());
     assert_eq!(wd.abi(wd.relayer, IPool::unpauseCall {}).err(), unauth);
     assert_eq!(wd.abi(m, IPool::unpauseCall {}).err(), unauth);
     assert!(pool.sender(m).paused());
     wd.abi(admin, IPool::unpauseCall {}).unwrap();
-    pool.assert_emitted(&events::PauseSet { account: admin, paused: false });
+    pool.assert_emitted(&events::PauseSet {
+        account: admin,
+        paused: false,
+    });
     assert!(!pool.sender(m).paused());
 
     // Controls: each of these works for the admin, so the denials above
     // were about the caller.
     let reserves = pool.sender(m).market().unwrap().reserves;
-    pool.sender(admin).withdraw_reserves(admin, reserves).motsu_unwrap();
+    pool.sender(admin)
+        .withdraw_reserves(admin, reserves)
+        .motsu_unwrap();
     assert_eq!(pool.sender(admin).sweep(admin).motsu_unwrap(), usd(5));
     pool.sender(admin).set_token_frozen(id, true).motsu_unwrap();
-    pool.assert_emitted(&events::TokenFrozenSet { tokenId: id, frozen: true });
+    pool.assert_emitted(&events::TokenFrozenSet {
+        tokenId: id,
+        frozen: true,
+    });
     for kind in [ORACLE, RELAYER, POOL_CAP, ANCHORS] {
         pool.sender(admin).execute_change(kind).motsu_unwrap();
     }
@@ -277,42 +386,69 @@ fn admin_transfer_takes_two_steps(
     assert_eq!(p(old).role(s::PENDING_ADMIN), Address::ZERO);
 
     p(old).transfer_admin(first).motsu_unwrap();
-    pool.assert_emitted(&events::AdminTransferStarted { admin: old, pendingAdmin: first });
+    pool.assert_emitted(&events::AdminTransferStarted {
+        admin: old,
+        pendingAdmin: first,
+    });
     assert_eq!(p(old).role(s::PENDING_ADMIN), first);
     assert_eq!(p(old).role(s::ADMIN), old);
     // Until accepted, the old admin still governs and the candidate does not.
-    rejected!(wd, p(first).set_token_frozen(token(), true), Error::Unauthorized);
+    rejected!(
+        wd,
+        p(first).set_token_frozen(token(), true),
+        Error::Unauthorized
+    );
     p(old).set_token_frozen(token(), true).motsu_unwrap();
     assert!(p(old).is_frozen(token()));
 
     // A second transfer replaces the candidate.
     p(old).transfer_admin(second).motsu_unwrap();
-    pool.assert_emitted(&events::AdminTransferStarted { admin: old, pendingAdmin: second });
+    pool.assert_emitted(&events::AdminTransferStarted {
+        admin: old,
+        pendingAdmin: second,
+    });
     assert_eq!(p(old).role(s::PENDING_ADMIN), second);
     rejected!(wd, p(first).accept_admin(), Error::Unauthorized);
 
     p(second).accept_admin().motsu_unwrap();
-    pool.assert_emitted(&events::AdminTransferred { previousAdmin: old, newAdmin: second });
+    pool.assert_emitted(&events::AdminTransferred {
+        previousAdmin: old,
+        newAdmin: second,
+    });
     assert_eq!(p(old).role(s::ADMIN), second);
     assert_eq!(p(old).role(s::PENDING_ADMIN), Address::ZERO);
     // The pending slot is cleared: no second accept.
     rejected!(wd, p(second).accept_admin(), Error::Unauthorized);
     // The old admin lost every right; the new one has them.
-    rejected!(wd, p(old).set_token_frozen(token(), false), Error::Unauthorized);
+    rejected!(
+        wd,
+        p(old).set_token_frozen(token(), false),
+        Error::Unauthorized
+    );
     rejected!(wd, p(old).transfer_admin(old), Error::Unauthorized);
     rejected!(wd, p(old).set_paused(false), Error::Unauthorized);
     p(second).set_token_frozen(token(), false).motsu_unwrap();
     assert!(!p(old).is_frozen(token()));
 
     // The same through the ABI, with the role views.
-    wd.abi(second, IPool::transferAdminCall { newAdmin: third }).unwrap();
+    wd.abi(second, IPool::transferAdminCall { newAdmin: third })
+        .unwrap();
     assert_eq!(wd.abi(old, IPool::pendingAdminCall {}).unwrap()._0, third);
     assert_eq!(wd.abi(old, IPool::adminCall {}).unwrap()._0, second);
-    assert_eq!(wd.abi(first, IPool::acceptAdminCall {}).err(), Some(Error::Unauthorized.selector().to_vec()));
+    assert_eq!(
+        wd.abi(first, IPool::acceptAdminCall {}).err(),
+        Some(Error::Unauthorized.selector().to_vec())
+    );
     wd.abi(third, IPool::acceptAdminCall {}).unwrap();
-    pool.assert_emitted(&events::AdminTransferred { previousAdmin: second, newAdmin: third });
+    pool.assert_emitted(&events::AdminTransferred {
+        previousAdmin: second,
+        newAdmin: third,
+    });
     assert_eq!(wd.abi(old, IPool::adminCall {}).unwrap()._0, third);
-    assert_eq!(wd.abi(old, IPool::pendingAdminCall {}).unwrap()._0, Address::ZERO);
+    assert_eq!(
+        wd.abi(old, IPool::pendingAdminCall {}).unwrap()._0,
+        Address::ZERO
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -320,45 +456,110 @@ fn admin_transfer_takes_two_steps(
 // ---------------------------------------------------------------------------
 
 #[motsu::test]
-fn timelock_delay_only_grows_up_to_ten_days(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>) {
+fn timelock_delay_only_grows_up_to_ten_days(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let admin = wd.admin;
     assert_eq!(pool.sender(admin).setting(s::DELAY), 0);
-    rejected!(wd, pool.sender(admin).activate_timelock(MAX_DELAY + 1), Error::InvalidDelay);
+    rejected!(
+        wd,
+        pool.sender(admin).activate_timelock(MAX_DELAY + 1),
+        Error::InvalidDelay
+    );
     pool.sender(admin).activate_timelock(DAY).motsu_unwrap();
-    pool.assert_emitted(&events::TimelockActivated { delay: U256::from(DAY) });
+    pool.assert_emitted(&events::TimelockActivated {
+        delay: U256::from(DAY),
+    });
     assert_eq!(pool.sender(admin).setting(s::DELAY), DAY as u128);
-    rejected!(wd, pool.sender(admin).activate_timelock(DAY - 1), Error::InvalidDelay);
-    rejected!(wd, pool.sender(admin).activate_timelock(0), Error::InvalidDelay);
-    rejected!(wd, pool.sender(admin).activate_timelock(MAX_DELAY + 1), Error::InvalidDelay);
-    pool.sender(admin).activate_timelock(MAX_DELAY).motsu_unwrap();
-    pool.assert_emitted(&events::TimelockActivated { delay: U256::from(MAX_DELAY) });
+    rejected!(
+        wd,
+        pool.sender(admin).activate_timelock(DAY - 1),
+        Error::InvalidDelay
+    );
+    rejected!(
+        wd,
+        pool.sender(admin).activate_timelock(0),
+        Error::InvalidDelay
+    );
+    rejected!(
+        wd,
+        pool.sender(admin).activate_timelock(MAX_DELAY + 1),
+        Error::InvalidDelay
+    );
+    pool.sender(admin)
+        .activate_timelock(MAX_DELAY)
+        .motsu_unwrap();
+    pool.assert_emitted(&events::TimelockActivated {
+        delay: U256::from(MAX_DELAY),
+    });
     assert_eq!(pool.sender(admin).setting(s::DELAY), MAX_DELAY as u128);
-    rejected!(wd, pool.sender(admin).activate_timelock(MAX_DELAY - 1), Error::InvalidDelay);
-    rejected!(wd, pool.sender(admin).activate_timelock(MAX_DELAY + 1), Error::InvalidDelay);
+    rejected!(
+        wd,
+        pool.sender(admin).activate_timelock(MAX_DELAY - 1),
+        Error::InvalidDelay
+    );
+    rejected!(
+        wd,
+        pool.sender(admin).activate_timelock(MAX_DELAY + 1),
+        Error::InvalidDelay
+    );
     // Through the ABI: a word above u64 does not wrap into a small delay.
     let invalid = Some(Error::InvalidDelay.selector().to_vec());
     let huge = (U256::from(1) << 64) + U256::from(5);
-    assert_eq!(wd.abi(admin, IPool::activateTimelockCall { delay: huge }).err(), invalid);
-    assert_eq!(wd.abi(admin, IPool::activateTimelockCall { delay: U256::MAX }).err(), invalid);
-    assert_eq!(wd.abi(admin, IPool::activateTimelockCall { delay: U256::from(MAX_DELAY + 1) }).err(), invalid);
-    assert_eq!(wd.abi(admin, IPool::timelockDelayCall {}).unwrap()._0, U256::from(MAX_DELAY));
+    assert_eq!(
+        wd.abi(admin, IPool::activateTimelockCall { delay: huge })
+            .err(),
+        invalid
+    );
+    assert_eq!(
+        wd.abi(admin, IPool::activateTimelockCall { delay: U256::MAX })
+            .err(),
+        invalid
+    );
+    assert_eq!(
+        wd.abi(
+            admin,
+            IPool::activateTimelockCall {
+                delay: U256::from(MAX_DELAY + 1)
+            }
+        )
+        .err(),
+        invalid
+    );
+    assert_eq!(
+        wd.abi(admin, IPool::timelockDelayCall {}).unwrap()._0,
+        U256::from(MAX_DELAY)
+    );
 }
 
 #[motsu::test]
-fn timelocked_changes_wait_for_the_delay(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>) {
+fn timelocked_changes_wait_for_the_delay(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let admin = wd.admin;
     let p = |a: Address| pool.sender(a);
     p(admin).activate_timelock(DAY).motsu_unwrap();
-    pool.assert_emitted(&events::TimelockActivated { delay: U256::from(DAY) });
+    pool.assert_emitted(&events::TimelockActivated {
+        delay: U256::from(DAY),
+    });
 
     let a = |b: u8| aw(Address::with_last_byte(b));
     // (kind, first proposal, replacement, cancelled proposal)
     let cases = [
         (ORACLE, a(0x41), a(0x42), a(0x43)),
         (RELAYER, a(0x51), a(0x52), a(0x53)),
-        (POOL_CAP, U256::from(1_000), U256::from(2_000), U256::from(3_000)),
+        (
+            POOL_CAP,
+            U256::from(1_000),
+            U256::from(2_000),
+            U256::from(3_000),
+        ),
     ];
     let current = |kind: u8| -> U256 {
         match kind {
@@ -371,7 +572,11 @@ fn timelocked_changes_wait_for_the_delay(pool: Contract<LendingPool>, usdc: Cont
         let initial = current(kind);
         let t0 = wd.now();
         p(admin).propose_change(kind, first).motsu_unwrap();
-        pool.assert_emitted(&events::ChangeProposed { kind, value: first, eta: U256::from(t0 + DAY) });
+        pool.assert_emitted(&events::ChangeProposed {
+            kind,
+            value: first,
+            eta: U256::from(t0 + DAY),
+        });
         assert_eq!(p(admin).pending_change(kind).unwrap(), (first, t0 + DAY));
         rejected!(wd, p(admin).execute_change(kind), Error::TimelockNotReady);
         advance(DAY - 1);
@@ -381,7 +586,11 @@ fn timelocked_changes_wait_for_the_delay(pool: Contract<LendingPool>, usdc: Cont
         // A second proposal replaces the first: new value, new eta.
         let t1 = wd.now();
         p(admin).propose_change(kind, second).motsu_unwrap();
-        pool.assert_emitted(&events::ChangeProposed { kind, value: second, eta: U256::from(t1 + DAY) });
+        pool.assert_emitted(&events::ChangeProposed {
+            kind,
+            value: second,
+            eta: U256::from(t1 + DAY),
+        });
         assert_eq!(p(admin).pending_change(kind).unwrap(), (second, t1 + DAY));
         advance(1); // the first proposal's eta
         rejected!(wd, p(admin).execute_change(kind), Error::TimelockNotReady);
@@ -393,8 +602,12 @@ fn timelocked_changes_wait_for_the_delay(pool: Contract<LendingPool>, usdc: Cont
         assert_eq!(current(kind), second);
         assert_eq!(p(admin).pending_change(kind).unwrap().1, 0);
         match kind {
-            ORACLE => pool.assert_emitted(&events::OracleUpdated { oracle: Address::with_last_byte(0x42) }),
-            RELAYER => pool.assert_emitted(&events::RelayerUpdated { relayer: Address::with_last_byte(0x52) }),
+            ORACLE => pool.assert_emitted(&events::OracleUpdated {
+                oracle: Address::with_last_byte(0x42),
+            }),
+            RELAYER => pool.assert_emitted(&events::RelayerUpdated {
+                relayer: Address::with_last_byte(0x52),
+            }),
             _ => pool.assert_emitted(&events::PoolCapUpdated { bps: second }),
         }
         rejected!(wd, p(admin).execute_change(kind), Error::NoPendingChange);
@@ -415,18 +628,36 @@ fn timelocked_changes_wait_for_the_delay(pool: Contract<LendingPool>, usdc: Cont
     // Through the ABI: propose, the pending view, early execute, execute.
     let t = wd.now();
     let new_oracle = Address::with_last_byte(0x44);
-    wd.abi(admin, IPool::proposeOracleCall { newOracle: new_oracle }).unwrap();
-    let pc = wd.abi(admin, IPool::pendingChangeCall { kind: ORACLE }).unwrap();
+    wd.abi(
+        admin,
+        IPool::proposeOracleCall {
+            newOracle: new_oracle,
+        },
+    )
+    .unwrap();
+    let pc = wd
+        .abi(admin, IPool::pendingChangeCall { kind: ORACLE })
+        .unwrap();
     assert_eq!((pc.value, pc.eta), (aw(new_oracle), U256::from(t + DAY)));
-    assert_eq!(wd.abi(admin, IPool::executeOracleCall {}).err(), Some(Error::TimelockNotReady.selector().to_vec()));
+    assert_eq!(
+        wd.abi(admin, IPool::executeOracleCall {}).err(),
+        Some(Error::TimelockNotReady.selector().to_vec())
+    );
     advance(DAY);
     wd.abi(admin, IPool::executeOracleCall {}).unwrap();
     assert_eq!(wd.abi(admin, IPool::oracleCall {}).unwrap()._0, new_oracle);
-    assert_eq!(wd.abi(admin, IPool::executeOracleCall {}).err(), Some(Error::NoPendingChange.selector().to_vec()));
+    assert_eq!(
+        wd.abi(admin, IPool::executeOracleCall {}).err(),
+        Some(Error::NoPendingChange.selector().to_vec())
+    );
 }
 
 #[motsu::test]
-fn anchors_are_timelocked(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>) {
+fn anchors_are_timelocked(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let admin = wd.admin;
     let p = |a: Address| pool.sender(a);
@@ -436,11 +667,23 @@ fn anchors_are_timelocked(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>,
 
     let t0 = wd.now();
     p(admin).propose_anchors(&gp, &gl).motsu_unwrap();
-    pool.assert_emitted(&events::ChangeProposed { kind: ANCHORS, value: U256::ZERO, eta: U256::from(t0 + 2 * DAY) });
+    pool.assert_emitted(&events::ChangeProposed {
+        kind: ANCHORS,
+        value: U256::ZERO,
+        eta: U256::from(t0 + 2 * DAY),
+    });
     assert_eq!(p(admin).pending_anchors(), (generous(), t0 + 2 * DAY));
-    rejected!(wd, p(admin).execute_change(ANCHORS), Error::TimelockNotReady);
+    rejected!(
+        wd,
+        p(admin).execute_change(ANCHORS),
+        Error::TimelockNotReady
+    );
     advance(2 * DAY - 1);
-    rejected!(wd, p(admin).execute_change(ANCHORS), Error::TimelockNotReady);
+    rejected!(
+        wd,
+        p(admin).execute_change(ANCHORS),
+        Error::TimelockNotReady
+    );
     assert_eq!(p(admin).curve(), Curve::default());
 
     // Replaced by another proposal.
@@ -448,12 +691,19 @@ fn anchors_are_timelocked(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>,
     p(admin).propose_anchors(&sp, &sl).motsu_unwrap();
     assert_eq!(p(admin).pending_anchors(), (strict(), t1 + 2 * DAY));
     advance(1);
-    rejected!(wd, p(admin).execute_change(ANCHORS), Error::TimelockNotReady);
+    rejected!(
+        wd,
+        p(admin).execute_change(ANCHORS),
+        Error::TimelockNotReady
+    );
     advance(2 * DAY - 1);
     p(admin).execute_change(ANCHORS).motsu_unwrap();
     assert_eq!(p(admin).curve(), strict());
     assert_eq!(p(admin).pending_anchors().1, 0);
-    pool.assert_emitted(&events::AnchorsUpdated { prices: sp.clone(), ltvs: sl.clone() });
+    pool.assert_emitted(&events::AnchorsUpdated {
+        prices: sp.clone(),
+        ltvs: sl.clone(),
+    });
     let got = wd.abi(admin, IPool::anchorsCall {}).unwrap();
     assert_eq!((got.prices, got.ltvs), (sp.clone(), sl.clone()));
     rejected!(wd, p(admin).execute_change(ANCHORS), Error::NoPendingChange);
@@ -470,17 +720,37 @@ fn anchors_are_timelocked(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>,
 
     // Through the ABI.
     let t2 = wd.now();
-    wd.abi(admin, IPool::proposeAnchorsCall { prices: gp.clone(), ltvs: gl.clone() }).unwrap();
+    wd.abi(
+        admin,
+        IPool::proposeAnchorsCall {
+            prices: gp.clone(),
+            ltvs: gl.clone(),
+        },
+    )
+    .unwrap();
     let pa = wd.abi(admin, IPool::pendingAnchorsCall {}).unwrap();
-    assert_eq!((pa.prices, pa.ltvs, pa.eta), (gp.clone(), gl.clone(), U256::from(t2 + 2 * DAY)));
-    assert_eq!(wd.abi(admin, IPool::executeAnchorsCall {}).err(), Some(Error::TimelockNotReady.selector().to_vec()));
+    assert_eq!(
+        (pa.prices, pa.ltvs, pa.eta),
+        (gp.clone(), gl.clone(), U256::from(t2 + 2 * DAY))
+    );
+    assert_eq!(
+        wd.abi(admin, IPool::executeAnchorsCall {}).err(),
+        Some(Error::TimelockNotReady.selector().to_vec())
+    );
     wd.abi(admin, IPool::cancelAnchorsCall {}).unwrap();
-    assert_eq!(wd.abi(admin, IPool::executeAnchorsCall {}).err(), Some(Error::NoPendingChange.selector().to_vec()));
+    assert_eq!(
+        wd.abi(admin, IPool::executeAnchorsCall {}).err(),
+        Some(Error::NoPendingChange.selector().to_vec())
+    );
     assert_eq!(p(admin).curve(), strict());
 }
 
 #[motsu::test]
-fn without_a_delay_changes_apply_in_the_same_block(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>) {
+fn without_a_delay_changes_apply_in_the_same_block(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let admin = wd.admin;
     let p = |a: Address| pool.sender(a);
@@ -490,7 +760,9 @@ fn without_a_delay_changes_apply_in_the_same_block(pool: Contract<LendingPool>, 
     p(admin).execute_change(ORACLE).motsu_unwrap();
     p(admin).propose_change(RELAYER, aw(relayer)).motsu_unwrap();
     p(admin).execute_change(RELAYER).motsu_unwrap();
-    p(admin).propose_change(POOL_CAP, U256::from(2_500)).motsu_unwrap();
+    p(admin)
+        .propose_change(POOL_CAP, U256::from(2_500))
+        .motsu_unwrap();
     p(admin).execute_change(POOL_CAP).motsu_unwrap();
     let (gp, gl) = curve_args(&generous());
     p(admin).propose_anchors(&gp, &gl).motsu_unwrap();
@@ -502,15 +774,28 @@ fn without_a_delay_changes_apply_in_the_same_block(pool: Contract<LendingPool>, 
     assert_eq!(p(admin).curve(), generous());
     pool.assert_emitted(&events::OracleUpdated { oracle });
     pool.assert_emitted(&events::RelayerUpdated { relayer });
-    pool.assert_emitted(&events::PoolCapUpdated { bps: U256::from(2_500) });
-    pool.assert_emitted(&events::AnchorsUpdated { prices: gp, ltvs: gl });
+    pool.assert_emitted(&events::PoolCapUpdated {
+        bps: U256::from(2_500),
+    });
+    pool.assert_emitted(&events::AnchorsUpdated {
+        prices: gp,
+        ltvs: gl,
+    });
     for kind in [ORACLE, RELAYER, POOL_CAP] {
-        pool.assert_emitted(&events::ChangeProposed { kind, value: p(admin).pending_change(kind).unwrap().0, eta: U256::from(t) });
+        pool.assert_emitted(&events::ChangeProposed {
+            kind,
+            value: p(admin).pending_change(kind).unwrap().0,
+            eta: U256::from(t),
+        });
     }
 }
 
 #[motsu::test]
-fn raising_the_delay_also_delays_pending_changes(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>) {
+fn raising_the_delay_also_delays_pending_changes(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let admin = wd.admin;
     let p = |a: Address| pool.sender(a);
@@ -523,16 +808,27 @@ fn raising_the_delay_also_delays_pending_changes(pool: Contract<LendingPool>, us
     p(admin).propose_anchors(&gp, &gl).motsu_unwrap();
     assert_eq!(p(admin).pending_change(ORACLE).unwrap(), (aw(oracle), t));
     p(admin).activate_timelock(DAY).motsu_unwrap();
-    assert_eq!(p(admin).pending_change(ORACLE).unwrap(), (aw(oracle), t + DAY));
+    assert_eq!(
+        p(admin).pending_change(ORACLE).unwrap(),
+        (aw(oracle), t + DAY)
+    );
     assert_eq!(p(admin).pending_anchors(), (generous(), t + DAY));
     rejected!(wd, p(admin).execute_change(ORACLE), Error::TimelockNotReady);
-    rejected!(wd, p(admin).execute_change(ANCHORS), Error::TimelockNotReady);
+    rejected!(
+        wd,
+        p(admin).execute_change(ANCHORS),
+        Error::TimelockNotReady
+    );
     advance(DAY - 1);
     // Raised again half-way: the longer delay counts.
     p(admin).activate_timelock(2 * DAY).motsu_unwrap();
     advance(1);
     rejected!(wd, p(admin).execute_change(ORACLE), Error::TimelockNotReady);
-    rejected!(wd, p(admin).execute_change(ANCHORS), Error::TimelockNotReady);
+    rejected!(
+        wd,
+        p(admin).execute_change(ANCHORS),
+        Error::TimelockNotReady
+    );
     advance(DAY);
     assert_eq!(wd.now(), t + 2 * DAY);
     p(admin).execute_change(ORACLE).motsu_unwrap();
@@ -542,25 +838,86 @@ fn raising_the_delay_also_delays_pending_changes(pool: Contract<LendingPool>, us
 }
 
 #[motsu::test]
-fn proposals_are_validated(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>) {
+fn proposals_are_validated(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let admin = wd.admin;
-    rejected!(wd, pool.sender(admin).propose_change(ORACLE, U256::ZERO), Error::ZeroAddress);
-    rejected!(wd, pool.sender(admin).propose_change(RELAYER, U256::ZERO), Error::ZeroAddress);
-    rejected!(wd, pool.sender(admin).propose_change(POOL_CAP, U256::from(10_001)), Error::InvalidPoolCap);
-    rejected!(wd, pool.sender(admin).propose_change(POOL_CAP, U256::MAX), Error::InvalidPoolCap);
+    rejected!(
+        wd,
+        pool.sender(admin).propose_change(ORACLE, U256::ZERO),
+        Error::ZeroAddress
+    );
+    rejected!(
+        wd,
+        pool.sender(admin).propose_change(RELAYER, U256::ZERO),
+        Error::ZeroAddress
+    );
+    rejected!(
+        wd,
+        pool.sender(admin)
+            .propose_change(POOL_CAP, U256::from(10_001)),
+        Error::InvalidPoolCap
+    );
+    rejected!(
+        wd,
+        pool.sender(admin).propose_change(POOL_CAP, U256::MAX),
+        Error::InvalidPoolCap
+    );
     // Anchors only go through `propose_anchors`; kinds above 3 do not exist.
-    rejected!(wd, pool.sender(admin).propose_change(ANCHORS, U256::from(1)), Error::InvalidCalldata);
-    rejected!(wd, pool.sender(admin).execute_change(4), Error::InvalidCalldata);
-    rejected!(wd, pool.sender(admin).cancel_change(4), Error::InvalidCalldata);
-    rejected!(wd, pool.sender(admin).execute_change(ANCHORS), Error::NoPendingChange);
+    rejected!(
+        wd,
+        pool.sender(admin).propose_change(ANCHORS, U256::from(1)),
+        Error::InvalidCalldata
+    );
+    rejected!(
+        wd,
+        pool.sender(admin).execute_change(4),
+        Error::InvalidCalldata
+    );
+    rejected!(
+        wd,
+        pool.sender(admin).cancel_change(4),
+        Error::InvalidCalldata
+    );
+    rejected!(
+        wd,
+        pool.sender(admin).execute_change(ANCHORS),
+        Error::NoPendingChange
+    );
     let zero = Some(Error::ZeroAddress.selector().to_vec());
-    assert_eq!(wd.abi(admin, IPool::proposeOracleCall { newOracle: Address::ZERO }).err(), zero);
-    assert_eq!(wd.abi(admin, IPool::proposeRelayerCall { newRelayer: Address::ZERO }).err(), zero);
+    assert_eq!(
+        wd.abi(
+            admin,
+            IPool::proposeOracleCall {
+                newOracle: Address::ZERO
+            }
+        )
+        .err(),
+        zero
+    );
+    assert_eq!(
+        wd.abi(
+            admin,
+            IPool::proposeRelayerCall {
+                newRelayer: Address::ZERO
+            }
+        )
+        .err(),
+        zero
+    );
 }
 
 #[motsu::test]
-fn a_new_oracle_replaces_the_old_one(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, liquidator: Address) {
+fn a_new_oracle_replaces_the_old_one(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    liquidator: Address,
+) {
     let alice = Account::from_seed("alice");
     let new = Account::from_seed("oracle2");
     let wd = World::new(&pool, &usdc, &ctf);
@@ -568,22 +925,44 @@ fn a_new_oracle_replaces_the_old_one(pool: Contract<LendingPool>, usdc: Contract
     wd.lend(lender, usd(1_000_000));
     wd.collateral(a, id, usd(10_000));
     pool.sender(admin).activate_timelock(DAY).motsu_unwrap();
-    pool.sender(admin).propose_change(ORACLE, aw(new.address())).motsu_unwrap();
+    pool.sender(admin)
+        .propose_change(ORACLE, aw(new.address()))
+        .motsu_unwrap();
 
     // While pending, the old oracle is the one trusted.
-    assert_fails!(wd, [a], id, relay_borrow(&wd, wd.relayer, &new, &alice, id, usd(100), cents(70)), Error::InvalidSignature);
+    assert_fails!(
+        wd,
+        [a],
+        id,
+        relay_borrow(&wd, wd.relayer, &new, &alice, id, usd(100), cents(70)),
+        Error::InvalidSignature
+    );
     relay_borrow(&wd, wd.relayer, &wd.oracle, &alice, id, usd(100), cents(70)).motsu_unwrap();
 
     advance(DAY);
     pool.sender(admin).execute_change(ORACLE).motsu_unwrap();
-    pool.assert_emitted(&events::OracleUpdated { oracle: new.address() });
+    pool.assert_emitted(&events::OracleUpdated {
+        oracle: new.address(),
+    });
     assert_eq!(pool.sender(admin).role(s::ORACLE), new.address());
 
     // Prices from the old oracle are refused everywhere; the new one's accepted.
-    assert_fails!(wd, [a], id, relay_borrow(&wd, wd.relayer, &wd.oracle, &alice, id, usd(100), cents(70)), Error::InvalidSignature);
+    assert_fails!(
+        wd,
+        [a],
+        id,
+        relay_borrow(&wd, wd.relayer, &wd.oracle, &alice, id, usd(100), cents(70)),
+        Error::InvalidSignature
+    );
     let before = wd.snapshot(&[a, liquidator], id);
-    assert_eq!(wd.liquidate(liquidator, a, id, usd(100), cents(70)), Err(Error::InvalidSignature));
-    assert_eq!(wd.withdraw_collateral(&alice, a, id, usd(1), cents(70)), Err(Error::InvalidSignature));
+    assert_eq!(
+        wd.liquidate(liquidator, a, id, usd(100), cents(70)),
+        Err(Error::InvalidSignature)
+    );
+    assert_eq!(
+        wd.withdraw_collateral(&alice, a, id, usd(1), cents(70)),
+        Err(Error::InvalidSignature)
+    );
     assert_eq!(wd.snapshot(&[a, liquidator], id), before);
     relay_borrow(&wd, wd.relayer, &new, &alice, id, usd(100), cents(70)).motsu_unwrap();
     assert_eq!(wd.usdc_of(a), usd(200));
@@ -591,15 +970,31 @@ fn a_new_oracle_replaces_the_old_one(pool: Contract<LendingPool>, usdc: Contract
     // Resolutions too.
     let ts = wd.now();
     let old_sig = wd.resolution_sig(id, true, ts);
-    rejected!(wd, pool.sender(liquidator).resolve_market(id, true, U256::from(ts), &old_sig), Error::InvalidSignature);
+    rejected!(
+        wd,
+        pool.sender(liquidator)
+            .resolve_market(id, true, U256::from(ts), &old_sig),
+        Error::InvalidSignature
+    );
     assert_eq!(pool.sender(admin).market_status(id), 0);
-    let new_sig = sign(&new, sig::digest(wd.domain(), sig::resolution_hash(id, true, U256::from(ts))));
-    pool.sender(liquidator).resolve_market(id, true, U256::from(ts), &new_sig).motsu_unwrap();
+    let new_sig = sign(
+        &new,
+        sig::digest(wd.domain(), sig::resolution_hash(id, true, U256::from(ts))),
+    );
+    pool.sender(liquidator)
+        .resolve_market(id, true, U256::from(ts), &new_sig)
+        .motsu_unwrap();
     assert_eq!(pool.sender(admin).market_status(id), 1);
 }
 
 #[motsu::test]
-fn a_new_relayer_replaces_the_old_one(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, dest: Address) {
+fn a_new_relayer_replaces_the_old_one(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    dest: Address,
+) {
     let alice = Account::from_seed("alice");
     let wd = World::new(&pool, &usdc, &ctf);
     let (admin, id, a, old) = (wd.admin, token(), alice.address(), wd.relayer);
@@ -607,9 +1002,17 @@ fn a_new_relayer_replaces_the_old_one(pool: Contract<LendingPool>, usdc: Contrac
     wd.lend(lender, usd(1_000_000));
     wd.collateral(a, id, usd(10_000));
     pool.sender(admin).activate_timelock(DAY).motsu_unwrap();
-    pool.sender(admin).propose_change(RELAYER, aw(new)).motsu_unwrap();
+    pool.sender(admin)
+        .propose_change(RELAYER, aw(new))
+        .motsu_unwrap();
     // Pending is not enough.
-    assert_fails!(wd, [a, new], id, relay_borrow(&wd, new, &wd.oracle, &alice, id, usd(100), cents(70)), Error::Unauthorized);
+    assert_fails!(
+        wd,
+        [a, new],
+        id,
+        relay_borrow(&wd, new, &wd.oracle, &alice, id, usd(100), cents(70)),
+        Error::Unauthorized
+    );
     rejected!(wd, pool.sender(new).set_paused(true), Error::Unauthorized);
     advance(DAY);
     pool.sender(admin).execute_change(RELAYER).motsu_unwrap();
@@ -617,9 +1020,18 @@ fn a_new_relayer_replaces_the_old_one(pool: Contract<LendingPool>, usdc: Contrac
     assert_eq!(pool.sender(admin).role(s::RELAYER), new);
 
     // The old relayer can neither borrow, withdraw nor pause.
-    assert_fails!(wd, [a, old, new], id, relay_borrow(&wd, old, &wd.oracle, &alice, id, usd(100), cents(70)), Error::Unauthorized);
+    assert_fails!(
+        wd,
+        [a, old, new],
+        id,
+        relay_borrow(&wd, old, &wd.oracle, &alice, id, usd(100), cents(70)),
+        Error::Unauthorized
+    );
     let before = wd.snapshot(&[a, dest], id);
-    assert_eq!(wd.withdraw_collateral(&alice, dest, id, usd(1), cents(70)), Err(Error::Unauthorized));
+    assert_eq!(
+        wd.withdraw_collateral(&alice, dest, id, usd(1), cents(70)),
+        Err(Error::Unauthorized)
+    );
     assert_eq!(wd.snapshot(&[a, dest], id), before);
     rejected!(wd, pool.sender(old).set_paused(true), Error::Unauthorized);
     // The new one can, and the USDC still goes to the borrower.
@@ -627,7 +1039,10 @@ fn a_new_relayer_replaces_the_old_one(pool: Contract<LendingPool>, usdc: Contrac
     assert_eq!(wd.usdc_of(a), usd(100));
     assert_eq!(wd.usdc_of(new), 0);
     pool.sender(new).set_paused(true).motsu_unwrap();
-    pool.assert_emitted(&events::PauseSet { account: new, paused: true });
+    pool.assert_emitted(&events::PauseSet {
+        account: new,
+        paused: true,
+    });
     rejected!(wd, pool.sender(new).set_paused(false), Error::Unauthorized);
 }
 
@@ -636,7 +1051,11 @@ fn a_new_relayer_replaces_the_old_one(pool: Contract<LendingPool>, usdc: Contrac
 // ---------------------------------------------------------------------------
 
 #[motsu::test]
-fn invalid_anchors_are_rejected(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>) {
+fn invalid_anchors_are_rejected(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
     let wd = World::new(&pool, &usdc, &ctf);
     let admin = wd.admin;
     let d = Curve::default();
@@ -653,32 +1072,60 @@ fn invalid_anchors_are_rejected(pool: Contract<LendingPool>, usdc: Contract<Mock
         ("equal prices", bad(&|p, _| p[3] = p[2])),
         ("decreasing prices", bad(&|p, _| p[3] = p[2] - w(1))),
         ("decreasing LTV", bad(&|_, l| l[3] = l[2] - w(1))),
-        ("first LTV above the second", bad(&|_, l| l[0] = l[1] + w(1))),
+        (
+            "first LTV above the second",
+            bad(&|_, l| l[0] = l[1] + w(1)),
+        ),
         ("ltv + 10% > 100%", bad(&|_, l| l[6] = w(cents(90) + 1))),
         ("ltv far above 100%", bad(&|_, l| l[6] = U256::MAX)),
-        ("6 anchors", bad(&|p, l| {
-            p.truncate(6);
-            l.truncate(6)
-        })),
+        (
+            "6 anchors",
+            bad(&|p, l| {
+                p.truncate(6);
+                l.truncate(6)
+            }),
+        ),
         ("6 LTVs", bad(&|_, l| l.truncate(6))),
         ("6 prices", bad(&|p, _| p.truncate(6))),
-        ("8 anchors", bad(&|p, l| {
-            p.push(w(WAD));
-            l.push(w(cents(80)))
-        })),
+        (
+            "8 anchors",
+            bad(&|p, l| {
+                p.push(w(WAD));
+                l.push(w(cents(80)))
+            }),
+        ),
         ("no anchors", (vec![], vec![])),
     ];
     for (what, (p, l)) in &cases {
         let g = gov(&wd);
-        assert_eq!(pool.sender(admin).propose_anchors(p, l).motsu_res(), Err(Error::InvalidAnchors), "{what}");
+        assert_eq!(
+            pool.sender(admin).propose_anchors(p, l).motsu_res(),
+            Err(Error::InvalidAnchors),
+            "{what}"
+        );
         assert_eq!(gov(&wd), g, "{what}");
-        assert_eq!(pool.sender(admin).pending_anchors().1, 0, "{what}: nothing pending");
-        rejected!(wd, pool.sender(admin).propose_anchors(p, l), Error::InvalidAnchors);
+        assert_eq!(
+            pool.sender(admin).pending_anchors().1,
+            0,
+            "{what}: nothing pending"
+        );
+        rejected!(
+            wd,
+            pool.sender(admin).propose_anchors(p, l),
+            Error::InvalidAnchors
+        );
     }
     // Through the ABI.
     let (p, l) = &cases[0].1;
     assert_eq!(
-        wd.abi(admin, IPool::proposeAnchorsCall { prices: p.clone(), ltvs: l.clone() }).err(),
+        wd.abi(
+            admin,
+            IPool::proposeAnchorsCall {
+                prices: p.clone(),
+                ltvs: l.clone()
+            }
+        )
+        .err(),
         Some(Error::InvalidAnchors.selector().to_vec())
     );
     // An invalid proposal does not replace a valid pending one.
@@ -689,7 +1136,11 @@ fn invalid_anchors_are_rejected(pool: Contract<LendingPool>, usdc: Contract<Mock
     assert_eq!(pending.0, generous());
     advance(10);
     for (what, (p, l)) in &cases {
-        assert_eq!(pool.sender(admin).propose_anchors(p, l).motsu_res(), Err(Error::InvalidAnchors), "{what}");
+        assert_eq!(
+            pool.sender(admin).propose_anchors(p, l).motsu_res(),
+            Err(Error::InvalidAnchors),
+            "{what}"
+        );
         assert_eq!(pool.sender(admin).pending_anchors(), pending, "{what}");
     }
     // The boundary is valid: last LTV exactly 90% (threshold 100%).
@@ -721,9 +1172,15 @@ fn new_anchors_drive_ltv_health_and_borrow_limits(
     wd.borrow(&alice, id, usd(4_000), cents(70)).unwrap();
     // Default curve: LTV 65% at $0.70, HF 1.3125, at most $4,550.
     assert_eq!(p(a).curve().ltv(cents(70)), cents(65));
-    assert_eq!(p(a).get_health_factor(a, id, cents(70)).unwrap(), w(13_125 * PCT / 100));
+    assert_eq!(
+        p(a).get_health_factor(a, id, cents(70)).unwrap(),
+        w(13_125 * PCT / 100)
+    );
     let before = wd.snapshot(&[a], id);
-    assert_eq!(wd.borrow(&alice, id, usd(1_000), cents(70)), Err(Error::ExceedsLtv));
+    assert_eq!(
+        wd.borrow(&alice, id, usd(1_000), cents(70)),
+        Err(Error::ExceedsLtv)
+    );
     assert_eq!(wd.snapshot(&[a], id), before);
 
     // The generous curve: 75% at $0.70 → HF 7,000 * 85% / 4,000 = 1.4875, up to $5,250.
@@ -731,17 +1188,39 @@ fn new_anchors_drive_ltv_health_and_borrow_limits(
     p(admin).propose_anchors(&gp, &gl).motsu_unwrap();
     // Pending anchors change nothing yet.
     assert_eq!(p(a).curve(), Curve::default());
-    assert_eq!(wd.borrow(&alice, id, usd(1_000), cents(70)), Err(Error::ExceedsLtv));
+    assert_eq!(
+        wd.borrow(&alice, id, usd(1_000), cents(70)),
+        Err(Error::ExceedsLtv)
+    );
     p(admin).execute_change(ANCHORS).motsu_unwrap();
-    pool.assert_emitted(&events::AnchorsUpdated { prices: gp, ltvs: gl });
+    pool.assert_emitted(&events::AnchorsUpdated {
+        prices: gp,
+        ltvs: gl,
+    });
     assert_eq!(p(a).curve().ltv(cents(70)), cents(75));
     assert_eq!(p(a).curve().liquidation_threshold(cents(70)), cents(85));
-    assert_eq!(wd.abi(a, IPool::getLtvCall { price: w(cents(70)) }).unwrap()._0, w(cents(75)));
-    assert_eq!(p(a).get_health_factor(a, id, cents(70)).unwrap(), w(14_875 * PCT / 100));
+    assert_eq!(
+        wd.abi(
+            a,
+            IPool::getLtvCall {
+                price: w(cents(70))
+            }
+        )
+        .unwrap()
+        ._0,
+        w(cents(75))
+    );
+    assert_eq!(
+        p(a).get_health_factor(a, id, cents(70)).unwrap(),
+        w(14_875 * PCT / 100)
+    );
     wd.borrow(&alice, id, usd(1_000), cents(70)).unwrap();
     assert_eq!(p(a).get_position(a, id).unwrap().2, usd(5_000));
     let before = wd.snapshot(&[a], id);
-    assert_eq!(wd.borrow(&alice, id, usd(250) + 1, cents(70)), Err(Error::ExceedsLtv));
+    assert_eq!(
+        wd.borrow(&alice, id, usd(250) + 1, cents(70)),
+        Err(Error::ExceedsLtv)
+    );
     assert_eq!(wd.snapshot(&[a], id), before);
 
     // The strict curve: 32.5% at $0.70 → at most $2,275, so no more borrowing,
@@ -750,10 +1229,16 @@ fn new_anchors_drive_ltv_health_and_borrow_limits(
     p(admin).propose_anchors(&sp, &sl).motsu_unwrap();
     p(admin).execute_change(ANCHORS).motsu_unwrap();
     assert_eq!(p(a).curve().ltv(cents(70)), 325 * PCT / 10);
-    assert_eq!(p(a).get_health_factor(a, id, cents(70)).unwrap(), w(595 * PCT / 10));
+    assert_eq!(
+        p(a).get_health_factor(a, id, cents(70)).unwrap(),
+        w(595 * PCT / 10)
+    );
     assert_eq!(p(a).max_borrow(a, id, cents(70)).unwrap(), 0);
     let before = wd.snapshot(&[a], id);
-    assert_eq!(wd.borrow(&alice, id, usd(1), cents(70)), Err(Error::ExceedsLtv));
+    assert_eq!(
+        wd.borrow(&alice, id, usd(1), cents(70)),
+        Err(Error::ExceedsLtv)
+    );
     assert_eq!(wd.snapshot(&[a], id), before);
 }
 
@@ -779,34 +1264,93 @@ fn pool_cap_lowers_at_once_and_rises_through_the_timelock(
 
     // Lowering: immediate.
     p(admin).set_pool_cap(U256::from(100)).motsu_unwrap();
-    pool.assert_emitted(&events::PoolCapUpdated { bps: U256::from(100) });
+    pool.assert_emitted(&events::PoolCapUpdated {
+        bps: U256::from(100),
+    });
     assert_eq!(p(a).setting(s::POOL_CAP), 100);
     assert_eq!(p(a).token_borrow_cap().unwrap(), usd(1_000));
     let before = wd.snapshot(&[a], id);
-    assert_eq!(wd.borrow(&alice, id, usd(1_000) + 1, cents(80)), Err(Error::ExceedsTokenCap));
+    assert_eq!(
+        wd.borrow(&alice, id, usd(1_000) + 1, cents(80)),
+        Err(Error::ExceedsTokenCap)
+    );
     assert_eq!(wd.snapshot(&[a], id), before);
 
     // Raising (also to 0, "no cap"): timelock only. Above 100%: never.
-    rejected!(wd, p(admin).set_pool_cap(U256::from(101)), Error::TimelockRequired);
-    rejected!(wd, p(admin).set_pool_cap(U256::from(500)), Error::TimelockRequired);
-    rejected!(wd, p(admin).set_pool_cap(U256::ZERO), Error::TimelockRequired);
-    rejected!(wd, p(admin).set_pool_cap(U256::from(10_001)), Error::InvalidPoolCap);
+    rejected!(
+        wd,
+        p(admin).set_pool_cap(U256::from(101)),
+        Error::TimelockRequired
+    );
+    rejected!(
+        wd,
+        p(admin).set_pool_cap(U256::from(500)),
+        Error::TimelockRequired
+    );
+    rejected!(
+        wd,
+        p(admin).set_pool_cap(U256::ZERO),
+        Error::TimelockRequired
+    );
+    rejected!(
+        wd,
+        p(admin).set_pool_cap(U256::from(10_001)),
+        Error::InvalidPoolCap
+    );
     rejected!(wd, p(admin).set_pool_cap(U256::MAX), Error::InvalidPoolCap);
-    rejected!(wd, p(admin).propose_change(POOL_CAP, U256::from(10_001)), Error::InvalidPoolCap);
-    assert_eq!(wd.abi(admin, IPool::setPoolCapCall { bps: U256::from(200) }).err(), Some(Error::TimelockRequired.selector().to_vec()));
-    assert_eq!(wd.abi(admin, IPool::setPoolCapCall { bps: U256::from(10_001) }).err(), Some(Error::InvalidPoolCap.selector().to_vec()));
-    assert_eq!(wd.abi(admin, IPool::proposePoolCapCall { bps: U256::from(10_001) }).err(), Some(Error::InvalidPoolCap.selector().to_vec()));
+    rejected!(
+        wd,
+        p(admin).propose_change(POOL_CAP, U256::from(10_001)),
+        Error::InvalidPoolCap
+    );
+    assert_eq!(
+        wd.abi(
+            admin,
+            IPool::setPoolCapCall {
+                bps: U256::from(200)
+            }
+        )
+        .err(),
+        Some(Error::TimelockRequired.selector().to_vec())
+    );
+    assert_eq!(
+        wd.abi(
+            admin,
+            IPool::setPoolCapCall {
+                bps: U256::from(10_001)
+            }
+        )
+        .err(),
+        Some(Error::InvalidPoolCap.selector().to_vec())
+    );
+    assert_eq!(
+        wd.abi(
+            admin,
+            IPool::proposePoolCapCall {
+                bps: U256::from(10_001)
+            }
+        )
+        .err(),
+        Some(Error::InvalidPoolCap.selector().to_vec())
+    );
 
     // 0 through the timelock disables the cap.
     p(admin).activate_timelock(DAY).motsu_unwrap();
     p(admin).propose_change(POOL_CAP, U256::ZERO).motsu_unwrap();
-    rejected!(wd, p(admin).execute_change(POOL_CAP), Error::TimelockNotReady);
+    rejected!(
+        wd,
+        p(admin).execute_change(POOL_CAP),
+        Error::TimelockNotReady
+    );
     advance(DAY);
     p(admin).execute_change(POOL_CAP).motsu_unwrap();
     pool.assert_emitted(&events::PoolCapUpdated { bps: U256::ZERO });
     assert_eq!(p(a).setting(s::POOL_CAP), 0);
     assert_eq!(p(a).token_borrow_cap().unwrap(), u128::MAX);
-    assert_eq!(wd.abi(a, IPool::tokenBorrowCapCall {}).unwrap()._0, U256::MAX);
+    assert_eq!(
+        wd.abi(a, IPool::tokenBorrowCapCall {}).unwrap()._0,
+        U256::MAX
+    );
     assert_eq!(wd.abi(a, IPool::poolCapBpsCall {}).unwrap()._0, U256::ZERO);
     // Now one token may take more than 5% of the pool.
     wd.borrow(&alice, id, usd(20_000), cents(80)).unwrap();
@@ -814,14 +1358,29 @@ fn pool_cap_lowers_at_once_and_rises_through_the_timelock(
 
     // From "no cap", any cap is a lowering: immediate. Back to 0 is a raise.
     p(admin).set_pool_cap(U256::from(10_000)).motsu_unwrap();
-    pool.assert_emitted(&events::PoolCapUpdated { bps: U256::from(10_000) });
+    pool.assert_emitted(&events::PoolCapUpdated {
+        bps: U256::from(10_000),
+    });
     assert_eq!(p(a).setting(s::POOL_CAP), 10_000);
-    rejected!(wd, p(admin).set_pool_cap(U256::ZERO), Error::TimelockRequired);
+    rejected!(
+        wd,
+        p(admin).set_pool_cap(U256::ZERO),
+        Error::TimelockRequired
+    );
     // A lowering below the current debt is allowed; it only blocks new borrows.
-    wd.abi(admin, IPool::setPoolCapCall { bps: U256::from(1_000) }).unwrap();
+    wd.abi(
+        admin,
+        IPool::setPoolCapCall {
+            bps: U256::from(1_000),
+        },
+    )
+    .unwrap();
     assert_eq!(p(a).setting(s::POOL_CAP), 1_000);
     let before = wd.snapshot(&[a], id);
-    assert_eq!(wd.borrow(&alice, id, usd(1), cents(80)), Err(Error::ExceedsTokenCap));
+    assert_eq!(
+        wd.borrow(&alice, id, usd(1), cents(80)),
+        Err(Error::ExceedsTokenCap)
+    );
     assert_eq!(wd.snapshot(&[a], id), before);
 }
 
@@ -861,8 +1420,18 @@ fn expected(act: Act) -> [Result<(), Error>; 4] {
     match act {
         Act::Deposit | Act::Mint => [Err(ProtocolPaused), Ok(()), Ok(()), Ok(())],
         Act::Withdraw | Act::Redeem | Act::TransferShares => [Ok(()); 4],
-        Act::CollateralIn | Act::Borrow => [Err(ProtocolPaused), Err(TokenFrozen), Err(MarketResolved), Err(MarketResolved)],
-        Act::RelayWithdraw => [Ok(()), Err(TokenFrozen), Err(MarketResolved), Err(MarketResolved)],
+        Act::CollateralIn | Act::Borrow => [
+            Err(ProtocolPaused),
+            Err(TokenFrozen),
+            Err(MarketResolved),
+            Err(MarketResolved),
+        ],
+        Act::RelayWithdraw => [
+            Ok(()),
+            Err(TokenFrozen),
+            Err(MarketResolved),
+            Err(MarketResolved),
+        ],
         Act::DirectWithdraw => [Ok(()), Err(TokenFrozen), Ok(()), Ok(())],
         // Repay works paused, frozen and won. A lost market's debt is written
         // off at resolution (not at `closeLostPosition` as the SPEC has it), so
@@ -898,11 +1467,16 @@ fn run_case(cond: Cond, act: Act) -> Result<(), Error> {
     wd.fund(newcomer, usd(1_000));
     wd.fund(a, usd(1_000));
     wd.fund(liquidator, usd(10_000));
-    ctf.sender(newcomer).mint(newcomer, id, w(usd(10))).motsu_unwrap();
+    ctf.sender(newcomer)
+        .mint(newcomer, id, w(usd(10)))
+        .motsu_unwrap();
 
     match cond {
         Cond::Paused => pool.sender(wd.admin).set_paused(true).motsu_unwrap(),
-        Cond::Frozen => pool.sender(wd.admin).set_token_frozen(id, true).motsu_unwrap(),
+        Cond::Frozen => pool
+            .sender(wd.admin)
+            .set_token_frozen(id, true)
+            .motsu_unwrap(),
         Cond::Won => resolve(&wd, id, true),
         Cond::Lost => resolve(&wd, id, false),
     }
@@ -914,18 +1488,49 @@ fn run_case(cond: Cond, act: Act) -> Result<(), Error> {
         assert_eq!(pool.sender(newcomer).market().unwrap().borrowed, 0);
     }
     let max_deposit = pool.sender(newcomer).max_deposit();
-    assert_eq!(max_deposit, if cond == Cond::Paused { U256::ZERO } else { U256::MAX }, "{cond:?}: maxDeposit");
-    let max_mint = wd.abi(newcomer, IPool::maxMintCall { receiver: newcomer }).unwrap()._0;
+    assert_eq!(
+        max_deposit,
+        if cond == Cond::Paused {
+            U256::ZERO
+        } else {
+            U256::MAX
+        },
+        "{cond:?}: maxDeposit"
+    );
+    let max_mint = wd
+        .abi(newcomer, IPool::maxMintCall { receiver: newcomer })
+        .unwrap()
+        ._0;
     assert_eq!(max_mint, max_deposit, "{cond:?}: maxMint");
 
     let who = [a, b, lender, newcomer, liquidator, dest];
     let before = wd.snapshot(&who, id);
     let got = match act {
-        Act::Deposit => pool.sender(newcomer).deposit(usd(100), newcomer).motsu_res().map(|_| ()),
-        Act::Mint => pool.sender(newcomer).mint(usd(1) * 1_000_000, newcomer).motsu_res().map(|_| ()),
-        Act::Withdraw => pool.sender(lender).withdraw(usd(100), lender, lender).motsu_res().map(|_| ()),
-        Act::Redeem => pool.sender(lender).redeem(shares / 1_000, lender, lender).motsu_res().map(|_| ()),
-        Act::TransferShares => pool.sender(lender).transfer(newcomer, w(1_000_000)).motsu_res().map(|_| ()),
+        Act::Deposit => pool
+            .sender(newcomer)
+            .deposit(usd(100), newcomer)
+            .motsu_res()
+            .map(|_| ()),
+        Act::Mint => pool
+            .sender(newcomer)
+            .mint(usd(1) * 1_000_000, newcomer)
+            .motsu_res()
+            .map(|_| ()),
+        Act::Withdraw => pool
+            .sender(lender)
+            .withdraw(usd(100), lender, lender)
+            .motsu_res()
+            .map(|_| ()),
+        Act::Redeem => pool
+            .sender(lender)
+            .redeem(shares / 1_000, lender, lender)
+            .motsu_res()
+            .map(|_| ()),
+        Act::TransferShares => pool
+            .sender(lender)
+            .transfer(newcomer, w(1_000_000))
+            .motsu_res()
+            .map(|_| ()),
         Act::CollateralIn => {
             // The real push reverts whenever the callback does.
             let pushed = ctf
@@ -933,26 +1538,50 @@ fn run_case(cond: Cond, act: Act) -> Result<(), Error> {
                 .safe_transfer_from(newcomer, pool.address(), id, w(usd(1)), Bytes::from(vec![]))
                 .motsu_res();
             let amounts = [w(usd(1))];
-            let exact = pool.sender(ctf.address()).on_received(newcomer, &[id], &amounts, &[]).motsu_res();
-            assert_eq!(pushed.is_err(), exact.is_err(), "{cond:?}: push vs callback");
+            let exact = pool
+                .sender(ctf.address())
+                .on_received(newcomer, &[id], &amounts, &[])
+                .motsu_res();
+            assert_eq!(
+                pushed.is_err(),
+                exact.is_err(),
+                "{cond:?}: push vs callback"
+            );
             exact
         }
         Act::Borrow => wd.borrow(&alice, id, usd(100), cents(70)),
         Act::RelayWithdraw => wd.withdraw_collateral(&alice, dest, id, usd(100), cents(70)),
-        Act::DirectWithdraw => pool.sender(b).withdraw_collateral(id, usd(50), dest).motsu_res(),
-        Act::Repay => pool.sender(a).repay_for(a, id, usd(100)).motsu_res().map(|_| ()),
-        Act::Liquidate => wd.liquidate(liquidator, a, id, usd(10_000), cents(40)).map(|_| ()),
+        Act::DirectWithdraw => pool
+            .sender(b)
+            .withdraw_collateral(id, usd(50), dest)
+            .motsu_res(),
+        Act::Repay => pool
+            .sender(a)
+            .repay_for(a, id, usd(100))
+            .motsu_res()
+            .map(|_| ()),
+        Act::Liquidate => wd
+            .liquidate(liquidator, a, id, usd(10_000), cents(40))
+            .map(|_| ()),
         Act::Resolve => {
             let ts = wd.now();
             let rsig = wd.resolution_sig(id, true, ts);
-            pool.sender(newcomer).resolve_market(id, true, U256::from(ts), &rsig).motsu_res()
+            pool.sender(newcomer)
+                .resolve_market(id, true, U256::from(ts), &rsig)
+                .motsu_res()
         }
     };
     let after = wd.snapshot(&who, id);
     match (&got, act) {
-        (Err(_), _) => assert_eq!(after, before, "{act:?} under {cond:?} failed but changed state"),
+        (Err(_), _) => assert_eq!(
+            after, before,
+            "{act:?} under {cond:?} failed but changed state"
+        ),
         (Ok(()), Act::Resolve) => assert_ne!(pool.sender(newcomer).market_status(id), 0),
-        (Ok(()), _) => assert_ne!(after, before, "{act:?} under {cond:?} succeeded without effect"),
+        (Ok(()), _) => assert_ne!(
+            after, before,
+            "{act:?} under {cond:?} succeeded without effect"
+        ),
     }
     got
 }
@@ -980,7 +1609,10 @@ fn pause_freeze_and_resolution_matrix(alice: Address) {
         for (i, cond) in CONDS.iter().enumerate() {
             let got = run_case(*cond, act);
             if got != want[i] {
-                wrong.push(format!("{act:?} under {cond:?}: expected {:?}, got {got:?}", want[i]));
+                wrong.push(format!(
+                    "{act:?} under {cond:?}: expected {:?}, got {got:?}",
+                    want[i]
+                ));
             }
         }
     }
@@ -1020,30 +1652,69 @@ fn reserves_go_to_the_admin_without_touching_lenders(
     assert_eq!(total, m.cash - reserves);
 
     let who = [lender, treasury, admin];
-    assert_fails!(wd, who, id, p(admin).withdraw_reserves(treasury, reserves + 1), Error::ExceedsReserves);
-    assert_fails!(wd, who, id, p(admin).withdraw_reserves(Address::ZERO, reserves), Error::ZeroAddress);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        p(admin).withdraw_reserves(treasury, reserves + 1),
+        Error::ExceedsReserves
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        p(admin).withdraw_reserves(Address::ZERO, reserves),
+        Error::ZeroAddress
+    );
     assert_eq!(
-        wd.abi(admin, IPool::withdrawReservesCall { to: treasury, amount: U256::MAX }).err(),
+        wd.abi(
+            admin,
+            IPool::withdrawReservesCall {
+                to: treasury,
+                amount: U256::MAX
+            }
+        )
+        .err(),
         Some(Error::ExceedsReserves.selector().to_vec())
     );
 
-    p(admin).withdraw_reserves(treasury, reserves).motsu_unwrap();
-    pool.assert_emitted(&events::ReservesWithdrawn { to: treasury, amount: w(reserves) });
+    p(admin)
+        .withdraw_reserves(treasury, reserves)
+        .motsu_unwrap();
+    pool.assert_emitted(&events::ReservesWithdrawn {
+        to: treasury,
+        amount: w(reserves),
+    });
     assert_eq!(wd.usdc_of(treasury), reserves);
     let after = p(a).market().unwrap();
     assert_eq!((after.reserves, after.cash), (0, m.cash - reserves));
     assert_eq!(p(a).total_assets().unwrap(), total);
     assert_eq!(p(a).assets_for(shares, Rounding::Down).unwrap(), price);
     assert_eq!(wd.usdc_of(pool.address()), after.cash);
-    assert_fails!(wd, who, id, p(admin).withdraw_reserves(treasury, 1), Error::ExceedsReserves);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        p(admin).withdraw_reserves(treasury, 1),
+        Error::ExceedsReserves
+    );
     // Lenders still get their whole claim.
     assert_eq!(p(lender).max_withdraw(lender).unwrap(), price);
-    assert_eq!(p(lender).redeem(shares, lender, lender).motsu_unwrap(), price);
+    assert_eq!(
+        p(lender).redeem(shares, lender, lender).motsu_unwrap(),
+        price
+    );
     assert_eq!(wd.usdc_of(lender), price);
 }
 
 #[motsu::test]
-fn reserves_only_come_out_of_idle_cash(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address, treasury: Address) {
+fn reserves_only_come_out_of_idle_cash(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    treasury: Address,
+) {
     let alice = Account::from_seed("alice");
     let wd = World::new(&pool, &usdc, &ctf);
     let (admin, id, a) = (wd.admin, token(), alice.address());
@@ -1058,16 +1729,42 @@ fn reserves_only_come_out_of_idle_cash(pool: Contract<LendingPool>, usdc: Contra
     assert_eq!(m.cash, 0);
     assert!(m.reserves > usd(100), "reserves {}", m.reserves);
     let who = [lender, treasury, a];
-    assert_fails!(wd, who, id, p(admin).withdraw_reserves(treasury, 1), Error::InsufficientLiquidity);
-    assert_fails!(wd, who, id, p(admin).withdraw_reserves(treasury, m.reserves), Error::InsufficientLiquidity);
-    assert_fails!(wd, who, id, p(admin).withdraw_reserves(treasury, m.reserves + 1), Error::ExceedsReserves);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        p(admin).withdraw_reserves(treasury, 1),
+        Error::InsufficientLiquidity
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        p(admin).withdraw_reserves(treasury, m.reserves),
+        Error::InsufficientLiquidity
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        p(admin).withdraw_reserves(treasury, m.reserves + 1),
+        Error::ExceedsReserves
+    );
     // $100 comes back: exactly that much can go.
     wd.fund(a, usd(100));
     p(a).repay_for(a, id, usd(100)).motsu_unwrap();
     assert_eq!(p(a).market().unwrap().cash, usd(100));
-    assert_fails!(wd, who, id, p(admin).withdraw_reserves(treasury, usd(100) + 1), Error::InsufficientLiquidity);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        p(admin).withdraw_reserves(treasury, usd(100) + 1),
+        Error::InsufficientLiquidity
+    );
     let total = p(a).total_assets().unwrap();
-    p(admin).withdraw_reserves(treasury, usd(100)).motsu_unwrap();
+    p(admin)
+        .withdraw_reserves(treasury, usd(100))
+        .motsu_unwrap();
     assert_eq!(wd.usdc_of(treasury), usd(100));
     assert_eq!(p(a).market().unwrap().cash, 0);
     assert_eq!(p(a).market().unwrap().reserves, m.reserves - usd(100));
@@ -1096,13 +1793,24 @@ fn sweep_takes_only_untracked_usdc(
     assert_fails!(wd, who, id, p(admin).sweep(to), Error::ZeroAmount);
     // A donation does not move the share price and can be swept.
     usdc.sender(donor).mint(donor, w(usd(7))).motsu_unwrap();
-    usdc.sender(donor).transfer(pool.address(), w(usd(7))).motsu_unwrap();
+    usdc.sender(donor)
+        .transfer(pool.address(), w(usd(7)))
+        .motsu_unwrap();
     let total = p(lender).total_assets().unwrap();
     let price = p(lender).assets_for(shares, Rounding::Down).unwrap();
     assert_eq!(total, usd(1_000));
-    assert_fails!(wd, who, id, p(admin).sweep(Address::ZERO), Error::ZeroAddress);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        p(admin).sweep(Address::ZERO),
+        Error::ZeroAddress
+    );
     assert_eq!(p(admin).sweep(to).motsu_unwrap(), usd(7));
-    pool.assert_emitted(&events::Swept { to, amount: w(usd(7)) });
+    pool.assert_emitted(&events::Swept {
+        to,
+        amount: w(usd(7)),
+    });
     assert_eq!(wd.usdc_of(to), usd(7));
     assert_eq!(wd.usdc_of(pool.address()), usd(1_000));
     assert_eq!(p(lender).total_assets().unwrap(), total);
@@ -1111,6 +1819,9 @@ fn sweep_takes_only_untracked_usdc(
     // Through the ABI, the amount is returned.
     usdc.sender(donor).mint(pool.address(), w(3)).motsu_unwrap();
     assert_eq!(wd.abi(admin, IPool::sweepCall { to }).unwrap().amount, w(3));
-    assert_eq!(wd.abi(admin, IPool::sweepCall { to }).err(), Some(Error::ZeroAmount.selector().to_vec()));
+    assert_eq!(
+        wd.abi(admin, IPool::sweepCall { to }).err(),
+        Some(Error::ZeroAmount.selector().to_vec())
+    );
     assert_eq!(wd.usdc_of(to), usd(7) + 3);
 }

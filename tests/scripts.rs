@@ -18,43 +18,92 @@ const ORACLE_KEY: &str = "0x1111111111111111111111111111111111111111111111111111
 const BORROWER_KEY: &str = "0x2222222222222222222222222222222222222222222222222222222222222222";
 
 fn account(key: &str) -> Account {
-    Account::from(PrivateKeySigner::from_bytes(&B256::from_slice(&hex::decode(key).unwrap())).unwrap())
+    Account::from(
+        PrivateKeySigner::from_bytes(&B256::from_slice(&hex::decode(key).unwrap())).unwrap(),
+    )
 }
 
 /// Runs `scripts/sign.sh` and returns the signature bytes.
 fn sign_sh(kind: &str, pool: Address, key: &str, fields: &[String]) -> Vec<u8> {
     let out = Command::new("scripts/sign.sh")
         .arg(kind)
-        .args(["--pool", &pool.to_string(), "--chain-id", "42161", "--private-key", key])
+        .args([
+            "--pool",
+            &pool.to_string(),
+            "--chain-id",
+            "42161",
+            "--private-key",
+            key,
+        ])
         .args(fields)
         .output()
         .expect("run scripts/sign.sh");
-    assert!(out.status.success(), "sign.sh failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sign.sh failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     hex::decode(String::from_utf8(out.stdout).unwrap().trim()).unwrap()
 }
 
 #[motsu::test]
 #[ignore = "needs cast and python3: run scripts/test.sh"]
-fn signatures_from_the_scripts_are_accepted(pool: Contract<LendingPool>, usdc: Contract<MockUsdc>, ctf: Contract<MockCtf>, lender: Address) {
+fn signatures_from_the_scripts_are_accepted(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+) {
     let wd = World::with_oracle(&pool, &usdc, &ctf, account(ORACLE_KEY));
     let borrower = account(BORROWER_KEY).address();
     let id = token();
     wd.lend(lender, usd(100_000));
     wd.collateral(borrower, id, usd(1_000));
     let now = wd.now();
-    let f = |kv: &[(&str, String)]| kv.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+    let f = |kv: &[(&str, String)]| {
+        kv.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+    };
 
     // Borrow: BorrowIntent by the borrower, PriceData by the oracle.
     let intent = sign_sh(
         "BorrowIntent",
         pool.address(),
         BORROWER_KEY,
-        &f(&[("borrower", borrower.to_string()), ("tokenId", id.to_string()), ("amount", usd(100).to_string()), ("nonce", "0".into()), ("deadline", (now + 300).to_string())]),
+        &f(&[
+            ("borrower", borrower.to_string()),
+            ("tokenId", id.to_string()),
+            ("amount", usd(100).to_string()),
+            ("nonce", "0".into()),
+            ("deadline", (now + 300).to_string()),
+        ]),
     );
     let max = U256::MAX.to_string();
-    let price = sign_sh("PriceData", pool.address(), ORACLE_KEY, &f(&[("tokenId", id.to_string()), ("price", cents(70).to_string()), ("timestamp", now.to_string()), ("maxBorrow", max.clone())]));
+    let price = sign_sh(
+        "PriceData",
+        pool.address(),
+        ORACLE_KEY,
+        &f(&[
+            ("tokenId", id.to_string()),
+            ("price", cents(70).to_string()),
+            ("timestamp", now.to_string()),
+            ("maxBorrow", max.clone()),
+        ]),
+    );
     pool.sender(wd.relayer)
-        .borrow_via_relay(borrower, id, w(usd(100)), U256::ZERO, U256::from(now + 300), &intent, w(cents(70)), U256::from(now), U256::MAX, &price)
+        .borrow_via_relay(
+            borrower,
+            id,
+            w(usd(100)),
+            U256::ZERO,
+            U256::from(now + 300),
+            &intent,
+            w(cents(70)),
+            U256::from(now),
+            U256::MAX,
+            &price,
+        )
         .motsu_unwrap();
     assert_eq!(wd.usdc_of(borrower), usd(100));
 
@@ -64,25 +113,79 @@ fn signatures_from_the_scripts_are_accepted(pool: Contract<LendingPool>, usdc: C
         "WithdrawIntent",
         pool.address(),
         BORROWER_KEY,
-        &f(&[("borrower", borrower.to_string()), ("to", to.to_string()), ("tokenId", id.to_string()), ("amount", usd(10).to_string()), ("nonce", "1".into()), ("deadline", (now + 300).to_string())]),
+        &f(&[
+            ("borrower", borrower.to_string()),
+            ("to", to.to_string()),
+            ("tokenId", id.to_string()),
+            ("amount", usd(10).to_string()),
+            ("nonce", "1".into()),
+            ("deadline", (now + 300).to_string()),
+        ]),
     );
-    let price = sign_sh("PriceData", pool.address(), ORACLE_KEY, &f(&[("tokenId", id.to_string()), ("price", cents(70).to_string()), ("timestamp", now.to_string()), ("maxBorrow", "0".into())]));
+    let price = sign_sh(
+        "PriceData",
+        pool.address(),
+        ORACLE_KEY,
+        &f(&[
+            ("tokenId", id.to_string()),
+            ("price", cents(70).to_string()),
+            ("timestamp", now.to_string()),
+            ("maxBorrow", "0".into()),
+        ]),
+    );
     pool.sender(wd.relayer)
-        .withdraw_via_relay(borrower, to, id, w(usd(10)), U256::from(1), U256::from(now + 300), &intent, w(cents(70)), U256::from(now), &price)
+        .withdraw_via_relay(
+            borrower,
+            to,
+            id,
+            w(usd(10)),
+            U256::from(1),
+            U256::from(now + 300),
+            &intent,
+            w(cents(70)),
+            U256::from(now),
+            &price,
+        )
         .motsu_unwrap();
     assert_eq!(wd.ctf_of(to, id), usd(10));
 
     // Resolution.
-    let sig = sign_sh("Resolution", pool.address(), ORACLE_KEY, &f(&[("tokenId", id.to_string()), ("won", "true".into()), ("timestamp", now.to_string())]));
-    pool.sender(lender).resolve_market(id, true, U256::from(now), &sig).motsu_unwrap();
+    let sig = sign_sh(
+        "Resolution",
+        pool.address(),
+        ORACLE_KEY,
+        &f(&[
+            ("tokenId", id.to_string()),
+            ("won", "true".into()),
+            ("timestamp", now.to_string()),
+        ]),
+    );
+    pool.sender(lender)
+        .resolve_market(id, true, U256::from(now), &sig)
+        .motsu_unwrap();
     assert_eq!(pool.sender(lender).market_status(id), 1);
 }
 
 #[test]
 #[ignore = "needs python3: run scripts/test.sh"]
 fn typed_data_builder_rejects_bad_input() {
-    for args in [vec!["Nope", "0xaa", "1"], vec!["PriceData", "0xaa", "1", "tokenId=1"], vec!["Resolution", "0xaa", "1", "tokenId=1", "won=yes", "timestamp=1"]] {
-        let out = Command::new("python3").arg("scripts/typed_data.py").args(&args).output().unwrap();
+    for args in [
+        vec!["Nope", "0xaa", "1"],
+        vec!["PriceData", "0xaa", "1", "tokenId=1"],
+        vec![
+            "Resolution",
+            "0xaa",
+            "1",
+            "tokenId=1",
+            "won=yes",
+            "timestamp=1",
+        ],
+    ] {
+        let out = Command::new("python3")
+            .arg("scripts/typed_data.py")
+            .args(&args)
+            .output()
+            .unwrap();
         assert!(!out.status.success(), "{args:?} accepted");
     }
 }
@@ -90,21 +193,43 @@ fn typed_data_builder_rejects_bad_input() {
 #[test]
 #[ignore = "needs the scripts' tools: run scripts/test.sh"]
 fn flow_scripts_explain_and_refuse_missing_input() {
-    let flows = ["lend", "redeem", "deposit-collateral", "borrow", "withdraw", "repay", "liquidate", "resolve"];
+    let flows = [
+        "lend",
+        "redeem",
+        "deposit-collateral",
+        "borrow",
+        "withdraw",
+        "repay",
+        "liquidate",
+        "resolve",
+    ];
     for flow in flows {
         let path = format!("scripts/flows/{flow}.sh");
         // No arguments: usage text, exit 2.
         let out = Command::new(&path).env_remove("POOL").output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{flow}");
         let usage = String::from_utf8_lossy(&out.stdout);
-        assert!(usage.contains(&format!("scripts/flows/{flow}.sh")), "{flow} usage: {usage}");
+        assert!(
+            usage.contains(&format!("scripts/flows/{flow}.sh")),
+            "{flow} usage: {usage}"
+        );
         // Arguments but no pool: a clear error, exit 2.
-        let out = Command::new(&path).args(["1", "2", "3", "4"]).env_remove("POOL").output().unwrap();
+        let out = Command::new(&path)
+            .args(["1", "2", "3", "4"])
+            .env_remove("POOL")
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{flow}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("POOL is not set"), "{flow}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("POOL is not set"),
+            "{flow}"
+        );
     }
     // sign.sh without a pool or key.
-    let out = Command::new("scripts/sign.sh").args(["PriceData", "--chain-id", "1"]).output().unwrap();
+    let out = Command::new("scripts/sign.sh")
+        .args(["PriceData", "--chain-id", "1"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--pool is required"));
 }
@@ -118,15 +243,36 @@ fn deploy_dry_run_prints_the_plan() {
         .env_remove("USDC")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("compressed contract:"), "{text}");
-    assert!(text.contains("cargo stylus deploy --endpoint https://sepolia-rollup.arbitrum.io/rpc"), "{text}");
-    assert!(text.contains("0x00000000000000000000000000000000000000ad <USDC>"), "{text}");
-    assert!(text.contains("to deploy, set: USDC CTF ORACLE RELAYER"), "{text}");
+    assert!(
+        text.contains("cargo stylus deploy --endpoint https://sepolia-rollup.arbitrum.io/rpc"),
+        "{text}"
+    );
+    assert!(
+        text.contains("0x00000000000000000000000000000000000000ad <USDC>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("to deploy, set: USDC CTF ORACLE RELAYER"),
+        "{text}"
+    );
     // Without a reachable endpoint a real deploy refuses clearly.
     let out = Command::new("scripts/deploy.sh")
-        .envs([("RPC_URL", "http://127.0.0.1:9"), ("ADMIN", "0x01"), ("USDC", "0x02"), ("CTF", "0x03"), ("ORACLE", "0x04"), ("RELAYER", "0x05"), ("PRIVATE_KEY_PATH", "Cargo.toml")])
+        .envs([
+            ("RPC_URL", "http://127.0.0.1:9"),
+            ("ADMIN", "0x01"),
+            ("USDC", "0x02"),
+            ("CTF", "0x03"),
+            ("ORACLE", "0x04"),
+            ("RELAYER", "0x05"),
+            ("PRIVATE_KEY_PATH", "Cargo.toml"),
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -18,7 +18,9 @@ fn initcode() -> Vec<u8> {
     let text = fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{path}: {e} (run scripts/test.sh, which builds it)"));
     let text = text.trim().trim_start_matches("0x");
-    (0..text.len() / 2).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap()).collect()
+    (0..text.len() / 2)
+        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
 }
 
 /// Splits the deploy prefix: `PUSH32 len ... RETURN 0x00` then the code.
@@ -35,7 +37,9 @@ fn wasm() -> Vec<u8> {
     let code = code(&init);
     assert_eq!(code[3], 0x00, "no dictionary");
     let mut out = Vec::new();
-    brotli_decompressor::Decompressor::new(&code[4..], 4096).read_to_end(&mut out).unwrap();
+    brotli_decompressor::Decompressor::new(&code[4..], 4096)
+        .read_to_end(&mut out)
+        .unwrap();
     out
 }
 
@@ -45,7 +49,11 @@ fn fits_in_one_contract() {
     let init = initcode();
     let code = code(&init);
     println!("deployed code: {} bytes (limit {MAX_CODE})", code.len());
-    assert!(code.len() <= MAX_CODE, "compressed code {} > {MAX_CODE}", code.len());
+    assert!(
+        code.len() <= MAX_CODE,
+        "compressed code {} > {MAX_CODE}",
+        code.len()
+    );
     assert!(wasm().len() <= MAX_WASM);
 }
 
@@ -60,7 +68,9 @@ fn validates_under_nitro_features() {
         | WasmFeatures::SATURATING_FLOAT_TO_INT
         | WasmFeatures::BULK_MEMORY
         | WasmFeatures::FLOATS;
-    Validator::new_with_features(features).validate_all(&wasm).expect("valid under Nitro's feature set");
+    Validator::new_with_features(features)
+        .validate_all(&wasm)
+        .expect("valid under Nitro's feature set");
 
     let mut exports = Vec::new();
     for payload in Parser::new(0).parse_all(&wasm) {
@@ -86,7 +96,10 @@ fn validates_under_nitro_features() {
             _ => {}
         }
     }
-    assert!(exports.contains(&"user_entrypoint".to_string()), "exports: {exports:?}");
+    assert!(
+        exports.contains(&"user_entrypoint".to_string()),
+        "exports: {exports:?}"
+    );
 }
 
 #[test]
@@ -94,7 +107,10 @@ fn validates_under_nitro_features() {
 fn has_no_test_seam() {
     let wasm = wasm();
     let marker = predmart_pool::clock::SEAM_MARKER.as_bytes();
-    assert!(!wasm.windows(marker.len()).any(|w| w == marker), "the test clock leaked into the release WASM");
+    assert!(
+        !wasm.windows(marker.len()).any(|w| w == marker),
+        "the test clock leaked into the release WASM"
+    );
 }
 
 /// Control for `has_no_test_seam`: the marker does survive into a build that

@@ -106,7 +106,12 @@ impl MockUsdc {
         self.erc20.transfer(to, value)
     }
 
-    pub fn transfer_from(&mut self, from: Address, to: Address, value: U256) -> Result<bool, erc20::Error> {
+    pub fn transfer_from(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+    ) -> Result<bool, erc20::Error> {
         if self.mode.get().to::<u8>() == USDC_RETURN_FALSE {
             return Ok(false);
         }
@@ -159,7 +164,11 @@ impl MockCtf {
         self.erc1155.balance_of(account, id)
     }
 
-    pub fn set_approval_for_all(&mut self, operator: Address, approved: bool) -> Result<(), erc1155::Error> {
+    pub fn set_approval_for_all(
+        &mut self,
+        operator: Address,
+        approved: bool,
+    ) -> Result<(), erc1155::Error> {
         self.erc1155.set_approval_for_all(operator, approved)
     }
 
@@ -182,7 +191,8 @@ impl MockCtf {
         values: Vec<U256>,
         data: Bytes,
     ) -> Result<(), erc1155::Error> {
-        self.erc1155.safe_batch_transfer_from(from, to, ids, values, data)
+        self.erc1155
+            .safe_batch_transfer_from(from, to, ids, values, data)
     }
 
     pub fn get_collection_id(&self, parent: B256, condition: B256, index_set: U256) -> B256 {
@@ -195,7 +205,10 @@ impl MockCtf {
 
     /// Test setup: the outcome `indexSet` of `condition` won.
     pub fn set_winner(&mut self, condition: B256, index_set: U256) {
-        let id = position_id(self.usdc.get(), collection_id(B256::ZERO, condition, index_set));
+        let id = position_id(
+            self.usdc.get(),
+            collection_id(B256::ZERO, condition, index_set),
+        );
         self.winning.setter(id).set(true);
     }
 
@@ -219,8 +232,13 @@ impl MockCtf {
             }
         }
         if !payout.is_zero() {
-            let call = IPool::transferCall { to: sender, value: payout };
-            self.vm().call(&Call::new(), self.usdc.get(), &call.abi_encode()).map_err(|_| Vec::<u8>::new())?;
+            let call = IPool::transferCall {
+                to: sender,
+                value: payout,
+            };
+            self.vm()
+                .call(&Call::new(), self.usdc.get(), &call.abi_encode())
+                .map_err(|_| Vec::<u8>::new())?;
         }
         Ok(())
     }
@@ -256,15 +274,22 @@ impl MockWallet {
     }
 
     /// Valid if the owner's ECDSA signature of `hash` is given (and mode is magic).
-    pub fn is_valid_signature(&self, hash: B256, signature: Bytes) -> Result<alloy_primitives::FixedBytes<4>, Vec<u8>> {
+    pub fn is_valid_signature(
+        &self,
+        hash: B256,
+        signature: Bytes,
+    ) -> Result<alloy_primitives::FixedBytes<4>, Vec<u8>> {
         match self.mode.get().to::<u8>() {
             WALLET_REVERT => return Err(b"no".to_vec()),
             WALLET_WRONG => return Ok(alloy_primitives::FixedBytes([0xff; 4])),
             _ => {}
         }
-        let sig = alloy_primitives::PrimitiveSignature::try_from(&signature[..]).map_err(|_| Vec::<u8>::new())?;
+        let sig = alloy_primitives::PrimitiveSignature::try_from(&signature[..])
+            .map_err(|_| Vec::<u8>::new())?;
         match sig.recover_address_from_prehash(&hash) {
-            Ok(a) if a == self.owner.get() => Ok(alloy_primitives::FixedBytes([0x16, 0x26, 0xba, 0x7e])),
+            Ok(a) if a == self.owner.get() => {
+                Ok(alloy_primitives::FixedBytes([0x16, 0x26, 0xba, 0x7e]))
+            }
             _ => Ok(alloy_primitives::FixedBytes([0; 4])),
         }
     }
@@ -288,7 +313,12 @@ impl MockWallet {
 
 /// Signs `digest` with `signer`, as `r ‖ s ‖ v` (v = 27/28).
 pub fn sign(signer: &Account, digest: B256) -> Vec<u8> {
-    signer.signer().sign_hash_sync(&digest).expect("sign").as_bytes().to_vec()
+    signer
+        .signer()
+        .sign_hash_sync(&digest)
+        .expect("sign")
+        .as_bytes()
+        .to_vec()
 }
 
 /// The same signature with `s` replaced by `n - s` and `v` flipped: the
@@ -325,7 +355,11 @@ pub struct World<'a> {
 
 impl<'a> World<'a> {
     /// Deploys (constructs) the pool with fresh roles; resets the clock.
-    pub fn new(pool: &'a Contract<LendingPool>, usdc: &'a Contract<MockUsdc>, ctf: &'a Contract<MockCtf>) -> Self {
+    pub fn new(
+        pool: &'a Contract<LendingPool>,
+        usdc: &'a Contract<MockUsdc>,
+        ctf: &'a Contract<MockCtf>,
+    ) -> Self {
         Self::with_oracle(pool, usdc, ctf, Account::from_seed("oracle"))
     }
 
@@ -341,9 +375,22 @@ impl<'a> World<'a> {
         let relayer = Address::with_last_byte(0xee);
         ctf.sender(admin).set_usdc(usdc.address());
         pool.sender(admin)
-            .constructor(admin, usdc.address(), ctf.address(), oracle.address(), relayer)
+            .constructor(
+                admin,
+                usdc.address(),
+                ctf.address(),
+                oracle.address(),
+                relayer,
+            )
             .motsu_unwrap();
-        World { pool, usdc, ctf, admin, oracle, relayer }
+        World {
+            pool,
+            usdc,
+            ctf,
+            admin,
+            oracle,
+            relayer,
+        }
     }
 
     pub fn now(&self) -> u64 {
@@ -353,13 +400,22 @@ impl<'a> World<'a> {
     /// Mints `amount` USDC to `who` and approves the pool.
     pub fn fund(&self, who: Address, amount: u128) {
         self.usdc.sender(who).mint(who, w(amount)).motsu_unwrap();
-        self.usdc.sender(who).approve(self.pool.address(), U256::MAX).motsu_unwrap();
+        self.usdc
+            .sender(who)
+            .approve(self.pool.address(), U256::MAX)
+            .motsu_unwrap();
     }
 
     /// Sets the pool cap through the timelock (delay 0 in tests unless set).
     pub fn set_cap(&self, bps: u64) {
-        self.pool.sender(self.admin).propose_change(2, U256::from(bps)).motsu_unwrap();
-        self.pool.sender(self.admin).execute_change(2).motsu_unwrap();
+        self.pool
+            .sender(self.admin)
+            .propose_change(2, U256::from(bps))
+            .motsu_unwrap();
+        self.pool
+            .sender(self.admin)
+            .execute_change(2)
+            .motsu_unwrap();
     }
 
     /// `who` deposits `amount` USDC as a lender.
@@ -373,7 +429,13 @@ impl<'a> World<'a> {
         self.ctf.sender(who).mint(who, id, w(amount)).motsu_unwrap();
         self.ctf
             .sender(who)
-            .safe_transfer_from(who, self.pool.address(), id, w(amount), Bytes::from(Vec::new()))
+            .safe_transfer_from(
+                who,
+                self.pool.address(),
+                id,
+                w(amount),
+                Bytes::from(Vec::new()),
+            )
             .motsu_unwrap();
     }
 
@@ -395,13 +457,41 @@ impl<'a> World<'a> {
         sign(&self.oracle, sig::digest(self.domain(), h))
     }
 
-    pub fn borrow_sig(&self, borrower: &Account, token_id: U256, amount: u128, nonce: u128, deadline: u64) -> Vec<u8> {
-        let h = sig::borrow_intent_hash(borrower.address(), token_id, w(amount), w(nonce), U256::from(deadline));
+    pub fn borrow_sig(
+        &self,
+        borrower: &Account,
+        token_id: U256,
+        amount: u128,
+        nonce: u128,
+        deadline: u64,
+    ) -> Vec<u8> {
+        let h = sig::borrow_intent_hash(
+            borrower.address(),
+            token_id,
+            w(amount),
+            w(nonce),
+            U256::from(deadline),
+        );
         sign(borrower, sig::digest(self.domain(), h))
     }
 
-    pub fn withdraw_sig(&self, borrower: &Account, to: Address, token_id: U256, amount: u128, nonce: u128, deadline: u64) -> Vec<u8> {
-        let h = sig::withdraw_intent_hash(borrower.address(), to, token_id, w(amount), w(nonce), U256::from(deadline));
+    pub fn withdraw_sig(
+        &self,
+        borrower: &Account,
+        to: Address,
+        token_id: U256,
+        amount: u128,
+        nonce: u128,
+        deadline: u64,
+    ) -> Vec<u8> {
+        let h = sig::withdraw_intent_hash(
+            borrower.address(),
+            to,
+            token_id,
+            w(amount),
+            w(nonce),
+            U256::from(deadline),
+        );
         sign(borrower, sig::digest(self.domain(), h))
     }
 
@@ -411,7 +501,13 @@ impl<'a> World<'a> {
     }
 
     /// Relays a borrow signed now, at `price`, with no depth cap.
-    pub fn borrow(&self, borrower: &Account, id: U256, amount: u128, price: u128) -> Result<(), predmart_pool::errors::Error> {
+    pub fn borrow(
+        &self,
+        borrower: &Account,
+        id: U256,
+        amount: u128,
+        price: u128,
+    ) -> Result<(), predmart_pool::errors::Error> {
         let now = self.now();
         let nonce = self.pool.sender(self.admin).nonces(borrower.address());
         let intent = self.borrow_sig(borrower, id, amount, nonce, now + 300);
@@ -434,7 +530,14 @@ impl<'a> World<'a> {
     }
 
     /// Relays a collateral withdrawal signed now, at `price`.
-    pub fn withdraw_collateral(&self, borrower: &Account, to: Address, id: U256, amount: u128, price: u128) -> Result<(), predmart_pool::errors::Error> {
+    pub fn withdraw_collateral(
+        &self,
+        borrower: &Account,
+        to: Address,
+        id: U256,
+        amount: u128,
+        price: u128,
+    ) -> Result<(), predmart_pool::errors::Error> {
         let now = self.now();
         let nonce = self.pool.sender(self.admin).nonces(borrower.address());
         let intent = self.withdraw_sig(borrower, to, id, amount, nonce, now + 300);
@@ -457,12 +560,27 @@ impl<'a> World<'a> {
     }
 
     /// Liquidates at `price` signed now.
-    pub fn liquidate(&self, liquidator: Address, borrower: Address, id: U256, repay: u128, price: u128) -> Result<u128, predmart_pool::errors::Error> {
+    pub fn liquidate(
+        &self,
+        liquidator: Address,
+        borrower: Address,
+        id: U256,
+        repay: u128,
+        price: u128,
+    ) -> Result<u128, predmart_pool::errors::Error> {
         let now = self.now();
         let psig = self.price_sig(id, price, now, U256::ZERO);
         self.pool
             .sender(liquidator)
-            .liquidate(borrower, id, repay, w(price), U256::from(now), U256::ZERO, &psig)
+            .liquidate(
+                borrower,
+                id,
+                repay,
+                w(price),
+                U256::from(now),
+                U256::ZERO,
+                &psig,
+            )
             .motsu_res()
     }
 
@@ -502,7 +620,11 @@ impl<'a> World<'a> {
                 .collect(),
             pool_usdc: self.usdc_of(self.pool.address()),
             pool_ctf: self.ctf_of(self.pool.address(), id),
-            token: (p.token_debt(id).unwrap(), p.token_collateral(id), p.last_price_timestamp(id)),
+            token: (
+                p.token_debt(id).unwrap(),
+                p.token_collateral(id),
+                p.last_price_timestamp(id),
+            ),
         }
     }
 }
@@ -531,6 +653,11 @@ macro_rules! assert_fails {
         let before = $world.snapshot(&$who, $id);
         let got = $call.motsu_res();
         assert_eq!(got.err(), Some($err), "expected {:?}", $err);
-        assert_eq!($world.snapshot(&$who, $id), before, "state changed on {:?}", $err);
+        assert_eq!(
+            $world.snapshot(&$who, $id),
+            before,
+            "state changed on {:?}",
+            $err
+        );
     }};
 }
