@@ -181,15 +181,19 @@ impl Market {
     }
 
     /// Removes `shares` borrow shares and `assets` of debt (repaid or written
-    /// off). When the last share goes, the virtual shares' dust goes with it
-    /// so `borrowed` never outlives every borrower.
-    pub fn remove_debt(&mut self, shares: u128, assets: u128) {
+    /// off). When the last share goes, the debt the virtual shares accrued
+    /// goes with it, so `borrowed` never outlives every borrower; returns
+    /// that dust (what lenders lose beyond `assets`).
+    pub fn remove_debt(&mut self, shares: u128, assets: u128) -> u128 {
         self.borrow_shares = self.borrow_shares.saturating_sub(shares);
-        self.borrowed = if self.borrow_shares == 0 {
-            0
+        let left = self.borrowed.saturating_sub(assets);
+        if self.borrow_shares == 0 {
+            self.borrowed = 0;
+            left
         } else {
-            self.borrowed.saturating_sub(assets)
-        };
+            self.borrowed = left;
+            0
+        }
     }
 }
 
@@ -260,6 +264,23 @@ mod tests {
         let y = accrue(0, b, 0, 31_557_600).unwrap();
         assert_eq!(y.interest, (3_000_000));
         assert_eq!(y.reserve_fee, (150_000));
+    }
+
+    #[test]
+    fn last_share_takes_the_virtual_dust() {
+        let mut m = Market {
+            cash: 0,
+            borrowed: 0,
+            borrow_shares: 0,
+            reserves: 0,
+        };
+        let minted = m.add_debt(1_000_000).unwrap();
+        m.borrowed += 3; // interest, part of it owed by the virtual shares
+        let debt = m.debt_of(minted).unwrap();
+        assert_eq!(m.clone().remove_debt(minted / 2, debt / 2), 0);
+        let dust = m.remove_debt(minted, debt);
+        assert_eq!(dust, 1_000_003 - debt);
+        assert_eq!((m.borrowed, m.borrow_shares), (0, 0));
     }
 
     proptest! {

@@ -889,7 +889,7 @@ impl LendingPool {
         if burned == 0 {
             return Err(fail!(ZeroAmount));
         }
-        m.remove_debt(burned, paid);
+        self.remove_debt(&mut m, burned, paid);
         m.cash = add(m.cash, paid)?;
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, burned);
@@ -945,7 +945,7 @@ impl LendingPool {
         } else {
             interest::to_borrow_shares(o.repaid, m.borrowed, m.borrow_shares, Rounding::Down)?
         };
-        m.remove_debt(burned, o.repaid + o.bad_debt);
+        self.remove_debt(&mut m, burned, o.repaid + o.bad_debt);
         m.cash = add(m.cash, o.repaid)?;
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, burned);
@@ -992,7 +992,7 @@ impl LendingPool {
             let mut m = self.accrue()?;
             let shares = self.numm(m::TOKEN_SHARES, token_id);
             let debt = m.debt_down(shares)?;
-            m.remove_debt(shares, debt);
+            self.remove_debt(&mut m, shares, debt);
             self.store_market(&m);
             self.setm(m::TOKEN_SHARES, token_id, 0);
             self.bad_debt(Address::ZERO, token_id, debt);
@@ -1105,7 +1105,7 @@ impl LendingPool {
             s::PENDING_REDEMPTIONS,
             self.num(s::PENDING_REDEMPTIONS) - st.payout,
         );
-        m.remove_debt(shares, debt);
+        self.remove_debt(&mut m, shares, debt);
         m.cash = add(m.cash, st.repaid)?;
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, shares);
@@ -1374,6 +1374,14 @@ impl LendingPool {
         let base = map2(m::POSITION, aw(borrower), token_id);
         let c = self.sload(base);
         self.save(base, c - U256::from(amount));
+    }
+
+    /// Removes debt from the totals and reports the virtual shares' dust
+    /// written off with the last borrow share (`BadDebtAbsorbed(0, 0, dust)`),
+    /// so every fall in lenders' share price is announced.
+    fn remove_debt(&self, m: &mut Market, shares: u128, assets: u128) {
+        let dust = m.remove_debt(shares, assets);
+        self.bad_debt(Address::ZERO, U256::ZERO, dust);
     }
 
     fn bad_debt(&self, borrower: Address, token_id: U256, amount: u128) {

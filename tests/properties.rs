@@ -48,6 +48,7 @@
 mod common;
 
 use alloy_primitives::{Address, U256};
+use alloy_sol_types::SolEvent;
 use common::*;
 use motsu::prelude::*;
 use predmart_pool::{errors::Error, interest::Market, math::Rounding, LendingPool};
@@ -851,6 +852,20 @@ impl<'a> Run<'a> {
                 "after {a:?}: 1e12 pUSDC worth {probe}, was {probe0}"
             );
         } else if U256::from(ta) * U256::from(supply0) < U256::from(ta0) * U256::from(supply) {
+            // The write-off is announced: BadDebtAbsorbed(0x0, 0, dust) with
+            // the dust the pool dropped (within the virtual shares' claim).
+            let announced = self.wd.pool.all_events().iter().rev().find_map(|log| {
+                let e = predmart_pool::events::BadDebtAbsorbed::decode_log_data(log, true).ok()?;
+                (e.borrower == Address::ZERO && e.tokenId == U256::ZERO)
+                    .then(|| e.amount.to::<u128>())
+            });
+            prop_assert!(
+                matches!(announced, Some(d) if d > 0 && d <= write_off),
+                "after {:?}: virtual-share write-off not announced ({:?}, claim {})",
+                a,
+                announced,
+                write_off
+            );
             let mut st = self.stats.borrow_mut();
             st.write_offs += 1;
             st.max_write_off = st.max_write_off.max(write_off);
