@@ -20,7 +20,7 @@ use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use common::*;
 use motsu::prelude::*;
-use predmart_pool::{clock, errors::Error, resolution::status, signatures as sig, LendingPool};
+use predmart_pool::{errors::Error, resolution::status, signatures as sig, LendingPool};
 
 /// Motsu's chain id (Arbitrum One).
 const CHAIN_ID: u64 = 42161;
@@ -304,33 +304,13 @@ fn world<'a>(
     usdc: &'a Contract<MockUsdc>,
     ctf: &'a Contract<MockCtf>,
 ) -> World<'a> {
-    clock::reset();
-    let admin = Address::with_last_byte(0xad);
-    let relayer = Address::with_last_byte(0xee);
     let oracle = Account::from(signer(ORACLE_KEY));
     assert_eq!(
         cast_address(ORACLE_KEY),
         oracle.address(),
         "cast and alloy derive the same oracle address"
     );
-    ctf.sender(admin).set_usdc(usdc.address());
-    pool.sender(admin)
-        .constructor(
-            admin,
-            usdc.address(),
-            ctf.address(),
-            oracle.address(),
-            relayer,
-        )
-        .motsu_unwrap();
-    World {
-        pool,
-        usdc,
-        ctf,
-        admin,
-        oracle,
-        relayer,
-    }
+    World::with_oracle(pool, usdc, ctf, oracle)
 }
 
 // ---------------------------------------------------------------------------
