@@ -110,41 +110,6 @@ macro_rules! rejected {
     }};
 }
 
-/// A relayed borrow signed now, submitted by `relayer`, priced by `oracle`.
-/// Not reverted on error: wrap in `assert_fails!` or call `.motsu_res()`.
-fn relay_borrow(
-    wd: &World,
-    relayer: Address,
-    oracle: &Account,
-    borrower: &Account,
-    id: U256,
-    amount: u128,
-    price: u128,
-) -> Result<(), Error> {
-    let now = wd.now();
-    let nonce = wd.pool.sender(wd.admin).nonces(borrower.address());
-    let intent = wd.borrow_sig(borrower, id, amount, nonce, now + 300);
-    let psig = sign(
-        oracle,
-        sig::digest(
-            wd.domain(),
-            sig::price_data_hash(id, w(price), U256::from(now), U256::MAX),
-        ),
-    );
-    wd.pool.sender(relayer).borrow_via_relay(
-        borrower.address(),
-        id,
-        w(amount),
-        w(nonce),
-        U256::from(now + 300),
-        &intent,
-        w(price),
-        U256::from(now),
-        U256::MAX,
-        &psig,
-    )
-}
-
 fn resolve(wd: &World, id: U256, won: bool) {
     let ts = wd.now();
     let rsig = wd.resolution_sig(id, won, ts);
@@ -934,10 +899,11 @@ fn a_new_oracle_replaces_the_old_one(
         wd,
         [a],
         id,
-        relay_borrow(&wd, wd.relayer, &new, &alice, id, usd(100), cents(70)),
+        wd.relay_borrow(wd.relayer, &new, &alice, id, usd(100), cents(70)),
         Error::InvalidSignature
     );
-    relay_borrow(&wd, wd.relayer, &wd.oracle, &alice, id, usd(100), cents(70)).motsu_unwrap();
+    wd.relay_borrow(wd.relayer, &wd.oracle, &alice, id, usd(100), cents(70))
+        .motsu_unwrap();
 
     advance(DAY);
     pool.sender(admin).execute_change(ORACLE).motsu_unwrap();
@@ -951,7 +917,7 @@ fn a_new_oracle_replaces_the_old_one(
         wd,
         [a],
         id,
-        relay_borrow(&wd, wd.relayer, &wd.oracle, &alice, id, usd(100), cents(70)),
+        wd.relay_borrow(wd.relayer, &wd.oracle, &alice, id, usd(100), cents(70)),
         Error::InvalidSignature
     );
     let before = wd.snapshot(&[a, liquidator], id);
@@ -964,7 +930,8 @@ fn a_new_oracle_replaces_the_old_one(
         Err(Error::InvalidSignature)
     );
     assert_eq!(wd.snapshot(&[a, liquidator], id), before);
-    relay_borrow(&wd, wd.relayer, &new, &alice, id, usd(100), cents(70)).motsu_unwrap();
+    wd.relay_borrow(wd.relayer, &new, &alice, id, usd(100), cents(70))
+        .motsu_unwrap();
     assert_eq!(wd.usdc_of(a), usd(200));
 
     // Resolutions too.
@@ -1010,7 +977,7 @@ fn a_new_relayer_replaces_the_old_one(
         wd,
         [a, new],
         id,
-        relay_borrow(&wd, new, &wd.oracle, &alice, id, usd(100), cents(70)),
+        wd.relay_borrow(new, &wd.oracle, &alice, id, usd(100), cents(70)),
         Error::Unauthorized
     );
     rejected!(wd, pool.sender(new).set_paused(true), Error::Unauthorized);
@@ -1024,7 +991,7 @@ fn a_new_relayer_replaces_the_old_one(
         wd,
         [a, old, new],
         id,
-        relay_borrow(&wd, old, &wd.oracle, &alice, id, usd(100), cents(70)),
+        wd.relay_borrow(old, &wd.oracle, &alice, id, usd(100), cents(70)),
         Error::Unauthorized
     );
     let before = wd.snapshot(&[a, dest], id);
@@ -1035,7 +1002,8 @@ fn a_new_relayer_replaces_the_old_one(
     assert_eq!(wd.snapshot(&[a, dest], id), before);
     rejected!(wd, pool.sender(old).set_paused(true), Error::Unauthorized);
     // The new one can, and the USDC still goes to the borrower.
-    relay_borrow(&wd, new, &wd.oracle, &alice, id, usd(100), cents(70)).motsu_unwrap();
+    wd.relay_borrow(new, &wd.oracle, &alice, id, usd(100), cents(70))
+        .motsu_unwrap();
     assert_eq!(wd.usdc_of(a), usd(100));
     assert_eq!(wd.usdc_of(new), 0);
     pool.sender(new).set_paused(true).motsu_unwrap();

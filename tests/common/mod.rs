@@ -508,25 +508,38 @@ impl<'a> World<'a> {
         amount: u128,
         price: u128,
     ) -> Result<(), predmart_pool::errors::Error> {
+        self.relay_borrow(self.relayer, &self.oracle, borrower, id, amount, price)
+            .motsu_res()
+    }
+
+    /// A borrow signed now, priced by `oracle`, submitted by `relayer`.
+    /// Not reverted on error: wrap in `assert_fails!` or call `.motsu_res()`.
+    pub fn relay_borrow(
+        &self,
+        relayer: Address,
+        oracle: &Account,
+        borrower: &Account,
+        id: U256,
+        amount: u128,
+        price: u128,
+    ) -> Result<(), predmart_pool::errors::Error> {
         let now = self.now();
         let nonce = self.pool.sender(self.admin).nonces(borrower.address());
         let intent = self.borrow_sig(borrower, id, amount, nonce, now + 300);
-        let psig = self.price_sig(id, price, now, U256::MAX);
-        self.pool
-            .sender(self.relayer)
-            .borrow_via_relay(
-                borrower.address(),
-                id,
-                w(amount),
-                w(nonce),
-                U256::from(now + 300),
-                &intent,
-                w(price),
-                U256::from(now),
-                U256::MAX,
-                &psig,
-            )
-            .motsu_res()
+        let h = sig::price_data_hash(id, w(price), U256::from(now), U256::MAX);
+        let psig = sign(oracle, sig::digest(self.domain(), h));
+        self.pool.sender(relayer).borrow_via_relay(
+            borrower.address(),
+            id,
+            w(amount),
+            w(nonce),
+            U256::from(now + 300),
+            &intent,
+            w(price),
+            U256::from(now),
+            U256::MAX,
+            &psig,
+        )
     }
 
     /// Relays a collateral withdrawal signed now, at `price`.
