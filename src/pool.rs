@@ -1058,6 +1058,10 @@ impl LendingPool {
             return Err(fail!(TokenMismatch));
         }
         let shares = self.token_collateral(token_id);
+        // The status flips before the call (no second redemption); the
+        // proceeds can only be booked after it, from the balance difference.
+        // That is safe because the entrypoint rejects re-entrant calls, so no
+        // `settleRedemption` can run while `REDEEMED_USDC` is still unset.
         self.setm(m::STATUS, token_id, status::REDEEMED as u128);
         let before = self.usdc_balance()?;
         // redeemPositions(usdc, 0x0, conditionId, [indexSet])
