@@ -1,0 +1,1 @@
+//! Test-only Stylus contract (work in progress).

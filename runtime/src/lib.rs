@@ -1,0 +1,1 @@
+//! Embedded Stylus runtime (work in progress).
