@@ -20,7 +20,7 @@ use predmart_pool::{clock, signatures as sig, LendingPool};
 use stylus_sdk::{
     abi::Bytes,
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageMap, StorageU8},
+    storage::{StorageAddress, StorageBool, StorageBytes, StorageMap, StorageU8},
     stylus_core::calls::context::Call,
 };
 
@@ -53,6 +53,62 @@ pub fn w(v: u128) -> U256 {
 }
 
 // ---------------------------------------------------------------------------
+// Re-entry hook (adversarial mocks)
+// ---------------------------------------------------------------------------
+
+/// What a hook did: not fired yet, its call succeeded, or it failed.
+pub const HOOK_IDLE: u8 = 0;
+pub const HOOK_OK: u8 = 1;
+pub const HOOK_FAILED: u8 = 2;
+
+/// A one-shot call a mock makes from inside a token callback: armed with a
+/// target and calldata, it fires once (disarming first, so it cannot loop)
+/// and records whether the call succeeded. Models a malicious token or
+/// receiver that re-enters the pool mid-operation.
+#[storage]
+pub struct Hook {
+    target: StorageAddress,
+    data: StorageBytes,
+    result: StorageU8,
+}
+
+impl Hook {
+    fn arm(&mut self, target: Address, data: &[u8]) {
+        self.target.set(target);
+        self.data.set_bytes(data);
+        self.result.set(alloy_primitives::U8::from(HOOK_IDLE));
+    }
+
+    /// Disarms and returns the armed call, if any.
+    fn take(&mut self) -> Option<(Address, Vec<u8>)> {
+        let target = self.target.get();
+        if target.is_zero() {
+            return None;
+        }
+        self.target.set(Address::ZERO);
+        Some((target, self.data.get_bytes()))
+    }
+
+    fn record(&mut self, ok: bool) {
+        self.result.set(alloy_primitives::U8::from(if ok {
+            HOOK_OK
+        } else {
+            HOOK_FAILED
+        }));
+    }
+}
+
+/// Fires `$self.hook` (if armed) from inside the mock `$self`.
+macro_rules! fire_hook {
+    ($self:ident) => {
+        if let Some((target, data)) = $self.hook.take() {
+            let ok = $self.vm().call(&Call::new(), target, &data).is_ok();
+            $self.hook.record(ok);
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------
 // Mock USDC
 // ---------------------------------------------------------------------------
 
@@ -65,6 +121,7 @@ pub const USDC_RETURN_FALSE: u8 = 1;
 pub struct MockUsdc {
     erc20: Erc20,
     mode: StorageU8,
+    hook: Hook,
 }
 
 unsafe impl TopLevelStorage for MockUsdc {}
@@ -77,6 +134,17 @@ impl MockUsdc {
 
     pub fn set_mode(&mut self, mode: u8) {
         self.mode.set(alloy_primitives::U8::from(mode));
+    }
+
+    /// Adversarial: the next `transfer`/`transferFrom` first calls `target`
+    /// with `data` (a re-entrant call into the pool), then moves the tokens.
+    pub fn set_hook(&mut self, target: Address, data: Bytes) {
+        self.hook.arm(target, &data);
+    }
+
+    /// What the hook did (`HOOK_*`).
+    pub fn hook_result(&self) -> u8 {
+        self.hook.result.get().to()
     }
 
     pub fn decimals(&self) -> u8 {
@@ -103,6 +171,7 @@ impl MockUsdc {
         if self.mode.get().to::<u8>() == USDC_RETURN_FALSE {
             return Ok(false);
         }
+        fire_hook!(self);
         self.erc20.transfer(to, value)
     }
 
@@ -115,6 +184,7 @@ impl MockUsdc {
         if self.mode.get().to::<u8>() == USDC_RETURN_FALSE {
             return Ok(false);
         }
+        fire_hook!(self);
         self.erc20.transfer_from(from, to, value)
     }
 }
@@ -259,6 +329,7 @@ pub const WALLET_REVERT: u8 = 2;
 pub struct MockWallet {
     owner: StorageAddress,
     mode: StorageU8,
+    hook: Hook,
 }
 
 unsafe impl TopLevelStorage for MockWallet {}
@@ -271,6 +342,24 @@ impl MockWallet {
 
     pub fn set_mode(&mut self, mode: u8) {
         self.mode.set(alloy_primitives::U8::from(mode));
+    }
+
+    /// Adversarial: the next `onERC1155Received` first calls `target` with
+    /// `data` (e.g. re-enters the pool that is sending it shares).
+    pub fn set_hook(&mut self, target: Address, data: Bytes) {
+        self.hook.arm(target, &data);
+    }
+
+    /// What the hook did (`HOOK_*`).
+    pub fn hook_result(&self) -> u8 {
+        self.hook.result.get().to()
+    }
+
+    /// Calls `target` with `data` as this wallet (a contract borrower acting).
+    pub fn exec(&mut self, target: Address, data: Bytes) -> Result<Vec<u8>, Vec<u8>> {
+        self.vm()
+            .call(&Call::new(), target, &data)
+            .map_err(Vec::<u8>::from)
     }
 
     /// Valid if the owner's ECDSA signature of `hash` is given (and mode is magic).
@@ -303,6 +392,7 @@ impl MockWallet {
         _value: U256,
         _data: Bytes,
     ) -> alloy_primitives::FixedBytes<4> {
+        fire_hook!(self);
         alloy_primitives::FixedBytes([0xf2, 0x3a, 0x6e, 0x61])
     }
 }

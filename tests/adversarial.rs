@@ -1,0 +1,942 @@
+//! Adversarial tests: hostile tokens and receivers, a relayer that replays or
+//! reorders intents, oracle prices at the exact edges of their range, and
+//! arguments at the u128 / uint256 edges. Every case must end in a clean,
+//! specific error that changes nothing, or in correct accounting.
+//!
+//! Re-entrancy: on Arbitrum the Stylus entrypoint refuses any call that
+//! re-enters the pool (`src/dispatch.rs`, `msg_reentrant`), which motsu cannot
+//! show (it reports "not re-entrant" always). The embedded runtime's
+//! end-to-end tests (`tests/e2e.rs`) prove the refusal on the release WASM.
+//! Here the re-entrant calls are *let through*, and the tests prove the
+//! second line of defence: state is written before every external call, so a
+//! re-entrant call sees consistent books and gains nothing.
+
+mod common;
+
+use alloy_primitives::{Address, B256, U256};
+use alloy_sol_types::SolCall;
+use common::*;
+use motsu::prelude::*;
+use predmart_pool::{dispatch::FUNCTIONS, errors::Error, math::Rounding, LendingPool};
+use stylus_sdk::abi::Bytes;
+
+fn lender() -> Address {
+    Address::with_last_byte(0x11)
+}
+fn liquidator() -> Address {
+    Address::with_last_byte(0x30)
+}
+fn outsider() -> Address {
+    Address::with_last_byte(0x77)
+}
+
+/// The pool's books: what must stay consistent whatever a hostile token does.
+fn assert_books(wd: &World) {
+    let p = wd.pool.sender(wd.admin);
+    let m = p.market().unwrap();
+    assert_eq!(
+        wd.usdc_of(wd.pool.address()),
+        m.cash,
+        "USDC held = booked cash"
+    );
+    assert_eq!(p.total_assets().unwrap(), m.cash + m.borrowed - m.reserves);
+}
+
+/// Like `assert_fails!` for helpers that already reverted (`motsu_res`).
+fn fails_cleanly<T: core::fmt::Debug>(
+    wd: &World,
+    who: &[Address],
+    id: U256,
+    call: impl FnOnce() -> Result<T, Error>,
+    err: Error,
+) {
+    let before = wd.snapshot(who, id);
+    let got = call();
+    assert_eq!(got.err(), Some(err), "expected {err:?}");
+    assert_eq!(wd.snapshot(who, id), before, "state changed on {err:?}");
+}
+
+/// Lender liquidity, and a borrower with 10,000 shares of `token()` who
+/// borrowed `debt` at $0.60.
+fn with_loan<'a>(wd: &World<'a>, borrower: &Account, debt: u128) {
+    wd.lend(lender(), usd(100_000));
+    wd.collateral(borrower.address(), token(), usd(10_000));
+    if debt != 0 {
+        wd.borrow(borrower, token(), debt, cents(60)).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ERC-20 returning false
+// ---------------------------------------------------------------------------
+
+/// A USDC that answers `false` instead of moving tokens fails every money
+/// path with `TransferFailed`, and nothing changes.
+#[motsu::test]
+fn usdc_returning_false_fails_every_money_path(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(3_000));
+    advance(30 * 86_400); // reserves accrue
+    pool.sender(wd.admin).accrue().motsu_unwrap();
+    usdc.sender(outsider())
+        .mint(pool.address(), w(usd(5)))
+        .motsu_unwrap(); // a donation
+    let b = bob.address();
+    wd.fund(b, usd(10_000));
+    wd.fund(lender(), usd(1_000));
+    wd.fund(liquidator(), usd(10_000));
+    usdc.sender(wd.admin).set_mode(USDC_RETURN_FALSE);
+    let who = [lender(), b, liquidator(), wd.admin];
+    let id = token();
+    let tf = Error::TransferFailed;
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(lender()).deposit(usd(10), lender()),
+        tf
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(lender()).mint(1_000_000_000, lender()),
+        tf
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(lender()).withdraw(usd(10), lender(), lender()),
+        tf
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(lender())
+            .redeem(1_000_000_000, lender(), lender()),
+        tf
+    );
+    assert_fails!(wd, who, id, pool.sender(b).repay_for(b, id, usd(100)), tf);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        wd.relay_borrow(wd.relayer, &wd.oracle, &bob, id, usd(10), cents(60)),
+        tf
+    );
+    let reserves = pool.sender(wd.admin).market().unwrap().reserves;
+    assert!(reserves > 0);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(wd.admin).withdraw_reserves(wd.admin, 1),
+        tf
+    );
+    assert_fails!(wd, who, id, pool.sender(wd.admin).sweep(wd.admin), tf);
+    usdc.sender(wd.admin).set_mode(USDC_NORMAL);
+    assert_books_with_donation(&wd, usd(5));
+}
+
+/// The liquidation pull of a false-returning token fails cleanly too.
+#[motsu::test]
+fn usdc_returning_false_fails_a_liquidation(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(3_000));
+    wd.fund(liquidator(), usd(10_000));
+    usdc.sender(wd.admin).set_mode(USDC_RETURN_FALSE);
+    let who = [bob.address(), liquidator()];
+    assert_fails!(
+        wd,
+        who,
+        token(),
+        wd.pool.sender(liquidator()).liquidate(
+            bob.address(),
+            token(),
+            u128::MAX,
+            w(cents(30)),
+            U256::from(wd.now()),
+            U256::ZERO,
+            &wd.price_sig(token(), cents(30), wd.now(), U256::ZERO),
+        ),
+        Error::TransferFailed
+    );
+}
+
+fn assert_books_with_donation(wd: &World, donated: u128) {
+    let m = wd.pool.sender(wd.admin).market().unwrap();
+    assert_eq!(wd.usdc_of(wd.pool.address()), m.cash + donated);
+}
+
+// ---------------------------------------------------------------------------
+// Re-entrant ERC-20
+// ---------------------------------------------------------------------------
+
+/// A token that re-enters `borrowViaRelay` with the same signed intent while
+/// the pool pays the borrower: the nonce is already spent, so the replay fails
+/// and only one loan exists.
+#[motsu::test]
+fn reentrant_usdc_cannot_replay_a_borrow(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, 0);
+    let (id, now, amount) = (token(), wd.now(), usd(1_000));
+    let intent = wd.borrow_sig(&bob, id, amount, 0, now + 300);
+    let psig = wd.price_sig(id, cents(60), now, U256::MAX);
+    let call = IPool::borrowViaRelayCall {
+        borrower: bob.address(),
+        tokenId: id,
+        amount: w(amount),
+        nonce: U256::ZERO,
+        deadline: U256::from(now + 300),
+        intentSignature: intent.clone().into(),
+        price: w(cents(60)),
+        priceTimestamp: U256::from(now),
+        maxBorrow: U256::MAX,
+        priceSignature: psig.clone().into(),
+    };
+    usdc.sender(wd.admin)
+        .set_hook(pool.address(), Bytes::from(call.abi_encode()));
+    pool.sender(wd.relayer)
+        .borrow_via_relay(
+            bob.address(),
+            id,
+            w(amount),
+            U256::ZERO,
+            U256::from(now + 300),
+            &intent,
+            w(cents(60)),
+            U256::from(now),
+            U256::MAX,
+            &psig,
+        )
+        .motsu_unwrap();
+    assert_eq!(usdc.sender(wd.admin).hook_result(), HOOK_FAILED);
+    assert_eq!(wd.usdc_of(bob.address()), amount, "one loan paid");
+    let (_, _, debt) = pool
+        .sender(wd.admin)
+        .get_position(bob.address(), id)
+        .unwrap();
+    assert!(debt >= amount && debt <= amount + 1);
+    assert_eq!(pool.sender(wd.admin).nonces(bob.address()), 1);
+    assert_books(&wd);
+}
+
+/// A token that, while pulling a lender's deposit, redeems that lender's
+/// earlier shares (the lender approved the token): the shares were minted and
+/// the cash booked before the pull, so the books stay exact and the lender
+/// gets nothing it did not pay for.
+#[motsu::test]
+fn reentrant_usdc_during_a_deposit_keeps_the_books(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    wd.lend(Address::with_last_byte(0x12), usd(50_000)); // another lender
+    let shares = wd.lend(lender(), usd(1_000));
+    pool.sender(lender())
+        .approve(usdc.address(), U256::MAX)
+        .motsu_unwrap();
+    let redeem = IPool::redeemCall {
+        shares: w(shares),
+        receiver: lender(),
+        owner: lender(),
+    };
+    usdc.sender(wd.admin)
+        .set_hook(pool.address(), Bytes::from(redeem.abi_encode()));
+    wd.fund(lender(), usd(2_000));
+    let before = wd.usdc_of(lender());
+    let minted = pool
+        .sender(lender())
+        .deposit(usd(2_000), lender())
+        .motsu_unwrap();
+    assert_eq!(usdc.sender(wd.admin).hook_result(), HOOK_OK);
+    // Net: paid 2,000, got back the first 1,000; holds only the new shares.
+    assert_eq!(wd.usdc_of(lender()), before - usd(2_000) + usd(1_000));
+    assert_eq!(pool.sender(lender()).balance_of(lender()), minted);
+    let claim = pool
+        .sender(lender())
+        .assets_for(minted, Rounding::Down)
+        .unwrap();
+    assert!(claim <= usd(2_000));
+    assert_books(&wd);
+}
+
+/// A token that re-enters during a repayment pull and withdraws the
+/// collateral the repayment frees: the debt was cleared first, so the
+/// withdrawal is legitimate, and if the pull then failed everything would
+/// revert together. The books stay exact.
+#[motsu::test]
+fn reentrant_usdc_during_a_repay_keeps_the_books(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let wallet_c = Contract::<MockWallet>::new();
+    let wallet = wallet_c.address();
+    wd.lend(lender(), usd(100_000));
+    // The borrower is a contract wallet whose collateral arrives via `data`.
+    let owner = Account::from_seed("owner");
+    wallet_c.sender(owner.address()).set_owner(owner.address());
+    ctf.sender(owner.address())
+        .mint(owner.address(), token(), w(usd(1_000)))
+        .motsu_unwrap();
+    let mut data = vec![0u8; 12];
+    data.extend_from_slice(wallet.as_slice());
+    ctf.sender(owner.address())
+        .safe_transfer_from(
+            owner.address(),
+            pool.address(),
+            token(),
+            w(usd(1_000)),
+            Bytes::from(data),
+        )
+        .motsu_unwrap();
+    let p = pool.sender(wd.admin);
+    assert_eq!(p.get_position(wallet, token()).unwrap().0, usd(1_000));
+    drop(p);
+    // No debt: the token's hook withdraws all the collateral mid-repay of
+    // someone else's loan; it is the wallet's own, debt-free position.
+    let bob = Account::from_seed("bob");
+    wd.collateral(bob.address(), token(), usd(10_000));
+    wd.borrow(&bob, token(), usd(1_000), cents(60)).unwrap();
+    let w_call = IPool::withdrawCollateralCall {
+        tokenId: token(),
+        amount: w(usd(1_000)),
+        to: wallet,
+    };
+    // The hook calls the pool as the USDC contract: a withdrawal needs the
+    // wallet as sender, so the USDC cannot take the wallet's shares.
+    usdc.sender(wd.admin)
+        .set_hook(pool.address(), Bytes::from(w_call.abi_encode()));
+    wd.fund(bob.address(), usd(2_000));
+    pool.sender(bob.address())
+        .repay_for(bob.address(), token(), u128::MAX)
+        .motsu_unwrap();
+    assert_eq!(
+        usdc.sender(wd.admin).hook_result(),
+        HOOK_FAILED,
+        "the token has no position to withdraw"
+    );
+    let p = pool.sender(wd.admin);
+    assert_eq!(p.get_position(wallet, token()).unwrap().0, usd(1_000));
+    assert_eq!(p.get_position(bob.address(), token()).unwrap().2, 0);
+    drop(p);
+    assert_books(&wd);
+}
+
+// ---------------------------------------------------------------------------
+// Re-entrant ERC-1155 receivers
+// ---------------------------------------------------------------------------
+
+/// Sets up a contract wallet borrower holding `amount` shares of `token()`.
+fn wallet_with_collateral(wd: &World, wallet: &Contract<MockWallet>, amount: u128) -> Address {
+    let owner = Account::from_seed("owner");
+    wallet.sender(owner.address()).set_owner(owner.address());
+    wd.ctf
+        .sender(owner.address())
+        .mint(owner.address(), token(), w(amount))
+        .motsu_unwrap();
+    let mut data = vec![0u8; 12];
+    data.extend_from_slice(wallet.address().as_slice());
+    wd.ctf
+        .sender(owner.address())
+        .safe_transfer_from(
+            owner.address(),
+            wd.pool.address(),
+            token(),
+            w(amount),
+            Bytes::from(data),
+        )
+        .motsu_unwrap();
+    wallet.address()
+}
+
+/// A receiver that re-enters `withdrawCollateral` from `onERC1155Received`
+/// cannot take more than its position: the first withdrawal is booked before
+/// the shares move.
+#[motsu::test]
+fn reentrant_receiver_cannot_withdraw_twice(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    wallet: Contract<MockWallet>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let wa = wallet_with_collateral(&wd, &wallet, 100);
+    let again = IPool::withdrawCollateralCall {
+        tokenId: token(),
+        amount: w(60),
+        to: wa,
+    };
+    wallet
+        .sender(wa)
+        .set_hook(pool.address(), Bytes::from(again.abi_encode()));
+    wallet
+        .sender(wa)
+        .exec(pool.address(), Bytes::from(again.abi_encode()))
+        .motsu_unwrap();
+    assert_eq!(
+        wallet.sender(wa).hook_result(),
+        HOOK_FAILED,
+        "60 + 60 > 100"
+    );
+    assert_eq!(wd.ctf_of(wa, token()), 60);
+    let p = pool.sender(wd.admin);
+    assert_eq!(p.get_position(wa, token()).unwrap().0, 40);
+    assert_eq!(p.token_collateral(token()), 40);
+    assert_eq!(wd.ctf_of(pool.address(), token()), 40);
+}
+
+/// The same receiver re-entering for exactly what is left succeeds (it is
+/// its own collateral), and the books still add up.
+#[motsu::test]
+fn reentrant_receiver_takes_only_what_is_left(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    wallet: Contract<MockWallet>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let wa = wallet_with_collateral(&wd, &wallet, 100);
+    let call = |amount: u128| IPool::withdrawCollateralCall {
+        tokenId: token(),
+        amount: w(amount),
+        to: wa,
+    };
+    wallet
+        .sender(wa)
+        .set_hook(pool.address(), Bytes::from(call(40).abi_encode()));
+    wallet
+        .sender(wa)
+        .exec(pool.address(), Bytes::from(call(60).abi_encode()))
+        .motsu_unwrap();
+    assert_eq!(wallet.sender(wa).hook_result(), HOOK_OK);
+    assert_eq!(wd.ctf_of(wa, token()), 100);
+    assert_eq!(
+        pool.sender(wd.admin).get_position(wa, token()).unwrap().0,
+        0
+    );
+    assert_eq!(pool.sender(wd.admin).token_collateral(token()), 0);
+}
+
+/// A liquidator contract that re-enters `liquidate` from the seized shares'
+/// callback: the first liquidation is fully booked before the shares move,
+/// so the second is judged on the reduced position (here: healthy again or
+/// closed) and cannot seize twice for one repayment.
+#[motsu::test]
+fn reentrant_liquidator_cannot_seize_twice(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    liq: Contract<MockWallet>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(3_500));
+    let la = liq.address();
+    wd.fund(la, usd(10_000));
+    let (id, price, now) = (token(), cents(50), wd.now());
+    let psig = wd.price_sig(id, price, now, U256::ZERO);
+    let call = IPool::liquidateCall {
+        borrower: bob.address(),
+        tokenId: id,
+        repayAmount: w(usd(1_000)),
+        price: w(price),
+        priceTimestamp: U256::from(now),
+        maxBorrow: U256::ZERO,
+        priceSignature: psig.into(),
+    };
+    let (c0, _, d0) = pool
+        .sender(wd.admin)
+        .get_position(bob.address(), id)
+        .unwrap();
+    liq.sender(la)
+        .set_hook(pool.address(), Bytes::from(call.abi_encode()));
+    liq.sender(la)
+        .exec(pool.address(), Bytes::from(call.abi_encode()))
+        .motsu_unwrap();
+    let (c1, _, d1) = pool
+        .sender(wd.admin)
+        .get_position(bob.address(), id)
+        .unwrap();
+    let paid = usd(10_000) - wd.usdc_of(la);
+    let seized = wd.ctf_of(la, id);
+    assert_eq!(seized, c0 - c1, "shares seized = collateral removed");
+    assert!(
+        d0 - d1 <= paid + 1,
+        "debt removed {} > paid {paid}",
+        d0 - d1
+    );
+    // Each repayment earns at most the 5% bonus.
+    assert!(
+        U256::from(seized) * w(price) * U256::from(100u8)
+            <= U256::from(paid) * U256::from(105u8) * w(WAD)
+    );
+    assert_books(&wd);
+}
+
+// ---------------------------------------------------------------------------
+// A relayer that replays or reorders
+// ---------------------------------------------------------------------------
+
+/// Intents run once each, in nonce order: a replay or an out-of-order intent
+/// fails with `InvalidNonce` and changes nothing; once its turn comes, it works.
+#[motsu::test]
+fn relayer_cannot_replay_or_reorder_intents(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, 0);
+    let (id, now, b) = (token(), wd.now(), bob.address());
+    let deadline = U256::from(now + 300);
+    let intent = |amount: u128, nonce: u128| wd.borrow_sig(&bob, id, amount, nonce, now + 300);
+    let (i0, i1) = (intent(usd(100), 0), intent(usd(200), 1));
+    let submit = |amount: u128, nonce: u128, sig: &[u8]| {
+        let psig = wd.price_sig(id, cents(60), now, U256::MAX);
+        pool.sender(wd.relayer).borrow_via_relay(
+            b,
+            id,
+            w(amount),
+            w(nonce),
+            deadline,
+            sig,
+            w(cents(60)),
+            U256::from(now),
+            U256::MAX,
+            &psig,
+        )
+    };
+    let who = [b];
+    assert_fails!(wd, who, id, submit(usd(200), 1, &i1), Error::InvalidNonce);
+    submit(usd(100), 0, &i0).motsu_unwrap();
+    assert_fails!(wd, who, id, submit(usd(100), 0, &i0), Error::InvalidNonce);
+    // The same signature under the next nonce is not the borrower's.
+    assert_fails!(
+        wd,
+        who,
+        id,
+        submit(usd(100), 1, &i0),
+        Error::InvalidSignature
+    );
+    submit(usd(200), 1, &i1).motsu_unwrap();
+    assert_eq!(wd.usdc_of(b), usd(300));
+    assert_eq!(pool.sender(b).nonces(b), 2);
+}
+
+/// A borrow intent cannot be used as a withdrawal (different type hash), a
+/// withdrawal cannot be redirected to another `to`, and the amount cannot be
+/// raised: each fails with `InvalidSignature`.
+#[motsu::test]
+fn relayer_cannot_repurpose_or_alter_intents(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(100));
+    let (id, now, b) = (token(), wd.now(), bob.address());
+    let to = b;
+    let deadline = now + 300;
+    let withdraw = |sig: &[u8], to: Address, amount: u128| {
+        let psig = wd.price_sig(id, cents(60), now, U256::ZERO);
+        pool.sender(wd.relayer).withdraw_via_relay(
+            b,
+            to,
+            id,
+            w(amount),
+            U256::from(1u8),
+            U256::from(deadline),
+            sig,
+            w(cents(60)),
+            U256::from(now),
+            &psig,
+        )
+    };
+    let who = [b, wd.relayer];
+    let as_borrow = wd.borrow_sig(&bob, id, usd(10), 1, deadline);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        withdraw(&as_borrow, to, usd(10)),
+        Error::InvalidSignature
+    );
+    let signed = wd.withdraw_sig(&bob, to, id, usd(10), 1, deadline);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        withdraw(&signed, wd.relayer, usd(10)),
+        Error::InvalidSignature
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        withdraw(&signed, to, usd(11)),
+        Error::InvalidSignature
+    );
+    withdraw(&signed, to, usd(10)).motsu_unwrap();
+    assert_eq!(wd.ctf_of(b, id), usd(10));
+}
+
+/// A price older than one the pool already accepted for the token cannot be
+/// used, even inside the freshness window; the newest keeps working.
+#[motsu::test]
+fn relayer_cannot_fall_back_to_an_older_price(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, 0);
+    let t0 = wd.now();
+    advance(5);
+    let (id, b) = (token(), bob.address());
+    let older = wd.price_sig(id, cents(90), t0, U256::MAX);
+    let newer_ts = wd.now();
+    wd.borrow(&bob, id, usd(100), cents(60)).unwrap(); // accepted at t0 + 5
+    let nonce = pool.sender(b).nonces(b);
+    let intent = wd.borrow_sig(&bob, id, usd(100), nonce, newer_ts + 300);
+    assert_fails!(
+        wd,
+        [b],
+        id,
+        pool.sender(wd.relayer).borrow_via_relay(
+            b,
+            id,
+            w(usd(100)),
+            w(nonce),
+            U256::from(newer_ts + 300),
+            &intent,
+            w(cents(90)),
+            U256::from(t0),
+            U256::MAX,
+            &older,
+        ),
+        Error::PriceReplayed
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Oracle prices at the edges
+// ---------------------------------------------------------------------------
+
+/// Prices 0 and 1e18 are refused everywhere a price is taken; 1 and
+/// 1e18 - 1 are accepted and give the curve's end values.
+#[motsu::test]
+fn oracle_prices_at_each_boundary(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(1_000));
+    let (id, b) = (token(), bob.address());
+    let who = [b, liquidator()];
+    wd.fund(liquidator(), usd(10_000));
+    for p in [0, WAD] {
+        assert_fails!(
+            wd,
+            who,
+            id,
+            wd.relay_borrow(wd.relayer, &wd.oracle, &bob, id, usd(1), p),
+            Error::PriceOutOfRange
+        );
+        fails_cleanly(
+            &wd,
+            &who,
+            id,
+            || wd.withdraw_collateral(&bob, b, id, 1, p),
+            Error::PriceOutOfRange,
+        );
+        assert_fails!(
+            wd,
+            who,
+            id,
+            pool.sender(liquidator()).liquidate(
+                b,
+                id,
+                u128::MAX,
+                w(p),
+                U256::from(wd.now()),
+                U256::ZERO,
+                &wd.price_sig(id, p, wd.now(), U256::ZERO)
+            ),
+            Error::PriceOutOfRange
+        );
+    }
+    let v = pool.sender(b);
+    assert_eq!(v.curve().ltv(0), 2 * PCT, "ltv(0) = 2%");
+    assert_eq!(v.curve().ltv(1), 2 * PCT, "ltv(1 wei) = 2% (rounded down)");
+    assert!(v.curve().ltv(WAD - 1) < 75 * PCT && v.curve().ltv(WAD - 1) > 74 * PCT);
+    assert_eq!(v.curve().ltv(WAD), 75 * PCT);
+    drop(v);
+    // At 1e18 - 1 the position is healthy: borrowing works, liquidation not.
+    wd.borrow(&bob, id, usd(1_000), WAD - 1).unwrap();
+    fails_cleanly(
+        &wd,
+        &who,
+        id,
+        || wd.liquidate(liquidator(), b, id, u128::MAX, WAD - 1),
+        Error::PositionHealthy,
+    );
+    // At 1 wei the 10,000 shares are worth nothing: no borrow, no withdrawal,
+    // and the liquidation takes everything and writes the debt off.
+    assert_fails!(
+        wd,
+        who,
+        id,
+        wd.relay_borrow(wd.relayer, &wd.oracle, &bob, id, usd(1), 1),
+        Error::ExceedsLtv
+    );
+    fails_cleanly(
+        &wd,
+        &who,
+        id,
+        || wd.withdraw_collateral(&bob, b, id, 1, 1),
+        Error::HealthFactorTooLow,
+    );
+    let seized = wd.liquidate(liquidator(), b, id, u128::MAX, 1).unwrap();
+    assert_eq!(seized, usd(10_000));
+    let m = pool.sender(b).market().unwrap();
+    assert_eq!(
+        (m.borrowed, m.borrow_shares),
+        (0, 0),
+        "the debt is written off"
+    );
+    assert_eq!(pool.sender(b).get_position(b, id).unwrap(), (0, 0, 0));
+    assert_books(&wd);
+}
+
+/// A price signature's high-s twin, or garbage that ecrecover maps to no
+/// signer, is refused.
+#[motsu::test]
+fn malleable_or_garbage_oracle_signatures_are_refused(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(3_500));
+    wd.fund(liquidator(), usd(10_000));
+    let (id, b, now) = (token(), bob.address(), wd.now());
+    let good = wd.price_sig(id, cents(50), now, U256::ZERO);
+    let liq = |sig: &[u8]| {
+        pool.sender(liquidator()).liquidate(
+            b,
+            id,
+            u128::MAX,
+            w(cents(50)),
+            U256::from(now),
+            U256::ZERO,
+            sig,
+        )
+    };
+    let who = [b, liquidator()];
+    assert_fails!(
+        wd,
+        who,
+        id,
+        liq(&high_s_twin(&good)),
+        Error::InvalidSignature
+    );
+    let mut garbage = vec![0u8; 65];
+    garbage[64] = 27;
+    assert_fails!(wd, who, id, liq(&garbage), Error::InvalidSignature);
+    assert_fails!(wd, who, id, liq(&good[..64]), Error::InvalidSignature);
+    let resolution = wd.resolution_sig(id, false, now);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(outsider()).resolve_market(
+            id,
+            false,
+            U256::from(now),
+            &high_s_twin(&resolution)
+        ),
+        Error::InvalidSignature
+    );
+    liq(&good).motsu_unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// u128 / uint256 edges
+// ---------------------------------------------------------------------------
+
+/// Builds calldata for `signature` with every `uint*` argument `v`, addresses
+/// `a`, `bool` true, `bytes32` all ones, `bytes` a 65-byte blob and arrays
+/// of two `v`s.
+fn calldata(signature: &str, v: U256, a: Address) -> Vec<u8> {
+    let open = signature.find('(').unwrap();
+    let params = &signature[open + 1..signature.len() - 1];
+    let types: Vec<&str> = if params.is_empty() {
+        vec![]
+    } else {
+        params.split(',').collect()
+    };
+    let mut head = Vec::new();
+    let mut tail = Vec::new();
+    let word = |x: U256| x.to_be_bytes::<32>().to_vec();
+    let head_len = 32 * types.len();
+    for t in &types {
+        match *t {
+            "address" => head.extend(word(U256::from_be_slice(a.as_slice()))),
+            "bool" => head.extend(word(U256::from(1u8))),
+            "bytes32" => head.extend(word(U256::MAX)),
+            "bytes4" => head.extend(word(U256::MAX << 224)),
+            "bytes" => {
+                head.extend(word(U256::from(head_len + tail.len())));
+                tail.extend(word(U256::from(65u8)));
+                tail.extend([0x5a; 65]);
+                tail.extend([0u8; 31]);
+            }
+            "uint256[]" => {
+                head.extend(word(U256::from(head_len + tail.len())));
+                tail.extend(word(U256::from(2u8)));
+                tail.extend(word(v));
+                tail.extend(word(v));
+            }
+            t if t.starts_with("uint") => head.extend(word(v)),
+            other => panic!("no encoder for {other} in {signature}"),
+        }
+    }
+    let mut out = predmart_pool::abi::selector(signature).to_vec();
+    out.extend(head);
+    out.extend(tail);
+    out
+}
+
+/// Every function, called by the admin, the relayer and an outsider with
+/// every integer argument at 0, 1, 2^128 - 1, 2^128 and 2^256 - 1, on a pool
+/// with a live loan: each call returns normally or reverts with one of the
+/// pool's declared errors. Nothing panics, nothing reverts without a reason.
+#[motsu::test]
+fn every_function_survives_extreme_arguments(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(1_000));
+    let known: Vec<[u8; 4]> = Error::ALL.iter().map(|e| e.selector()).collect();
+    let two128 = U256::from(1u8) << 128;
+    let values = [
+        U256::ZERO,
+        U256::from(1u8),
+        two128 - U256::from(1u8),
+        two128,
+        U256::MAX,
+    ];
+    let mut calls = 0;
+    for sig in FUNCTIONS.iter().filter(|s| !s.starts_with("onERC1155")) {
+        for v in values {
+            for from in [wd.admin, wd.relayer, outsider()] {
+                let data = calldata(sig, v, bob.address());
+                match wd.raw_call(from, &data) {
+                    Ok(_) => {}
+                    Err(e) => assert!(
+                        e.len() == 4 && known.contains(&e[..4].try_into().unwrap()),
+                        "{sig} with {v} from {from}: undeclared revert {e:?}"
+                    ),
+                }
+                calls += 1;
+            }
+        }
+    }
+    assert!(calls > 1_000, "{calls} calls");
+}
+
+/// Money at the u128 edge: a deposit of 2^128 - 1 USDC works and the next
+/// unit overflows cleanly; collateral likewise; the views stay defined.
+#[motsu::test]
+fn amounts_at_the_u128_edge_overflow_cleanly(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let (l, b) = (lender(), Address::with_last_byte(0xb0));
+    let max = u128::MAX;
+    // u128::MAX USDC would mint more than u128::MAX shares (1e6 per unit).
+    wd.fund(l, max);
+    assert_fails!(
+        wd,
+        [l],
+        token(),
+        pool.sender(l).deposit(max, l),
+        Error::MathOverflow
+    );
+    let big = max / 2_000_000;
+    let shares = pool.sender(l).deposit(big, l).motsu_unwrap();
+    assert_eq!(shares, big * 1_000_000);
+    assert_eq!(pool.sender(l).total_assets().unwrap(), big);
+    assert_eq!(pool.sender(l).max_withdraw(l).unwrap(), big);
+    // Another deposit that would overflow the share supply fails cleanly.
+    assert_fails!(
+        wd,
+        [l],
+        token(),
+        pool.sender(l).deposit(big * 3, l),
+        Error::MathOverflow
+    );
+    assert_fails!(
+        wd,
+        [l],
+        token(),
+        pool.sender(l).mint(max, l),
+        Error::MathOverflow
+    );
+    pool.sender(l).withdraw(big, l, l).motsu_unwrap();
+    assert_eq!(pool.sender(l).balance_of(l), 0);
+    // Collateral: u128::MAX shares are booked; one more cannot be.
+    wd.collateral(b, token(), max);
+    assert_eq!(pool.sender(b).get_position(b, token()).unwrap().0, max);
+    ctf.sender(b).mint(b, token(), w(1)).motsu_unwrap();
+    let before = wd.snapshot(&[b], token());
+    let r = ctf
+        .sender(b)
+        .safe_transfer_from(b, pool.address(), token(), w(1), Bytes::from(vec![]))
+        .motsu_res();
+    assert!(r.is_err(), "the 2^128-th share is refused");
+    assert_eq!(wd.snapshot(&[b], token()), before);
+    // Views over extreme positions answer without panicking.
+    let p = pool.sender(b);
+    assert_eq!(
+        p.max_borrow(b, token(), WAD - 1).unwrap(),
+        0,
+        "no cash left to lend"
+    );
+    assert!(p.liquidation_price(b, token()).is_ok());
+    assert_eq!(p.get_health_factor(b, token(), WAD - 1).unwrap(), U256::MAX);
+    assert!(p.assets_for(u128::MAX, Rounding::Up).is_ok());
+    let _ = B256::ZERO;
+}

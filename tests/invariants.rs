@@ -1,0 +1,1422 @@
+//! The stateful invariant campaign: long random sequences of every user and
+//! admin action against one pool, with the whole book checked after each.
+//!
+//! Actors: three lenders, a pUSDC operator (spends lenders' allowances), three
+//! borrowers, a liquidator, a donor and the admin; three open markets at a
+//! time, each a real CTF position id (`getPositionId(usdc,
+//! getCollectionId(0, condition, 1))`), so a resolved market can be redeemed
+//! through the CTF; a resolved market is replaced by a fresh one.
+//!
+//! Actions: lender deposit / mint / withdraw / redeem (own or through the
+//! operator's allowance) / pUSDC transfer; collateral push (single and batch,
+//! with and without a beneficiary in `data`); relayed borrow; repay and
+//! repayFor; relayed and direct collateral withdrawal; liquidation; oracle
+//! price moves (drifts, crashes, recoveries); time passing; pause / unpause;
+//! freeze / unfreeze; market resolution (won or lost); close of a lost
+//! position; redemption of a won market and settlement; USDC donations and
+//! their sweep; reserve withdrawals. Amounts are mostly fractions of what the
+//! views say is possible, some beyond it, some dust, so failures are
+//! exercised too.
+//!
+//! After every action:
+//! 1. a failed action failed with an error its situation explains and changed
+//!    nothing (balances, positions, nonces, totals, price timestamps);
+//! 2. `totalAssets == cash + totalBorrowAssets - reserves`, and the pool's
+//!    USDC balance is exactly `cash + Σ unsettled redemption USDC + unswept
+//!    donations`: no USDC arrives or leaves unbooked;
+//! 3. borrow shares add up exactly; the positions' debts add up to
+//!    `totalBorrowAssets` within the virtual-share rounding bound; per
+//!    token, the pool's CTF balance + redeemed-but-unsettled shares = the
+//!    token's booked collateral = the sum of its positions' collateral
+//!    (a lost market's worthless shares stay in the pool until swept by
+//!    nobody: held >= booked there);
+//! 4. pUSDC supply = the sum of all balances; the lenders' claims add up to
+//!    at most `totalAssets`;
+//! 5. the share price `(totalAssets + 1) / (supply + 1e6)` never decreases,
+//!    except by the amounts the action reported in `BadDebtAbsorbed`;
+//! 6. rounding is against the actor: deposit/mint give shares worth at most
+//!    what was paid, withdraw/redeem burn shares worth at least what was
+//!    paid out, a borrow adds at least its amount to the debt, a repay
+//!    removes at most what was paid, a liquidator gets at most the bonus;
+//! 7. everyone can exit: each lender's `maxWithdraw` is its claim capped by
+//!    cash, and any `withdraw` up to it succeeds (paused or not); a debt-free
+//!    position on a market that is not frozen or redeemed can withdraw all of
+//!    its collateral directly; any debt can be repaid in full; an unhealthy
+//!    position can always be liquidated at a fresh price.
+//!
+//! Each run ends with a wind-down (unpause, unfreeze, repay every debt,
+//! settle or close every resolved position, withdraw all collateral, every
+//! lender redeems) after which the pool holds only the reserves.
+//!
+//! `INVARIANT_ACTIONS` sets the total number of actions (default 10,000,
+//! split into runs of `INVARIANT_RUN` actions, default 1,000, each on a fresh
+//! pool with its own seed); `INVARIANT_SEED` replays one run. A failure
+//! prints the seed, the action number and the last actions.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use alloy_primitives::{Address, B256, U256};
+use alloy_sol_types::SolEvent;
+use common::*;
+use motsu::prelude::*;
+use predmart_pool::{
+    errors::Error, events::BadDebtAbsorbed, interest::Market, math::Rounding, resolution::status,
+    LendingPool,
+};
+use stylus_sdk::abi::Bytes;
+
+const N_LENDERS: usize = 3;
+const N_BORROWERS: usize = 3;
+const N_OPEN: usize = 3;
+
+fn lender(i: usize) -> Address {
+    Address::with_last_byte(0x10 + i as u8)
+}
+fn operator() -> Address {
+    Address::with_last_byte(0x20)
+}
+fn liquidator() -> Address {
+    Address::with_last_byte(0x30)
+}
+fn donor() -> Address {
+    Address::with_last_byte(0x31)
+}
+fn sink() -> Address {
+    Address::with_last_byte(0x44)
+}
+
+/// A small deterministic generator (SplitMix64): runs replay from a seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+    /// Mostly a fraction of `max` (sometimes all of it or beyond), else dust.
+    fn amount(&mut self, max: u128) -> u128 {
+        match self.below(20) {
+            0..=11 => max * self.below(10_001) as u128 / 10_000,
+            12..=14 => max,
+            15..=16 => max + 1 + self.below(UNIT as u64) as u128,
+            _ => self.below(3 * UNIT as u64) as u128,
+        }
+    }
+    fn pick<T: Copy>(&mut self, from: &[T]) -> T {
+        from[self.below(from.len() as u64) as usize]
+    }
+}
+
+/// A market: a CTF position whose condition the test can resolve.
+#[derive(Clone, Copy, Debug)]
+struct Mkt {
+    id: U256,
+    condition: B256,
+    /// The oracle's current price (what it signs).
+    price: u128,
+}
+
+struct Campaign<'a> {
+    wd: World<'a>,
+    rng: Rng,
+    borrowers: &'a [Account],
+    open: Vec<Mkt>,
+    /// Resolved markets that still have positions or unsettled proceeds.
+    resolved: Vec<Mkt>,
+    next_condition: u64,
+    /// USDC sent to the pool by transfer (not booked; sweepable).
+    donated: u128,
+    /// Unsettled redemption USDC of markets no longer tracked (rounding dust
+    /// left after every position settled).
+    retired_unsettled: u128,
+    /// Share price after the previous action: (totalAssets + 1, supply + 1e6).
+    price: (u128, u128),
+    events_seen: usize,
+    trace: Vec<String>,
+    stats: BTreeMap<&'static str, (u32, u32)>,
+}
+
+/// What an action did, for the statistics.
+type Outcome = Result<(), Error>;
+
+impl<'a> Campaign<'a> {
+    fn p(&self) -> ContractCall<'_, LendingPool> {
+        self.wd.pool.sender(self.wd.admin)
+    }
+
+    fn everyone(&self) -> Vec<Address> {
+        let mut v: Vec<Address> = (0..N_LENDERS).map(lender).collect();
+        v.extend(self.borrowers.iter().map(|b| b.address()));
+        v.extend([operator(), liquidator(), donor(), sink(), self.wd.admin]);
+        v
+    }
+
+    fn markets(&self) -> Vec<Mkt> {
+        self.open.iter().chain(&self.resolved).copied().collect()
+    }
+
+    fn new_market(&mut self) -> Mkt {
+        self.next_condition += 1;
+        let condition = B256::from(U256::from(self.next_condition));
+        let id = position_id(
+            self.wd.usdc.address(),
+            collection_id(B256::ZERO, condition, U256::from(1)),
+        );
+        Mkt {
+            id,
+            condition,
+            price: cents(30 + self.rng.below(50) as u128),
+        }
+    }
+
+    fn fail(&self, msg: String) -> ! {
+        let last = self.trace.iter().rev().take(25).rev().cloned();
+        panic!(
+            "{msg}\n  seed {} (replay: INVARIANT_SEED={} INVARIANT_ACTIONS=<n>)\n  last actions:\n    {}",
+            self.trace.first().cloned().unwrap_or_default(),
+            self.trace.first().cloned().unwrap_or_default(),
+            last.collect::<Vec<_>>().join("\n    ")
+        );
+    }
+
+    fn ensure(&self, ok: bool, msg: impl FnOnce() -> String) {
+        if !ok {
+            self.fail(msg());
+        }
+    }
+
+    /// Everything a failed action must leave as it was, over every market.
+    fn snapshot(&self) -> Vec<Snapshot> {
+        let who = self.everyone();
+        self.markets()
+            .iter()
+            .map(|m| self.wd.snapshot(&who, m.id))
+            .collect()
+    }
+
+    /// Runs `call`; a failure must be one of `allowed` and change nothing.
+    fn attempt<T>(
+        &self,
+        what: &str,
+        allowed: &[Error],
+        call: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let before = self.snapshot();
+        let r = call();
+        if let Err(e) = &r {
+            self.ensure(allowed.contains(e), || {
+                format!("{what} failed with {e:?}, not one of {allowed:?}")
+            });
+            self.ensure(self.snapshot() == before, || {
+                format!("{what} failed with {e:?} but changed state")
+            });
+        }
+        r
+    }
+
+    fn position(&self, b: Address, id: U256) -> (u128, u128, u128) {
+        self.p().get_position(b, id).unwrap()
+    }
+
+    fn status(&self, id: U256) -> u8 {
+        self.p().market_status(id)
+    }
+
+    /// The positions (borrower index, market) where `fits(c, shares, debt)`.
+    fn positions_where(
+        &self,
+        markets: &[Mkt],
+        fits: impl Fn(u128, u128, u128) -> bool,
+    ) -> Vec<(usize, Mkt)> {
+        let mut v = Vec::new();
+        for (i, b) in self.borrowers.iter().enumerate() {
+            for m in markets {
+                let (c, s, d) = self.position(b.address(), m.id);
+                if fits(c, s, d) {
+                    v.push((i, *m));
+                }
+            }
+        }
+        v
+    }
+
+    // -----------------------------------------------------------------
+    // Actions
+    // -----------------------------------------------------------------
+
+    fn step(&mut self, n: usize) {
+        let kind = match self.rng.below(100) {
+            0..=8 => "deposit",
+            9..=11 => "mint",
+            12..=17 => "withdraw",
+            18..=21 => "redeem",
+            22..=24 => "transfer",
+            25..=32 => "collateral",
+            33..=44 => "borrow",
+            45..=51 => "repay",
+            52..=56 => "withdraw relay",
+            57..=59 => "withdraw direct",
+            60..=66 => "liquidate",
+            67..=75 => "price",
+            76..=83 => "wait",
+            84..=85 => "pause",
+            86..=87 => "freeze",
+            88..=89 => "resolve",
+            90..=92 => "settle",
+            93..=94 => "donate",
+            95 => "sweep",
+            96 => "reserves",
+            _ => "exit",
+        };
+        let m0 = self.p().market().unwrap();
+        let (ta0, supply0) = self.price;
+        let outcome = self.act(kind, n);
+        let e = self.stats.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += outcome.is_ok() as u32;
+        self.check(kind, &m0, ta0, supply0);
+    }
+
+    fn act(&mut self, kind: &'static str, n: usize) -> Outcome {
+        match kind {
+            "deposit" | "mint" => self.enter(kind),
+            "withdraw" | "redeem" => self.leave(kind),
+            "transfer" => self.transfer(),
+            "collateral" => self.collateral(),
+            "borrow" => self.borrow(),
+            "repay" => self.repay(),
+            "withdraw relay" => self.withdraw_relay(),
+            "withdraw direct" => self.withdraw_direct(),
+            "liquidate" => self.liquidate(),
+            "price" => {
+                self.move_price();
+                Ok(())
+            }
+            "wait" => {
+                let secs = match self.rng.below(10) {
+                    0..=5 => 1 + self.rng.below(600),
+                    6..=8 => 600 + self.rng.below(86_400),
+                    _ => 86_400 + self.rng.below(60 * 86_400),
+                };
+                advance(secs);
+                self.trace.push(format!("#{n} wait {secs}s"));
+                Ok(())
+            }
+            "pause" => self.pause(),
+            "freeze" => self.freeze(),
+            "resolve" => self.resolve(),
+            "settle" => self.settle(),
+            "donate" => {
+                let x = 1 + self.rng.below(50 * UNIT as u64) as u128;
+                self.wd.fund(donor(), x);
+                let pool = self.wd.pool.address();
+                self.wd
+                    .usdc
+                    .sender(donor())
+                    .transfer(pool, w(x))
+                    .motsu_unwrap();
+                self.donated += x;
+                self.trace.push(format!("donate {x}"));
+                Ok(())
+            }
+            "sweep" => self.sweep(),
+            "reserves" => self.withdraw_reserves(),
+            _ => self.exit_everyone_check(),
+        }
+    }
+
+    fn enter(&mut self, kind: &'static str) -> Outcome {
+        let who = lender(self.rng.below(N_LENDERS as u64) as usize);
+        let assets = match self.rng.below(6) {
+            0 => self.rng.below(1_000) as u128,
+            _ => UNIT + self.rng.below(200_000 * UNIT as u64) as u128,
+        };
+        // `amount` is assets for deposit, shares (about 1e6 per unit) for mint.
+        let amount = if kind == "mint" {
+            assets * 1_000_000
+        } else {
+            assets
+        };
+        let (ta, supply) = (self.p().total_assets().unwrap(), self.p().total_supply());
+        let need = if kind == "mint" {
+            self.p().assets_for(amount, Rounding::Up).unwrap()
+        } else {
+            assets
+        };
+        self.wd.fund(who, need);
+        let (bal, usdc) = (self.p().balance_of(who), self.wd.usdc_of(who));
+        self.trace.push(format!("{kind} {amount} by {who}"));
+        let pool = self.wd.pool;
+        let paused = self.p().paused();
+        let allowed = [Error::ZeroAmount, Error::ProtocolPaused];
+        let r = self.attempt(kind, &allowed, || {
+            if kind == "deposit" {
+                pool.sender(who)
+                    .deposit(amount, who)
+                    .motsu_res()
+                    .map(|s| (s, amount))
+            } else {
+                pool.sender(who)
+                    .mint(amount, who)
+                    .motsu_res()
+                    .map(|a| (amount, a))
+            }
+        });
+        let (shares, paid) = match r {
+            Err(e) => {
+                self.ensure(paused || need == 0 || assets == 0, || {
+                    format!("{kind} of {amount} failed: {e:?}")
+                });
+                return Err(e);
+            }
+            Ok(v) => v,
+        };
+        self.ensure(!paused, || format!("{kind} succeeded while paused"));
+        self.ensure(self.p().balance_of(who) == bal + shares, || {
+            format!("{kind}: balance did not grow by {shares}")
+        });
+        self.ensure(self.wd.usdc_of(who) == usdc - paid, || {
+            format!("{kind}: paid other than {paid}")
+        });
+        // 6. The shares are worth at most what was paid, at the price before
+        // (interest accrued): shares * (ta + 1) <= paid * (supply + 1e6).
+        let ta_before = self.p().total_assets().unwrap() - paid;
+        self.ensure(
+            U256::from(shares) * U256::from(ta_before + 1)
+                <= U256::from(paid) * U256::from(supply + 1_000_000),
+            || format!("{kind}: {shares} shares for {paid} (ta {ta}, supply {supply})"),
+        );
+        Ok(())
+    }
+
+    fn leave(&mut self, kind: &'static str) -> Outcome {
+        let owner = lender(self.rng.below(N_LENDERS as u64) as usize);
+        let via_operator = self.rng.chance(25);
+        let caller = if via_operator { operator() } else { owner };
+        if via_operator && self.rng.chance(80) {
+            let allowance = U256::from(self.rng.below(u64::MAX));
+            self.wd
+                .pool
+                .sender(owner)
+                .approve(operator(), allowance)
+                .motsu_unwrap();
+        }
+        let max = if kind == "withdraw" {
+            self.p().max_withdraw(owner).unwrap()
+        } else {
+            self.p().max_redeem(owner).unwrap()
+        };
+        let x = self.rng.amount(max);
+        self.trace
+            .push(format!("{kind} {x} of {owner} (max {max}) by {caller}"));
+        let m = self.p().market().unwrap();
+        let supply = self.p().total_supply();
+        let (bal, got0) = (self.p().balance_of(owner), self.wd.usdc_of(sink()));
+        let allowance = self.p().allowance(owner, operator());
+        let preview = self.p().assets_for(x, Rounding::Down).unwrap();
+        let pool = self.wd.pool;
+        let r = self.attempt(
+            kind,
+            &[
+                Error::ZeroAmount,
+                Error::ExceedsMaxWithdraw,
+                Error::InsufficientAllowance,
+            ],
+            || {
+                if kind == "withdraw" {
+                    pool.sender(caller).withdraw(x, sink(), owner).motsu_res()
+                } else {
+                    pool.sender(caller).redeem(x, sink(), owner).motsu_res()
+                }
+            },
+        );
+        // 7. Within the view (and the allowance) it must work, paused or not.
+        let short_allowance = via_operator && {
+            let need = if kind == "withdraw" {
+                self.p().shares_for(x, Rounding::Up).unwrap_or(u128::MAX)
+            } else {
+                x
+            };
+            allowance < U256::from(need)
+        };
+        let r = match r {
+            Err(e) => {
+                self.ensure(
+                    x == 0 || x > max || short_allowance || (kind == "redeem" && preview == 0),
+                    || format!("{kind} {x} <= max {max} failed: {e:?}"),
+                );
+                return Err(e);
+            }
+            Ok(v) => v,
+        };
+        let (shares, assets) = if kind == "withdraw" { (r, x) } else { (x, r) };
+        self.ensure(self.wd.usdc_of(sink()) == got0 + assets, || {
+            format!("{kind}: receiver did not get {assets}")
+        });
+        self.ensure(self.p().balance_of(owner) == bal - shares, || {
+            format!("{kind}: owner did not lose {shares}")
+        });
+        // 6. The shares burned are worth at least the assets paid out, at the
+        // price after interest (`m` has it): shares*(ta+1) >= assets*(supply+1e6).
+        self.ensure(
+            U256::from(shares) * U256::from(m.total_assets() + 1)
+                >= U256::from(assets) * U256::from(supply + 1_000_000),
+            || format!("{kind}: {shares} shares paid {assets}"),
+        );
+        Ok(())
+    }
+
+    fn transfer(&mut self) -> Outcome {
+        let from = lender(self.rng.below(N_LENDERS as u64) as usize);
+        let to = lender(self.rng.below(N_LENDERS as u64) as usize);
+        let bal = self.p().balance_of(from);
+        let x = self.rng.amount(bal);
+        self.trace
+            .push(format!("transfer {x} pUSDC {from} -> {to}"));
+        let total = self.p().balance_of(from) + self.p().balance_of(to);
+        let pool = self.wd.pool;
+        self.attempt("transfer", &[Error::InsufficientBalance], || {
+            pool.sender(from).transfer(to, w(x)).motsu_res()
+        })
+        .inspect_err(|_| self.ensure(x > bal, || format!("transfer {x} <= {bal} failed")))?;
+        let after = self.p().balance_of(from) + self.p().balance_of(to);
+        self.ensure(after == total, || {
+            "a transfer changed the two balances' sum".into()
+        });
+        Ok(())
+    }
+
+    fn collateral(&mut self) -> Outcome {
+        let b = self.rng.below(N_BORROWERS as u64) as usize;
+        let who = self.borrowers[b].address();
+        let markets = self.markets();
+        let m = self.rng.pick(&markets);
+        let amount = match self.rng.below(8) {
+            0 => self.rng.below(UNIT as u64) as u128,
+            _ => UNIT + self.rng.below(300_000 * UNIT as u64) as u128,
+        };
+        // Pushed by the holder itself, or by a friend crediting the borrower.
+        let (holder, data) = if self.rng.chance(20) {
+            let mut d = vec![0u8; 12];
+            d.extend_from_slice(who.as_slice());
+            (donor(), d)
+        } else {
+            (who, Vec::new())
+        };
+        self.wd
+            .ctf
+            .sender(holder)
+            .mint(holder, m.id, w(amount))
+            .motsu_unwrap();
+        let c = self.position(who, m.id).0;
+        self.trace.push(format!(
+            "collateral {amount} of {} for borrower {b} by {holder}",
+            m.id
+        ));
+        let (paused, frozen, st) = (
+            self.p().paused(),
+            self.p().is_frozen(m.id),
+            self.status(m.id),
+        );
+        let (ctf, pool) = (self.wd.ctf, self.wd.pool.address());
+        let batch = self.rng.chance(30);
+        let before = self.snapshot();
+        let r = if batch {
+            ctf.sender(holder)
+                .safe_batch_transfer_from(
+                    holder,
+                    pool,
+                    vec![m.id],
+                    vec![w(amount)],
+                    Bytes::from(data),
+                )
+                .motsu_res()
+        } else {
+            ctf.sender(holder)
+                .safe_transfer_from(holder, pool, m.id, w(amount), Bytes::from(data))
+                .motsu_res()
+        };
+        // The CTF reverts with its own error wrapping the pool's: the
+        // situation must explain it, and nothing may have moved.
+        if let Err(e) = r {
+            self.ensure(
+                paused || frozen || st != status::OPEN || amount == 0,
+                || format!("a collateral deposit to an open market failed: {e:?}"),
+            );
+            self.ensure(self.snapshot() == before, || {
+                "a refused deposit changed state".into()
+            });
+            return Err(if paused {
+                Error::ProtocolPaused
+            } else if frozen {
+                Error::TokenFrozen
+            } else if st != status::OPEN {
+                Error::MarketResolved
+            } else {
+                Error::ZeroAmount
+            });
+        }
+        self.ensure(self.position(who, m.id).0 == c + amount, || {
+            "collateral not credited to the beneficiary".into()
+        });
+        Ok(())
+    }
+
+    fn borrow(&mut self) -> Outcome {
+        let open = self.open.clone();
+        let with_c = self.positions_where(&open, |c, _, _| c != 0);
+        if with_c.is_empty() {
+            return Ok(());
+        }
+        let (b, m) = self.rng.pick(&with_c);
+        let acct = &self.borrowers[b];
+        let who = acct.address();
+        let view = self.p().max_borrow(who, m.id, m.price).unwrap();
+        let x = self.rng.amount(view);
+        let d0 = self.position(who, m.id).2;
+        let usdc = self.wd.usdc_of(who);
+        let nonce = self.p().nonces(who);
+        self.trace.push(format!(
+            "borrow {x} (view {view}) borrower {b} on {} at {}",
+            m.id, m.price
+        ));
+        let (wd, price) = (&self.wd, m.price);
+        let r = self.attempt(
+            "borrow",
+            &[
+                Error::ProtocolPaused,
+                Error::TokenFrozen,
+                Error::BorrowTooSmall,
+                Error::ExceedsLtv,
+                Error::ExceedsTokenCap,
+                Error::InsufficientLiquidity,
+                Error::PriceReplayed,
+            ],
+            || wd.borrow(acct, m.id, x, price),
+        );
+        if let Err(e) = r {
+            let blocked = self.p().paused() || self.p().is_frozen(m.id);
+            self.ensure(blocked || x < UNIT || x > view, || {
+                format!("borrow {x} <= maxBorrow {view} failed: {e:?}")
+            });
+            return Err(e);
+        }
+        let d1 = self.position(who, m.id).2;
+        self.ensure(self.wd.usdc_of(who) == usdc + x, || {
+            "borrower not paid".into()
+        });
+        self.ensure(self.p().nonces(who) == nonce + 1, || {
+            "nonce not consumed".into()
+        });
+        // 6. The debt grows by at least the amount (shares round up).
+        self.ensure(d1 >= d0 + x, || format!("borrowed {x}: debt {d0} -> {d1}"));
+        let hf = self.p().get_health_factor(who, m.id, m.price).unwrap();
+        self.ensure(hf >= w(WAD), || format!("borrow left health factor {hf}"));
+        Ok(())
+    }
+
+    fn repay(&mut self) -> Outcome {
+        let markets = self.markets();
+        let with_debt = self.positions_where(&markets, |_, s, _| s != 0);
+        if with_debt.is_empty() {
+            return Ok(());
+        }
+        let (b, m) = self.rng.pick(&with_debt);
+        let who = self.borrowers[b].address();
+        let (_, _, debt) = self.position(who, m.id);
+        let payer = if self.rng.chance(30) {
+            liquidator()
+        } else {
+            who
+        };
+        let x = if self.rng.chance(25) {
+            u128::MAX
+        } else {
+            self.rng.amount(debt)
+        };
+        let due = x.min(debt);
+        self.wd.fund(payer, due);
+        let before = self.wd.usdc_of(payer);
+        self.trace.push(format!(
+            "repay {x} of {debt} borrower {b} on {} by {payer}",
+            m.id
+        ));
+        let pool = self.wd.pool;
+        let r = self.attempt("repay", &[Error::ZeroAmount, Error::NoPosition], || {
+            pool.sender(payer).repay_for(who, m.id, x).motsu_res()
+        });
+        let paid = match r {
+            Err(e) => {
+                // Only nothing to repay (lost market) or too little for one share.
+                self.ensure(debt == 0 || due < UNIT, || {
+                    format!("repay {x} of {debt} failed: {e:?}")
+                });
+                return Err(e);
+            }
+            Ok(p) => p,
+        };
+        let d1 = self.position(who, m.id).2;
+        self.ensure(
+            paid == due && self.wd.usdc_of(payer) == before - paid,
+            || format!("repay charged {paid}, due {due}"),
+        );
+        // 6. The debt falls by at most what was paid.
+        self.ensure(d1 + paid >= debt, || {
+            format!("paid {paid}: debt {debt} -> {d1}")
+        });
+        if paid == debt {
+            self.ensure(d1 == 0, || "a full repay left debt".into());
+        }
+        Ok(())
+    }
+
+    fn withdraw_relay(&mut self) -> Outcome {
+        let open = self.open.clone();
+        let with_c = self.positions_where(&open, |c, _, _| c != 0);
+        if with_c.is_empty() {
+            return Ok(());
+        }
+        let (b, m) = self.rng.pick(&with_c);
+        let acct = &self.borrowers[b];
+        let who = acct.address();
+        let (c, _, _) = self.position(who, m.id);
+        let x = self.rng.amount(c / 4 + 1);
+        self.trace.push(format!(
+            "withdraw relay {x} of {c} borrower {b} on {} at {}",
+            m.id, m.price
+        ));
+        let before = self.wd.ctf_of(sink(), m.id);
+        let (wd, price) = (&self.wd, m.price);
+        let r = self.attempt(
+            "withdraw relay",
+            &[
+                Error::ProtocolPaused,
+                Error::TokenFrozen,
+                Error::ZeroAmount,
+                Error::InsufficientCollateral,
+                Error::HealthFactorTooLow,
+                Error::PriceReplayed,
+            ],
+            || wd.withdraw_collateral(acct, sink(), m.id, x, price),
+        );
+        r?;
+        self.ensure(self.wd.ctf_of(sink(), m.id) == before + x, || {
+            "shares not sent".into()
+        });
+        let hf = self.p().get_health_factor(who, m.id, m.price).unwrap();
+        self.ensure(hf >= w(WAD), || {
+            format!("withdrawal left health factor {hf}")
+        });
+        Ok(())
+    }
+
+    fn withdraw_direct(&mut self) -> Outcome {
+        let markets = self.markets();
+        let with_c = self.positions_where(&markets, |c, _, _| c != 0);
+        if with_c.is_empty() {
+            return Ok(());
+        }
+        let (b, m) = self.rng.pick(&with_c);
+        let who = self.borrowers[b].address();
+        let (c, _, debt) = self.position(who, m.id);
+        let x = self.rng.amount(c);
+        self.trace.push(format!(
+            "withdraw direct {x} of {c} (debt {debt}) borrower {b} on {}",
+            m.id
+        ));
+        let before = self.wd.ctf_of(who, m.id);
+        let (frozen, st) = (self.p().is_frozen(m.id), self.status(m.id));
+        let pool = self.wd.pool;
+        let r = self.attempt(
+            "withdraw direct",
+            &[
+                Error::TokenFrozen,
+                Error::MarketResolved,
+                Error::PositionHasDebt,
+                Error::ZeroAmount,
+                Error::InsufficientCollateral,
+            ],
+            || {
+                pool.sender(who)
+                    .withdraw_collateral(m.id, x, who)
+                    .motsu_res()
+            },
+        );
+        if let Err(e) = r {
+            // 7. Debt-free, not frozen, not redeemed: it must work.
+            self.ensure(
+                debt != 0 || frozen || st == status::REDEEMED || x == 0 || x > c,
+                || format!("debt-free withdrawal of {x} of {c} failed: {e:?}"),
+            );
+            return Err(e);
+        }
+        self.ensure(debt == 0, || format!("direct withdrawal with debt {debt}"));
+        self.ensure(self.wd.ctf_of(who, m.id) == before + x, || {
+            "shares not sent".into()
+        });
+        Ok(())
+    }
+
+    fn liquidate(&mut self) -> Outcome {
+        let markets = self.markets();
+        let with_debt = self.positions_where(&markets, |c, s, _| s != 0 && c != 0);
+        if with_debt.is_empty() {
+            return Ok(());
+        }
+        let (b, m) = self.rng.pick(&with_debt);
+        let who = self.borrowers[b].address();
+        let (c, _, debt) = self.position(who, m.id);
+        let price = m.price;
+        let hf = self.p().get_health_factor(who, m.id, price).unwrap();
+        let repay = if self.rng.chance(80) {
+            u128::MAX
+        } else {
+            self.rng.amount(debt / 2)
+        };
+        self.wd.fund(liquidator(), debt);
+        let (usdc, shares) = (
+            self.wd.usdc_of(liquidator()),
+            self.wd.ctf_of(liquidator(), m.id),
+        );
+        let st = self.status(m.id);
+        self.trace.push(format!(
+            "liquidate borrower {b} on {} (c {c}, debt {debt}, hf {hf}) at {price} repay {repay}",
+            m.id
+        ));
+        let wd = &self.wd;
+        let r = self.attempt(
+            "liquidate",
+            &[
+                Error::PositionHealthy,
+                Error::MarketResolved,
+                Error::InsufficientRepay,
+                Error::PriceReplayed,
+                Error::NoPosition,
+            ],
+            || wd.liquidate(liquidator(), who, m.id, repay, price),
+        );
+        let seized = match r {
+            Err(e) => {
+                // 7. An unhealthy position on an open or won market can
+                // always be liquidated in full.
+                self.ensure(
+                    hf >= w(WAD)
+                        || st == status::LOST
+                        || st == status::REDEEMED
+                        || repay != u128::MAX,
+                    || format!("liquidation at hf {hf} failed: {e:?}"),
+                );
+                return Err(e);
+            }
+            Ok(s) => s,
+        };
+        self.ensure(hf < w(WAD), || format!("liquidated at health factor {hf}"));
+        let paid = usdc - self.wd.usdc_of(liquidator());
+        self.ensure(
+            self.wd.ctf_of(liquidator(), m.id) == shares + seized,
+            || "seized shares not sent".into(),
+        );
+        self.ensure(paid <= debt && seized <= c, || {
+            format!("paid {paid} of {debt}, seized {seized} of {c}")
+        });
+        // 6. At most the 5% bonus: seized * price <= paid * 1.05 (1e18 units),
+        // unless the whole collateral went (underwater or capped).
+        let (c1, _, _) = self.position(who, m.id);
+        if c1 != 0 {
+            self.ensure(
+                U256::from(seized) * U256::from(price) * U256::from(100u8)
+                    <= U256::from(paid) * U256::from(105u8) * U256::from(WAD),
+                || format!("seized {seized} at {price} for {paid}"),
+            );
+        }
+        Ok(())
+    }
+
+    fn move_price(&mut self) {
+        let i = self.rng.below(self.open.len() as u64) as usize;
+        let p = self.open[i].price;
+        let next = match self.rng.below(10) {
+            0 => p / 3,                                  // crash
+            1 => (p * 3 / 2).min(95 * PCT),              // jump
+            2 => PCT * (1 + self.rng.below(99) as u128), // anywhere
+            _ => {
+                let step = p / 20 * self.rng.below(3) as u128;
+                if self.rng.chance(55) {
+                    p.saturating_sub(step)
+                } else {
+                    p + step
+                }
+            }
+        }
+        .clamp(1, WAD - 1);
+        self.open[i].price = next;
+        self.trace
+            .push(format!("price of {} {p} -> {next}", self.open[i].id));
+    }
+
+    fn pause(&mut self) -> Outcome {
+        let paused = self.p().paused();
+        // Mostly short pauses: unpause is likelier than pause.
+        let to = !paused && self.rng.chance(30) || paused && self.rng.chance(30);
+        self.trace.push(format!("paused {paused} -> {to}"));
+        let who = if to && self.rng.chance(50) {
+            self.wd.relayer
+        } else {
+            self.wd.admin
+        };
+        let r = if to {
+            self.wd.pool.sender(who).set_paused(true).motsu_res()
+        } else {
+            self.wd.pool.sender(who).set_paused(false).motsu_res()
+        };
+        self.ensure(r.is_ok() && self.p().paused() == to, || {
+            format!("pause -> {to} by {who}: {r:?}")
+        });
+        Ok(())
+    }
+
+    fn freeze(&mut self) -> Outcome {
+        let markets = self.markets();
+        let m = self.rng.pick(&markets);
+        let to = !self.p().is_frozen(m.id) && self.rng.chance(40);
+        self.trace.push(format!("frozen {} -> {to}", m.id));
+        let r = self
+            .wd
+            .pool
+            .sender(self.wd.admin)
+            .set_token_frozen(m.id, to)
+            .motsu_res();
+        self.ensure(r.is_ok() && self.p().is_frozen(m.id) == to, || {
+            format!("freeze: {r:?}")
+        });
+        Ok(())
+    }
+
+    fn resolve(&mut self) -> Outcome {
+        let i = self.rng.below(self.open.len() as u64) as usize;
+        let m = self.open[i];
+        let won = self.rng.chance(50);
+        let now = self.wd.now();
+        let sig = self.wd.resolution_sig(m.id, won, now);
+        self.trace.push(format!("resolve {} won {won}", m.id));
+        if won {
+            // The CTF pays winners from its own USDC.
+            self.wd
+                .ctf
+                .sender(self.wd.admin)
+                .set_winner(m.condition, U256::from(1));
+            let held = self.wd.ctf_of(self.wd.pool.address(), m.id);
+            self.wd
+                .usdc
+                .sender(donor())
+                .mint(self.wd.ctf.address(), w(held))
+                .motsu_unwrap();
+        }
+        let r = self
+            .wd
+            .pool
+            .sender(liquidator())
+            .resolve_market(m.id, won, U256::from(now), &sig)
+            .motsu_res();
+        self.ensure(r.is_ok(), || format!("resolution failed: {r:?}"));
+        let want = if won { status::WON } else { status::LOST };
+        self.ensure(self.status(m.id) == want, || "status not recorded".into());
+        if !won {
+            let owed: u128 = (0..N_BORROWERS)
+                .map(|b| self.position(self.borrowers[b].address(), m.id).2)
+                .sum();
+            self.ensure(owed == 0 && self.p().token_debt(m.id).unwrap() == 0, || {
+                "a lost market still owes".into()
+            });
+        }
+        self.open[i] = self.new_market();
+        self.resolved.push(m);
+        Ok(())
+    }
+
+    /// Redeems a won market, settles a redeemed position or closes a lost
+    /// one; forgets resolved markets with nothing left.
+    fn settle(&mut self) -> Outcome {
+        if self.resolved.is_empty() {
+            return Ok(());
+        }
+        let m = self.rng.pick(&self.resolved.clone());
+        let st = self.status(m.id);
+        let pool = self.wd.pool;
+        let caller = liquidator();
+        let r = match st {
+            status::WON if self.rng.chance(70) => {
+                self.trace.push(format!("redeem won {}", m.id));
+                let held = self.wd.ctf_of(pool.address(), m.id);
+                let booked = self.p().token_collateral(m.id);
+                let got = self.attempt("redeem won", &[], || {
+                    pool.sender(caller)
+                        .redeem_won_collateral(m.id, m.condition, U256::from(1))
+                        .motsu_res()
+                })?;
+                self.ensure(
+                    got == held && self.p().redemption(m.id) == (got, booked),
+                    || format!("redeemed {got} for {held} held ({booked} booked)"),
+                );
+                Ok(())
+            }
+            _ => {
+                let with_c = self.positions_where(&[m], |c, s, _| c != 0 || s != 0);
+                let Some(&(b, _)) = with_c.first() else {
+                    return Ok(());
+                };
+                let who = self.borrowers[b].address();
+                let (c, _, debt) = self.position(who, m.id);
+                let usdc = self.wd.usdc_of(who);
+                self.trace.push(format!(
+                    "settle/close borrower {b} on {} (status {st}, c {c}, debt {debt})",
+                    m.id
+                ));
+                match st {
+                    status::LOST => {
+                        self.attempt("close lost", &[], || {
+                            pool.sender(caller)
+                                .close_lost_position(who, m.id)
+                                .motsu_res()
+                        })?;
+                        self.ensure(self.position(who, m.id) == (0, 0, 0), || {
+                            "lost position not cleared".into()
+                        });
+                        Ok(())
+                    }
+                    status::REDEEMED => {
+                        let (left, shares_left) = self.p().redemption(m.id);
+                        let surplus = self.attempt("settle", &[], || {
+                            pool.sender(caller).settle_redemption(who, m.id).motsu_res()
+                        })?;
+                        // Pro rata, rounded down: payout <= left * c / shares_left.
+                        let payout = surplus + debt.min(left);
+                        self.ensure(
+                            U256::from(surplus) * U256::from(shares_left) <= U256::from(left) * U256::from(c),
+                            || format!("settle paid {surplus} of {left} for {c}/{shares_left} (payout {payout})"),
+                        );
+                        self.ensure(self.wd.usdc_of(who) == usdc + surplus, || {
+                            "surplus not paid".into()
+                        });
+                        self.ensure(self.position(who, m.id) == (0, 0, 0), || {
+                            "settled position not cleared".into()
+                        });
+                        Ok(())
+                    }
+                    // Won, not yet redeemed: the settle must wait.
+                    _ => match self.attempt("settle early", &[Error::NotRedeemed], || {
+                        pool.sender(caller).settle_redemption(who, m.id).motsu_res()
+                    }) {
+                        Ok(_) => self.fail("settled before redemption".into()),
+                        Err(e) => Err(e),
+                    },
+                }
+            }
+        };
+        r
+    }
+
+    fn sweep(&mut self) -> Outcome {
+        self.trace.push(format!("sweep (donated {})", self.donated));
+        let before = self.wd.usdc_of(sink());
+        let r = self.attempt("sweep", &[Error::ZeroAmount], || {
+            self.wd.pool.sender(self.wd.admin).sweep(sink()).motsu_res()
+        });
+        match r {
+            Err(e) => {
+                self.ensure(self.donated == 0, || {
+                    format!("sweep of {} failed: {e:?}", self.donated)
+                });
+                Err(e)
+            }
+            Ok(x) => {
+                self.ensure(
+                    x == self.donated && self.wd.usdc_of(sink()) == before + x,
+                    || format!("swept {x}, donated {}", self.donated),
+                );
+                self.donated = 0;
+                Ok(())
+            }
+        }
+    }
+
+    fn withdraw_reserves(&mut self) -> Outcome {
+        let m = self.p().market().unwrap();
+        let x = self.rng.amount(m.reserves.min(m.cash));
+        self.trace
+            .push(format!("withdraw reserves {x} of {}", m.reserves));
+        let (wd, to) = (&self.wd, sink());
+        let r = self.attempt(
+            "reserves",
+            &[
+                Error::ZeroAmount,
+                Error::ExceedsReserves,
+                Error::InsufficientLiquidity,
+            ],
+            || {
+                wd.pool
+                    .sender(wd.admin)
+                    .withdraw_reserves(to, x)
+                    .motsu_res()
+            },
+        );
+        if let Err(e) = r {
+            let m = self.p().market().unwrap();
+            self.ensure(x == 0 || x > m.reserves.min(m.cash), || {
+                format!("reserve withdrawal {x} failed: {e:?}")
+            });
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// 7. Every lender's exit view is its claim capped by cash; one lender
+    /// actually takes it (paused or not), and a debt-free position leaves.
+    fn exit_everyone_check(&mut self) -> Outcome {
+        let m = self.p().market().unwrap();
+        for i in 0..N_LENDERS {
+            let l = lender(i);
+            let claim = self
+                .p()
+                .assets_for(self.p().balance_of(l), Rounding::Down)
+                .unwrap();
+            let max = self.p().max_withdraw(l).unwrap();
+            self.ensure(max == claim.min(m.cash), || {
+                format!(
+                    "lender {i}: maxWithdraw {max}, claim {claim}, cash {}",
+                    m.cash
+                )
+            });
+        }
+        let l = lender(self.rng.below(N_LENDERS as u64) as usize);
+        let max = self.p().max_withdraw(l).unwrap();
+        self.trace.push(format!("exit lender {l} with {max}"));
+        if max != 0 {
+            let r = self.wd.pool.sender(l).withdraw(max, l, l).motsu_res();
+            self.ensure(r.is_ok(), || format!("lender exit of {max} failed: {r:?}"));
+        }
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------
+    // Invariants
+    // -----------------------------------------------------------------
+
+    fn check(&mut self, kind: &str, m0: &Market, ta0: u128, supply0: u128) {
+        let p = self.p();
+        let m = p.market().unwrap();
+        let pool = self.wd.pool.address();
+        let markets = self.markets();
+
+        // 2. totalAssets and the USDC the pool holds.
+        let ta = p.total_assets().unwrap();
+        self.ensure(ta == m.cash + m.borrowed - m.reserves, || {
+            format!("after {kind}: totalAssets {ta} != {m:?}")
+        });
+        let unsettled: u128 =
+            markets.iter().map(|k| p.redemption(k.id).0).sum::<u128>() + self.retired_unsettled;
+        let held = self.wd.usdc_of(pool);
+        self.ensure(held == m.cash + unsettled + self.donated, || {
+            format!("after {kind}: pool holds {held} USDC, books cash {} + unsettled {unsettled} + donated {}", m.cash, self.donated)
+        });
+
+        // 3. Debts and collateral add up.
+        let (mut shares, mut debts, mut n) = (0u128, 0u128, 0u128);
+        for k in &markets {
+            let st = p.market_status(k.id);
+            let (mut c_sum, mut t_shares) = (0u128, 0u128);
+            for b in self.borrowers {
+                let (c, s, d) = p.get_position(b.address(), k.id).unwrap();
+                c_sum += c;
+                if st != status::LOST {
+                    t_shares += s;
+                    debts += d;
+                    n += (s != 0) as u128;
+                } else {
+                    self.ensure(d == 0, || "a lost market's position shows debt".into());
+                }
+            }
+            shares += t_shares;
+            let booked = p.token_collateral(k.id);
+            let ctf_held = self.wd.ctf_of(pool, k.id);
+            let shares_left = p.redemption(k.id).1;
+            self.ensure(booked == c_sum, || {
+                format!(
+                    "after {kind}: token {} books {booked}, positions hold {c_sum}",
+                    k.id
+                )
+            });
+            let ok = match st {
+                status::REDEEMED => ctf_held == 0 && shares_left == booked,
+                status::LOST => ctf_held >= booked,
+                _ => ctf_held == booked,
+            };
+            self.ensure(ok, || format!("after {kind}: token {} (status {st}) held {ctf_held}, booked {booked}, unsettled shares {shares_left}", k.id));
+        }
+        self.ensure(shares == m.borrow_shares, || {
+            format!(
+                "after {kind}: positions' borrow shares {shares} != {}",
+                m.borrow_shares
+            )
+        });
+        self.ensure(debts_add_up(&m, debts, n), || {
+            format!(
+                "after {kind}: positions owe {debts}, pool books {} ({n} positions, {} shares)",
+                m.borrowed, m.borrow_shares
+            )
+        });
+
+        // 4. Supply and claims.
+        let mut holders = self.everyone();
+        holders.push(pool);
+        let balances: u128 = holders.iter().map(|h| p.balance_of(*h)).sum();
+        let supply = p.total_supply();
+        self.ensure(balances == supply, || {
+            format!("after {kind}: balances {balances} != supply {supply}")
+        });
+        let claims: u128 = holders
+            .iter()
+            .map(|h| p.assets_for(p.balance_of(*h), Rounding::Down).unwrap())
+            .sum();
+        self.ensure(claims <= ta, || {
+            format!("after {kind}: claims {claims} > totalAssets {ta}")
+        });
+        drop(p);
+
+        // 5. The share price only falls by reported bad debt.
+        let reported = self.reported_bad_debt();
+        let (ta1, supply1) = (ta + 1, supply + 1_000_000);
+        self.ensure(
+            U256::from(ta1 + reported) * U256::from(supply0) >= U256::from(ta0) * U256::from(supply1),
+            || format!("after {kind}: share price fell {ta0}/{supply0} -> {ta1}/{supply1}, reported {reported} (market before {m0:?})"),
+        );
+        self.price = (ta1, supply1);
+        self.retire_finished_markets();
+    }
+
+    /// Stops tracking lost or redeemed markets without positions: nothing
+    /// can happen on them any more (keeps the per-action checks cheap).
+    fn retire_finished_markets(&mut self) {
+        let finished: Vec<Mkt> = self
+            .resolved
+            .iter()
+            .copied()
+            .filter(|k| {
+                let st = self.status(k.id);
+                (st == status::LOST || st == status::REDEEMED)
+                    && self
+                        .positions_where(&[*k], |c, s, _| c != 0 || s != 0)
+                        .is_empty()
+            })
+            .collect();
+        for k in finished {
+            self.retired_unsettled += self.p().redemption(k.id).0;
+            self.resolved.retain(|r| r.id != k.id);
+        }
+    }
+
+    /// The `BadDebtAbsorbed` amounts emitted since the last call.
+    fn reported_bad_debt(&mut self) -> u128 {
+        let events = self.wd.pool.all_events();
+        let sum = events[self.events_seen..]
+            .iter()
+            .filter_map(|log| BadDebtAbsorbed::decode_log_data(log, true).ok())
+            .map(|e| e.amount.to::<u128>())
+            .sum();
+        self.events_seen = events.len();
+        sum
+    }
+
+    // -----------------------------------------------------------------
+    // Wind-down
+    // -----------------------------------------------------------------
+
+    fn wind_down(&mut self) {
+        self.trace.push("wind-down".into());
+        let admin = self.wd.admin;
+        let pool = self.wd.pool;
+        pool.sender(admin).set_paused(false).motsu_unwrap();
+        for m in self.markets() {
+            pool.sender(admin)
+                .set_token_frozen(m.id, false)
+                .motsu_unwrap();
+        }
+        let (m0, (ta0, s0)) = (self.p().market().unwrap(), self.price);
+        // Won markets are redeemed, then everything settled, closed, repaid.
+        for m in self.resolved.clone() {
+            if self.status(m.id) == status::WON {
+                pool.sender(liquidator())
+                    .redeem_won_collateral(m.id, m.condition, U256::from(1))
+                    .motsu_unwrap();
+            }
+        }
+        for m in self.markets() {
+            for b in 0..N_BORROWERS {
+                let who = self.borrowers[b].address();
+                let (c, s, debt) = self.position(who, m.id);
+                match self.status(m.id) {
+                    status::REDEEMED if c != 0 => {
+                        pool.sender(liquidator())
+                            .settle_redemption(who, m.id)
+                            .motsu_unwrap();
+                    }
+                    status::LOST if c != 0 || s != 0 => {
+                        pool.sender(liquidator())
+                            .close_lost_position(who, m.id)
+                            .motsu_unwrap();
+                    }
+                    status::OPEN | status::WON => {
+                        if s != 0 {
+                            self.wd.fund(who, debt);
+                            pool.sender(who)
+                                .repay_for(who, m.id, u128::MAX)
+                                .motsu_unwrap();
+                        }
+                        if c != 0 {
+                            pool.sender(who)
+                                .withdraw_collateral(m.id, c, who)
+                                .motsu_unwrap();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.check("wind-down", &m0, ta0, s0);
+        // Every lender takes everything (twice: an exit can lift another's
+        // dust to one unit).
+        for _ in 0..2 {
+            for i in 0..N_LENDERS {
+                let l = lender(i);
+                let max = self.p().max_redeem(l).unwrap();
+                if max != 0 && self.p().assets_for(max, Rounding::Down).unwrap() != 0 {
+                    pool.sender(l).redeem(max, l, l).motsu_unwrap();
+                }
+            }
+        }
+        let m = self.p().market().unwrap();
+        self.ensure(m.borrowed == 0 && m.borrow_shares == 0, || {
+            format!("debt left: {m:?}")
+        });
+        for i in 0..N_LENDERS {
+            let l = lender(i);
+            let worth = self
+                .p()
+                .assets_for(self.p().balance_of(l), Rounding::Down)
+                .unwrap();
+            self.ensure(worth <= 1, || format!("lender {i} left {worth} behind"));
+        }
+        for k in self.markets() {
+            self.ensure(self.p().token_collateral(k.id) == 0, || {
+                "collateral left".into()
+            });
+        }
+        // What is left is the reserves (and dust of the rounding in their favour).
+        self.ensure(m.cash >= m.reserves, || {
+            format!("cash {} below reserves {}", m.cash, m.reserves)
+        });
+    }
+}
+
+/// The positions' debts against `borrowed`: each debt is
+/// `ceil(s_i (B + 1) / (S + 1e6))`, so with `V = S + 1e6`:
+/// `S (B + 1) <= Σ·V < S (B + 1) + n·V` (see `tests/properties.rs`).
+fn debts_add_up(m: &Market, sum: u128, n: u128) -> bool {
+    if m.borrow_shares == 0 {
+        return sum == 0 && m.borrowed == 0;
+    }
+    let v = U256::from(m.borrow_shares + 1_000_000);
+    let exact = U256::from(m.borrow_shares) * U256::from(m.borrowed + 1);
+    let s = U256::from(sum) * v;
+    s >= exact && s < exact + U256::from(n) * v
+}
+
+fn run(seed: u64, actions: usize, borrowers: &[Account]) -> BTreeMap<&'static str, (u32, u32)> {
+    let pool = Contract::<LendingPool>::new();
+    let usdc = Contract::<MockUsdc>::new();
+    let ctf = Contract::<MockCtf>::new();
+    let wd = World::new(&pool, &usdc, &ctf);
+    // Lower the per-token cap to 25% so it binds sometimes, not always.
+    wd.set_cap(2_500);
+    let mut c = Campaign {
+        wd,
+        rng: Rng(seed),
+        borrowers,
+        open: Vec::new(),
+        resolved: Vec::new(),
+        next_condition: seed * 1_000_000,
+        donated: 0,
+        retired_unsettled: 0,
+        price: (1, 1_000_000),
+        events_seen: 0,
+        trace: vec![seed.to_string()],
+        stats: BTreeMap::new(),
+    };
+    for _ in 0..N_OPEN {
+        let m = c.new_market();
+        c.open.push(m);
+    }
+    for i in 0..N_LENDERS {
+        c.wd.lend(lender(i), usd(50_000 * (i as u128 + 1)));
+    }
+    c.price = {
+        let ta = c.p().total_assets().unwrap();
+        (ta + 1, c.p().total_supply() + 1_000_000)
+    };
+    c.reported_bad_debt();
+    for n in 0..actions {
+        c.step(n);
+    }
+    c.wind_down();
+    c.stats
+}
+
+#[motsu::test]
+fn ten_thousand_random_actions_keep_every_invariant() {
+    let total: usize = std::env::var("INVARIANT_ACTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let per_run: usize = std::env::var("INVARIANT_RUN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000);
+    let borrowers: Vec<Account> = (0..N_BORROWERS)
+        .map(|i| Account::from_seed(&format!("campaign-borrower-{i}")))
+        .collect();
+    let seeds: Vec<u64> = match std::env::var("INVARIANT_SEED") {
+        Ok(s) => vec![s.parse().expect("INVARIANT_SEED is a number")],
+        Err(_) => (1..=total.div_ceil(per_run) as u64).collect(),
+    };
+    let mut stats: BTreeMap<&'static str, (u32, u32)> = BTreeMap::new();
+    let mut done = 0;
+    for seed in seeds {
+        let n = per_run.min(total - done.min(total)).max(1);
+        for (k, (ran, ok)) in run(seed, n, &borrowers) {
+            let e = stats.entry(k).or_default();
+            e.0 += ran;
+            e.1 += ok;
+        }
+        done += n;
+    }
+    eprintln!("{done} actions: {stats:?}");
+    assert!(done >= total, "ran {done} of {total} actions");
+    // The generator keeps reaching every kind of action, and each succeeds.
+    if total >= 10_000 {
+        assert_eq!(stats.len(), 21, "every kind of action ran: {stats:?}");
+        for (kind, (ran, ok)) in &stats {
+            assert!(*ok > 0, "no {kind} succeeded in {ran} attempts");
+        }
+    }
+}
