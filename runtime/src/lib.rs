@@ -1,1 +1,1176 @@
-//! Embedded Stylus runtime (work in progress).
+//! An embedded Arbitrum Stylus host for tests and scripts.
+//!
+//! [`World`] holds accounts, balances, storage and deployed WASM programs, and
+//! runs transactions through them: each call frame gets a fresh `wasmi`
+//! instance, the program's `user_entrypoint(args_len)` is called and the
+//! `vm_hooks` imports are served with Nitro's semantics (storage cache and
+//! flush, re-entrancy flag, static calls, return data) and Nitro's prices.
+//! See `runtime/README.md` for the design and what is exact or approximate in
+//! gas.
+
+#![warn(missing_docs)]
+
+pub mod gas;
+mod host;
+
+use std::{
+    cell::RefCell,
+    collections::{HashMap, HashSet},
+    fmt,
+    io::Read,
+    rc::Rc,
+    sync::Arc,
+};
+
+use alloy_primitives::{keccak256, PrimitiveSignature};
+pub use alloy_primitives::{Address, Bytes, B256, U256};
+use wasmi::{Config, Engine, ExternType, Linker, Module, ValType};
+
+/// stylus-sdk's constructor selector: `keccak256("stylus_constructor()")[..4]`.
+/// The SDK router calls the contract's constructor when the calldata starts
+/// with it (once only: the SDK guards it with a storage slot).
+pub const CONSTRUCTOR_SELECTOR: [u8; 4] = [0x55, 0x85, 0x25, 0x8d];
+
+/// The 4-byte ABI selector of a Solidity signature, e.g. `selector("asset()")`.
+pub fn selector(signature: &str) -> [u8; 4] {
+    let h = keccak256(signature.as_bytes());
+    [h[0], h[1], h[2], h[3]]
+}
+
+/// Default chain id (Arbitrum Sepolia).
+pub const DEFAULT_CHAIN_ID: u64 = 421_614;
+/// Default block timestamp (2025-01-01T00:00:00Z).
+pub const DEFAULT_TIMESTAMP: u64 = 1_735_689_600;
+/// Default transaction gas limit of [`World::call`] and friends.
+pub const DEFAULT_GAS_LIMIT: u64 = 30_000_000;
+
+/// Errors of deployment and artifact decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeError {
+    /// The bytes are not a WASM module valid under Nitro's feature set.
+    InvalidWasm(String),
+    /// The module imports something this host does not provide.
+    UnsupportedImport {
+        /// Import module (only `vm_hooks` is accepted).
+        module: String,
+        /// Import name.
+        name: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The module's exports or limits are not those of a Stylus program.
+    BadModule(String),
+    /// The initcode/hex artifact could not be decoded.
+    BadArtifact(String),
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuntimeError::InvalidWasm(e) => {
+                write!(f, "invalid WASM under Nitro's feature set: {e}")
+            }
+            RuntimeError::UnsupportedImport {
+                module,
+                name,
+                reason,
+            } => write!(f, "unsupported import `{module}::{name}`: {reason}"),
+            RuntimeError::BadModule(e) => write!(f, "not a Stylus program: {e}"),
+            RuntimeError::BadArtifact(e) => write!(f, "bad artifact: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
+/// A transaction.
+#[derive(Debug, Clone)]
+pub struct Tx {
+    /// Sender (an EOA: becomes `tx.origin` and the first `msg.sender`).
+    pub from: Address,
+    /// Called account.
+    pub to: Address,
+    /// Wei sent along.
+    pub value: U256,
+    /// Calldata.
+    pub data: Vec<u8>,
+    /// Gas limit (intrinsic gas included).
+    pub gas_limit: u64,
+}
+
+/// An EVM log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Log {
+    /// Emitting contract.
+    pub address: Address,
+    /// 0 to 4 topics.
+    pub topics: Vec<B256>,
+    /// Data bytes.
+    pub data: Vec<u8>,
+}
+
+/// Where a transaction's gas went. All fields are gas; `gas_used ==
+/// intrinsic + init + compute + storage + logs + calls - refund`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GasBreakdown {
+    /// 21,000 plus calldata (4 per zero byte, 16 per non-zero byte).
+    pub intrinsic: u64,
+    /// Program entry: init/cached cost and WASM memory pages.
+    pub init: u64,
+    /// WASM execution and hostio overheads (ink), plus the gas burnt by
+    /// failed frames; whatever is not in another field.
+    pub compute: u64,
+    /// SLOAD (cache misses) and SSTORE (flushes) and the storage cache fees.
+    pub storage: u64,
+    /// LOG costs (375 + 375/topic + 8/byte).
+    pub logs: u64,
+    /// CALL costs (account access, value, new account), balance/code
+    /// account-access costs and precompile gas.
+    pub calls: u64,
+    /// EIP-3529 refund granted (already capped at `used / 5`).
+    pub refund: u64,
+}
+
+impl fmt::Display for GasBreakdown {
+    /// One table row: `intrinsic init compute storage logs calls -refund`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "intrinsic {:>7} | init {:>6} | compute {:>7} | storage {:>7} | logs {:>6} | calls {:>7} | refund -{:>6}",
+            self.intrinsic, self.init, self.compute, self.storage, self.logs, self.calls, self.refund
+        )
+    }
+}
+
+/// The outcome of a transaction.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    /// Whether the top-level call succeeded (state committed).
+    pub success: bool,
+    /// Return data (the revert data on a revert; empty after a trap).
+    pub output: Vec<u8>,
+    /// Logs, in order (empty on failure).
+    pub logs: Vec<Log>,
+    /// Total gas used, refund deducted.
+    pub gas_used: u64,
+    /// Breakdown of `gas_used`.
+    pub gas: GasBreakdown,
+    /// Why the top-level frame failed, if it did and the reason is known
+    /// (`"revert"`, `"out of gas"`, a trap message, ...).
+    pub error: Option<String>,
+}
+
+impl Receipt {
+    /// The 4-byte error selector of revert data, if any.
+    pub fn revert_selector(&self) -> Option<[u8; 4]> {
+        (!self.success && self.output.len() >= 4).then(|| {
+            let mut s = [0; 4];
+            s.copy_from_slice(&self.output[..4]);
+            s
+        })
+    }
+}
+
+/// Kind of a call frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// A transaction's top-level call or `call_contract`.
+    Call,
+    /// `static_call_contract` (or [`World::view`]).
+    Static,
+    /// `delegate_call_contract`.
+    Delegate,
+}
+
+/// One call frame of the last transaction, in the order frames started.
+#[derive(Debug, Clone)]
+pub struct CallTrace {
+    /// 0 for the top-level call.
+    pub depth: usize,
+    /// Call kind.
+    pub kind: CallKind,
+    /// `msg.sender` of the frame.
+    pub from: Address,
+    /// Called account (the code's address for delegate calls).
+    pub to: Address,
+    /// Value sent.
+    pub value: U256,
+    /// First four bytes of the calldata, if it has them.
+    pub selector: Option<[u8; 4]>,
+    /// Whether the frame succeeded.
+    pub success: bool,
+    /// Gas the frame used (excluding the caller-side call costs).
+    pub gas_used: u64,
+    /// Failure reason, if any.
+    pub error: Option<String>,
+}
+
+/// A deployed program's code.
+#[derive(Clone)]
+struct Code {
+    /// What `account_code` returns: on-chain code (`EFF000 ‖ dict ‖ brotli`)
+    /// when deployed from an artifact, else `EFF000 00 ‖ wasm`.
+    bytes: Arc<Vec<u8>>,
+    /// keccak256 of `bytes`.
+    hash: B256,
+    /// Compiled module (shared by every account with the same WASM).
+    module: Module,
+    /// Initial memory pages.
+    pages: u64,
+}
+
+#[derive(Clone, Default)]
+struct Account {
+    balance: U256,
+    code: Option<Code>,
+    storage: HashMap<U256, B256>,
+}
+
+/// Block values a test controls.
+#[derive(Debug, Clone)]
+struct BlockEnv {
+    chain_id: u64,
+    timestamp: u64,
+    number: u64,
+    basefee: U256,
+    coinbase: Address,
+    gas_limit: u64,
+    gas_price: U256,
+}
+
+enum Journal {
+    Storage(Address, U256, Option<B256>),
+    Balance(Address, U256),
+    WarmAccount(Address),
+    WarmSlot(Address, U256),
+    Refund(i64),
+}
+
+/// Transaction-wide execution state, shared by every frame of a transaction.
+struct Env {
+    accounts: HashMap<Address, Account>,
+    block: BlockEnv,
+    origin: Address,
+    warm_accounts: HashSet<Address>,
+    warm_slots: HashSet<(Address, U256)>,
+    original: HashMap<(Address, U256), B256>,
+    refund: i64,
+    logs: Vec<Log>,
+    journal: Vec<Journal>,
+    /// Context addresses of the frames running (for `msg_reentrant`).
+    stack: Vec<Address>,
+    /// Programs already entered in this transaction (Nitro's recent cache).
+    recent: HashSet<B256>,
+    open_pages: u64,
+    ever_pages: u64,
+    /// Ink spent per category (see [`GasBreakdown`]).
+    spent: Spent,
+    trace: Vec<CallTrace>,
+    engine: Engine,
+    linker: Rc<Linker<host::Frame>>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Spent {
+    init: u64,
+    storage: u64,
+    logs: u64,
+    calls: u64,
+}
+
+impl Env {
+    fn balance(&self, a: Address) -> U256 {
+        self.accounts.get(&a).map(|x| x.balance).unwrap_or_default()
+    }
+    fn set_balance(&mut self, a: Address, v: U256) {
+        let prev = self.balance(a);
+        self.journal.push(Journal::Balance(a, prev));
+        self.accounts.entry(a).or_default().balance = v;
+    }
+    fn code(&self, a: Address) -> Option<&Code> {
+        self.accounts.get(&a).and_then(|x| x.code.as_ref())
+    }
+    fn sload(&self, a: Address, k: U256) -> B256 {
+        self.accounts
+            .get(&a)
+            .and_then(|x| x.storage.get(&k).copied())
+            .unwrap_or_default()
+    }
+    fn sstore_raw(&mut self, a: Address, k: U256, v: B256) {
+        let acct = self.accounts.entry(a).or_default();
+        let prev = if v.is_zero() {
+            acct.storage.remove(&k)
+        } else {
+            acct.storage.insert(k, v)
+        };
+        self.journal.push(Journal::Storage(a, k, prev));
+    }
+    /// Marks an account warm; returns whether it was cold.
+    fn touch_account(&mut self, a: Address) -> bool {
+        let cold = self.warm_accounts.insert(a);
+        if cold {
+            self.journal.push(Journal::WarmAccount(a));
+        }
+        cold
+    }
+    /// Marks a slot warm; returns whether it was cold.
+    fn touch_slot(&mut self, a: Address, k: U256) -> bool {
+        let cold = self.warm_slots.insert((a, k));
+        if cold {
+            self.journal.push(Journal::WarmSlot(a, k));
+        }
+        cold
+    }
+    fn add_refund(&mut self, delta: i64) {
+        self.journal.push(Journal::Refund(self.refund));
+        self.refund += delta;
+    }
+    /// EIP-2929 account access cost.
+    fn access_cost(&mut self, a: Address) -> u64 {
+        if self.touch_account(a) {
+            gas::COLD_ACCOUNT
+        } else {
+            gas::WARM_READ
+        }
+    }
+    /// SSTORE per EIP-2200/2929/3529; returns the gas and books the refund.
+    fn sstore(&mut self, a: Address, k: U256, new: B256) -> u64 {
+        let current = self.sload(a, k);
+        let original = *self.original.entry((a, k)).or_insert(current);
+        let mut cost = 0;
+        if self.touch_slot(a, k) {
+            cost += gas::COLD_SLOAD;
+        }
+        let zero = B256::ZERO;
+        if current == new {
+            cost += gas::WARM_READ;
+        } else if original == current {
+            if original == zero {
+                cost += gas::SSTORE_SET;
+            } else {
+                cost += gas::SSTORE_RESET;
+                if new == zero {
+                    self.add_refund(gas::SSTORE_CLEAR_REFUND);
+                }
+            }
+        } else {
+            cost += gas::WARM_READ;
+            if original != zero {
+                if current == zero {
+                    self.add_refund(-gas::SSTORE_CLEAR_REFUND);
+                } else if new == zero {
+                    self.add_refund(gas::SSTORE_CLEAR_REFUND);
+                }
+            }
+            if original == new {
+                if original == zero {
+                    self.add_refund((gas::SSTORE_SET - gas::WARM_READ) as i64);
+                } else {
+                    self.add_refund((gas::SSTORE_RESET - gas::WARM_READ) as i64);
+                }
+            }
+        }
+        self.sstore_raw(a, k, new);
+        cost
+    }
+    fn checkpoint(&self) -> (usize, usize) {
+        (self.journal.len(), self.logs.len())
+    }
+    fn revert_to(&mut self, (journal, logs): (usize, usize)) {
+        self.logs.truncate(logs);
+        while self.journal.len() > journal {
+            match self.journal.pop() {
+                Some(Journal::Storage(a, k, prev)) => {
+                    let acct = self.accounts.entry(a).or_default();
+                    match prev {
+                        Some(v) => acct.storage.insert(k, v),
+                        None => acct.storage.remove(&k),
+                    };
+                }
+                Some(Journal::Balance(a, prev)) => {
+                    self.accounts.entry(a).or_default().balance = prev;
+                }
+                Some(Journal::WarmAccount(a)) => {
+                    self.warm_accounts.remove(&a);
+                }
+                Some(Journal::WarmSlot(a, k)) => {
+                    self.warm_slots.remove(&(a, k));
+                }
+                Some(Journal::Refund(prev)) => self.refund = prev,
+                None => break,
+            }
+        }
+    }
+    /// Nitro's memory model: pages opened beyond the free ones cost
+    /// [`gas::PAGE_GAS`] each (exponential ramp omitted).
+    fn open_pages(&mut self, pages: u64) -> u64 {
+        let new_open = self.open_pages + pages;
+        let sub_free = |p: u64| p.saturating_sub(gas::FREE_PAGES);
+        let adding = sub_free(new_open).saturating_sub(sub_free(self.open_pages));
+        self.open_pages = new_open;
+        self.ever_pages = self.ever_pages.max(new_open);
+        adding * gas::PAGE_GAS
+    }
+}
+
+/// A call about to run.
+pub(crate) struct Msg {
+    pub kind: CallKind,
+    pub caller: Address,
+    /// Storage/context address (`contract_address`).
+    pub address: Address,
+    /// Whose code runs.
+    pub code_address: Address,
+    pub value: U256,
+    pub input: Vec<u8>,
+    pub gas: u64,
+    pub is_static: bool,
+    pub depth: usize,
+}
+
+/// A finished call.
+pub(crate) struct Outcome {
+    pub success: bool,
+    pub output: Vec<u8>,
+    pub gas_left: u64,
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    fn fail(gas_left: u64, error: impl Into<String>) -> Self {
+        Outcome {
+            success: false,
+            output: Vec::new(),
+            gas_left,
+            error: Some(error.into()),
+        }
+    }
+}
+
+fn is_precompile(a: Address) -> bool {
+    let b = a.as_slice();
+    b[..19].iter().all(|x| *x == 0) && (1..=0x11).contains(&b[19])
+}
+
+/// Runs one call frame (value transfer, precompile or program), reverting
+/// its writes on failure.
+pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
+    let trace_index = {
+        let mut e = env.borrow_mut();
+        e.trace.push(CallTrace {
+            depth: msg.depth,
+            kind: msg.kind,
+            from: msg.caller,
+            to: msg.code_address,
+            value: msg.value,
+            selector: msg.input.get(..4).map(|s| s.try_into().unwrap_or_default()),
+            success: false,
+            gas_used: 0,
+            error: None,
+        });
+        e.trace.len() - 1
+    };
+    let gas = msg.gas;
+    let checkpoint = env.borrow().checkpoint();
+    let out = execute_inner(env, msg);
+    let mut e = env.borrow_mut();
+    if !out.success {
+        e.revert_to(checkpoint);
+    }
+    let t = &mut e.trace[trace_index];
+    t.success = out.success;
+    t.gas_used = gas.saturating_sub(out.gas_left);
+    t.error = out.error.clone();
+    out
+}
+
+fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
+    if msg.depth > gas::MAX_DEPTH {
+        return Outcome::fail(msg.gas, "call depth exceeded");
+    }
+    // Value transfer.
+    if msg.kind == CallKind::Call && !msg.value.is_zero() {
+        if msg.is_static {
+            return Outcome::fail(0, "value transfer in a static context");
+        }
+        let mut e = env.borrow_mut();
+        let from = e.balance(msg.caller);
+        if from < msg.value {
+            return Outcome::fail(msg.gas, "insufficient balance for value transfer");
+        }
+        e.set_balance(msg.caller, from - msg.value);
+        let to = e.balance(msg.address);
+        e.set_balance(msg.address, to.saturating_add(msg.value));
+    }
+    if is_precompile(msg.code_address) {
+        return precompile(env, &msg);
+    }
+    let code = env.borrow().code(msg.code_address).cloned();
+    let Some(code) = code else {
+        return Outcome {
+            success: true,
+            output: Vec::new(),
+            gas_left: msg.gas,
+            error: None,
+        };
+    };
+    // Program entry: init cost (first run in the tx) + cached cost + pages.
+    let (entry, reentrant) = {
+        let mut e = env.borrow_mut();
+        let mut entry = gas::CACHED_GAS;
+        if e.recent.insert(code.hash) {
+            entry += gas::INIT_GAS;
+        }
+        entry += e.open_pages(code.pages);
+        e.spent.init += entry * gas::INK_PRICE;
+        let reentrant = e.stack.contains(&msg.address);
+        e.stack.push(msg.address);
+        (entry, reentrant)
+    };
+    let out = if msg.gas < entry {
+        Outcome::fail(0, "out of gas (program entry)")
+    } else {
+        host::run_program(env, &msg, &code, msg.gas - entry, reentrant)
+    };
+    let mut e = env.borrow_mut();
+    e.stack.pop();
+    e.open_pages = e.open_pages.saturating_sub(code.pages);
+    out
+}
+
+fn precompile(env: &Rc<RefCell<Env>>, msg: &Msg) -> Outcome {
+    let id = msg.code_address.as_slice()[19];
+    if id != 1 {
+        return Outcome::fail(
+            0,
+            format!("precompile 0x{id:02x} is not supported by stylus-runtime"),
+        );
+    }
+    if msg.gas < gas::ECRECOVER_GAS {
+        return Outcome::fail(0, "out of gas (ecrecover)");
+    }
+    env.borrow_mut().spent.calls += gas::ECRECOVER_GAS * gas::INK_PRICE;
+    Outcome {
+        success: true,
+        output: ecrecover(&msg.input).unwrap_or_default(),
+        gas_left: msg.gas - gas::ECRECOVER_GAS,
+        error: None,
+    }
+}
+
+/// The ecrecover precompile: `hash ‖ v ‖ r ‖ s` (input right-padded to 128
+/// bytes) → the 32-byte left-padded signer, or `None` (empty output).
+pub fn ecrecover(input: &[u8]) -> Option<Vec<u8>> {
+    let mut buf = [0u8; 128];
+    let n = input.len().min(128);
+    buf[..n].copy_from_slice(&input[..n]);
+    let hash = B256::from_slice(&buf[..32]);
+    let v = U256::from_be_slice(&buf[32..64]);
+    let parity = if v == U256::from(27) {
+        false
+    } else if v == U256::from(28) {
+        true
+    } else {
+        return None;
+    };
+    let r = B256::from_slice(&buf[64..96]);
+    let s = B256::from_slice(&buf[96..128]);
+    if r.is_zero() || s.is_zero() {
+        return None;
+    }
+    let sig = PrimitiveSignature::from_scalars_and_parity(r, s, parity);
+    let addr = sig.recover_address_from_prehash(&hash).ok()?;
+    let mut out = vec![0u8; 32];
+    out[12..].copy_from_slice(addr.as_slice());
+    Some(out)
+}
+
+/// The world: accounts, programs, block values.
+pub struct World {
+    accounts: HashMap<Address, Account>,
+    block: BlockEnv,
+    engine: Engine,
+    /// Compiled modules by keccak256 of the WASM.
+    modules: HashMap<B256, (Module, u64)>,
+    last_trace: Vec<CallTrace>,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The engine configuration: Nitro's WASM feature set, fuel metering on.
+fn engine() -> Engine {
+    let mut c = Config::default();
+    c.consume_fuel(true)
+        .wasm_mutable_global(true)
+        .wasm_sign_extension(true)
+        .wasm_saturating_float_to_int(true)
+        .wasm_bulk_memory(true)
+        .floats(true)
+        .wasm_multi_value(false)
+        .wasm_multi_memory(false)
+        .wasm_reference_types(false)
+        .wasm_tail_call(false)
+        .wasm_extended_const(false)
+        .wasm_memory64(false)
+        .wasm_custom_page_sizes(false)
+        .wasm_wide_arithmetic(false)
+        .compilation_mode(wasmi::CompilationMode::Eager);
+    Engine::new(&c)
+}
+
+impl World {
+    /// An empty world: chain id 421614, timestamp 1,735,689,600, block 1,
+    /// basefee 0.01 gwei, block gas limit 32M, gas price = basefee.
+    pub fn new() -> Self {
+        let engine = engine();
+        World {
+            accounts: HashMap::new(),
+            block: BlockEnv {
+                chain_id: DEFAULT_CHAIN_ID,
+                timestamp: DEFAULT_TIMESTAMP,
+                number: 1,
+                basefee: U256::from(10_000_000u64),
+                coinbase: Address::ZERO,
+                gas_limit: 32_000_000,
+                gas_price: U256::from(10_000_000u64),
+            },
+            engine,
+            modules: HashMap::new(),
+            last_trace: Vec::new(),
+        }
+    }
+
+    /// Installs a WASM program at `address` (replacing any code there; storage
+    /// and balance are kept). Validates it as Stylus activation would: Nitro's
+    /// feature set, only implemented `vm_hooks` imports with the right
+    /// signatures, an exported `memory` and `user_entrypoint(i32) -> i32`, no
+    /// start function, at most 128 pages.
+    pub fn deploy(&mut self, address: Address, wasm: &[u8]) -> Result<(), RuntimeError> {
+        let mut bytes = vec![0xef, 0xf0, 0x00, 0x00];
+        bytes.extend_from_slice(wasm);
+        self.install(address, wasm, bytes)
+    }
+
+    /// Installs the program of a `cargo stylus get-initcode` artifact (hex,
+    /// with or without `0x`) at `address`; `account_code` then returns the
+    /// exact on-chain code (compressed), so code size and hash are real.
+    pub fn deploy_initcode_hex(&mut self, address: Address, hex: &str) -> Result<(), RuntimeError> {
+        let init = decode_hex(hex)?;
+        let code = split_initcode(&init)?.to_vec();
+        let wasm = decompress_code(&code)?;
+        self.install(address, &wasm, code)
+    }
+
+    fn install(
+        &mut self,
+        address: Address,
+        wasm: &[u8],
+        bytes: Vec<u8>,
+    ) -> Result<(), RuntimeError> {
+        let key = keccak256(wasm);
+        let (module, pages) = match self.modules.get(&key) {
+            Some(m) => m.clone(),
+            None => {
+                let m = compile(&self.engine, wasm)?;
+                self.modules.insert(key, m.clone());
+                m
+            }
+        };
+        let hash = keccak256(&bytes);
+        self.accounts.entry(address).or_default().code = Some(Code {
+            bytes: Arc::new(bytes),
+            hash,
+            module,
+            pages,
+        });
+        Ok(())
+    }
+
+    /// Whether `a` has code.
+    pub fn has_code(&self, a: Address) -> bool {
+        self.accounts.get(&a).is_some_and(|x| x.code.is_some())
+    }
+
+    /// Sets an account's balance.
+    pub fn set_balance(&mut self, a: Address, wei: U256) {
+        self.accounts.entry(a).or_default().balance = wei;
+    }
+    /// An account's balance.
+    pub fn balance(&self, a: Address) -> U256 {
+        self.accounts.get(&a).map(|x| x.balance).unwrap_or_default()
+    }
+    /// Sets the block timestamp.
+    pub fn set_timestamp(&mut self, t: u64) {
+        self.block.timestamp = t;
+    }
+    /// The block timestamp.
+    pub fn timestamp(&self) -> u64 {
+        self.block.timestamp
+    }
+    /// Moves the block timestamp forward.
+    pub fn advance_time(&mut self, secs: u64) {
+        self.block.timestamp = self.block.timestamp.saturating_add(secs);
+    }
+    /// Sets the block number.
+    pub fn set_block_number(&mut self, n: u64) {
+        self.block.number = n;
+    }
+    /// The block number.
+    pub fn block_number(&self) -> u64 {
+        self.block.number
+    }
+    /// Sets the chain id.
+    pub fn set_chain_id(&mut self, id: u64) {
+        self.block.chain_id = id;
+    }
+    /// Sets the block basefee (also the gas price).
+    pub fn set_basefee(&mut self, wei: U256) {
+        self.block.basefee = wei;
+        self.block.gas_price = wei;
+    }
+    /// Sets the transaction gas price (`tx_gas_price`). No fee is charged to
+    /// balances: gas is only accounted.
+    pub fn set_gas_price(&mut self, wei: U256) {
+        self.block.gas_price = wei;
+    }
+    /// Sets the block coinbase.
+    pub fn set_coinbase(&mut self, a: Address) {
+        self.block.coinbase = a;
+    }
+    /// Sets the block gas limit (`block_gas_limit`).
+    pub fn set_block_gas_limit(&mut self, g: u64) {
+        self.block.gas_limit = g;
+    }
+    /// A storage slot.
+    pub fn storage(&self, a: Address, slot: U256) -> B256 {
+        self.accounts
+            .get(&a)
+            .and_then(|x| x.storage.get(&slot).copied())
+            .unwrap_or_default()
+    }
+    /// Writes a storage slot directly.
+    pub fn set_storage(&mut self, a: Address, slot: U256, v: B256) {
+        let s = &mut self.accounts.entry(a).or_default().storage;
+        if v.is_zero() {
+            s.remove(&slot);
+        } else {
+            s.insert(slot, v);
+        }
+    }
+    /// The call frames of the last transaction, in start order.
+    pub fn last_trace(&self) -> &[CallTrace] {
+        &self.last_trace
+    }
+
+    /// Runs a transaction: commits on success, rolls back on failure.
+    pub fn transact(&mut self, tx: Tx) -> Receipt {
+        self.run(tx, false)
+    }
+
+    /// Calls `to` with value 0 and gas limit 30M.
+    pub fn call(&mut self, from: Address, to: Address, data: &[u8]) -> Receipt {
+        self.call_with_value(from, to, U256::ZERO, data)
+    }
+
+    /// Calls `to` with `value` wei and gas limit 30M.
+    pub fn call_with_value(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+        data: &[u8],
+    ) -> Receipt {
+        self.transact(Tx {
+            from,
+            to,
+            value,
+            data: data.to_vec(),
+            gas_limit: DEFAULT_GAS_LIMIT,
+        })
+    }
+
+    /// A static call (writes, logs and value transfers fail); never commits.
+    pub fn view(&mut self, from: Address, to: Address, data: &[u8]) -> Receipt {
+        self.run(
+            Tx {
+                from,
+                to,
+                value: U256::ZERO,
+                data: data.to_vec(),
+                gas_limit: DEFAULT_GAS_LIMIT,
+            },
+            true,
+        )
+    }
+
+    fn run(&mut self, tx: Tx, is_static: bool) -> Receipt {
+        let intrinsic = gas::intrinsic(&tx.data);
+        if tx.gas_limit < intrinsic {
+            self.last_trace.clear();
+            return Receipt {
+                success: false,
+                output: Vec::new(),
+                logs: Vec::new(),
+                gas_used: 0,
+                gas: GasBreakdown::default(),
+                error: Some(format!(
+                    "intrinsic gas too low: {} < {intrinsic}",
+                    tx.gas_limit
+                )),
+            };
+        }
+        // Nested frames recurse on the native stack (host call -> wasmi ->
+        // host call ...), so transactions run on a thread with a large,
+        // lazily committed stack: 1024 nested frames must not overflow it.
+        let engine = self.engine.clone();
+        let accounts = std::mem::take(&mut self.accounts);
+        let block = self.block.clone();
+        let joined = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("stylus-runtime-tx".into())
+                .stack_size(EXEC_STACK)
+                .spawn_scoped(s, move || {
+                    exec_tx(engine, accounts, block, tx, is_static, intrinsic)
+                })
+                .expect("spawning the transaction thread")
+                .join()
+        });
+        let (accounts, trace, receipt) = match joined {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        self.accounts = accounts;
+        self.last_trace = trace;
+        receipt
+    }
+}
+
+/// Stack of the thread a transaction runs on (virtual; pages are committed
+/// only as deep call chains touch them).
+const EXEC_STACK: usize = 256 << 20;
+
+type TxResult = (HashMap<Address, Account>, Vec<CallTrace>, Receipt);
+
+fn exec_tx(
+    engine: Engine,
+    accounts: HashMap<Address, Account>,
+    block: BlockEnv,
+    tx: Tx,
+    is_static: bool,
+    intrinsic: u64,
+) -> TxResult {
+    let mut warm: HashSet<Address> = (1..=0x11u8)
+        .map(|i| {
+            let mut a = [0u8; 20];
+            a[19] = i;
+            Address::from(a)
+        })
+        .collect();
+    warm.extend([tx.from, tx.to, block.coinbase]);
+    let linker = Rc::new(host::linker(&engine));
+    let env = Rc::new(RefCell::new(Env {
+        accounts,
+        block,
+        origin: tx.from,
+        warm_accounts: warm,
+        warm_slots: HashSet::new(),
+        original: HashMap::new(),
+        refund: 0,
+        logs: Vec::new(),
+        journal: Vec::new(),
+        stack: Vec::new(),
+        recent: HashSet::new(),
+        open_pages: 0,
+        ever_pages: 0,
+        spent: Spent::default(),
+        trace: Vec::new(),
+        engine,
+        linker,
+    }));
+    let exec_gas = tx.gas_limit - intrinsic;
+    let out = execute(
+        &env,
+        Msg {
+            kind: if is_static {
+                CallKind::Static
+            } else {
+                CallKind::Call
+            },
+            caller: tx.from,
+            address: tx.to,
+            code_address: tx.to,
+            value: tx.value,
+            input: tx.data,
+            gas: exec_gas,
+            is_static,
+            depth: 0,
+        },
+    );
+    let Ok(env) = Rc::try_unwrap(env) else {
+        unreachable!("frames hold no reference after returning")
+    };
+    let mut env = env.into_inner();
+    let used = intrinsic + exec_gas.saturating_sub(out.gas_left);
+    let refund = if out.success {
+        (env.refund.max(0) as u64).min(used / 5)
+    } else {
+        0
+    };
+    if is_static || !out.success {
+        env.revert_to((0, 0));
+    }
+    let ink = |i: u64| i / gas::INK_PRICE;
+    let mut b = GasBreakdown {
+        intrinsic,
+        init: ink(env.spent.init),
+        compute: 0,
+        storage: ink(env.spent.storage),
+        logs: ink(env.spent.logs),
+        calls: ink(env.spent.calls),
+        refund,
+    };
+    b.compute = used.saturating_sub(b.intrinsic + b.init + b.storage + b.logs + b.calls);
+    let receipt = Receipt {
+        success: out.success,
+        output: out.output,
+        logs: if out.success && !is_static {
+            std::mem::take(&mut env.logs)
+        } else {
+            Vec::new()
+        },
+        gas_used: used - refund,
+        gas: b,
+        error: out.error,
+    };
+    (env.accounts, env.trace, receipt)
+}
+
+/// Names and signatures of the `vm_hooks` this host implements.
+pub(crate) const HOOKS: &[(&str, &[ValType], &[ValType])] = {
+    use ValType::{I32, I64};
+    &[
+        ("read_args", &[I32], &[]),
+        ("write_result", &[I32, I32], &[]),
+        ("storage_load_bytes32", &[I32, I32], &[]),
+        ("storage_cache_bytes32", &[I32, I32], &[]),
+        ("storage_flush_cache", &[I32], &[]),
+        ("account_balance", &[I32, I32], &[]),
+        ("account_code", &[I32, I32, I32, I32], &[I32]),
+        ("account_code_size", &[I32], &[I32]),
+        ("account_codehash", &[I32, I32], &[]),
+        ("block_basefee", &[I32], &[]),
+        ("block_coinbase", &[I32], &[]),
+        ("block_gas_limit", &[], &[I64]),
+        ("block_number", &[], &[I64]),
+        ("block_timestamp", &[], &[I64]),
+        ("chainid", &[], &[I64]),
+        ("call_contract", &[I32, I32, I32, I32, I64, I32], &[I32]),
+        ("delegate_call_contract", &[I32, I32, I32, I64, I32], &[I32]),
+        ("static_call_contract", &[I32, I32, I32, I64, I32], &[I32]),
+        ("contract_address", &[I32], &[]),
+        ("emit_log", &[I32, I32, I32], &[]),
+        ("evm_gas_left", &[], &[I64]),
+        ("evm_ink_left", &[], &[I64]),
+        ("pay_for_memory_grow", &[I32], &[]),
+        ("msg_reentrant", &[], &[I32]),
+        ("msg_sender", &[I32], &[]),
+        ("msg_value", &[I32], &[]),
+        ("native_keccak256", &[I32, I32, I32], &[]),
+        ("read_return_data", &[I32, I32, I32], &[I32]),
+        ("return_data_size", &[], &[I32]),
+        ("tx_gas_price", &[I32], &[]),
+        ("tx_ink_price", &[], &[I32]),
+        ("tx_origin", &[I32], &[]),
+    ]
+};
+
+/// Validates and compiles a program; returns the module and its initial
+/// memory pages.
+fn compile(engine: &Engine, wasm: &[u8]) -> Result<(Module, u64), RuntimeError> {
+    if !wasm.starts_with(b"\0asm") {
+        return Err(RuntimeError::InvalidWasm(
+            "missing the \\0asm magic (pass raw WASM; use wasm_from_initcode_hex for artifacts)"
+                .into(),
+        ));
+    }
+    let module = Module::new(engine, wasm).map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
+    for import in module.imports() {
+        let (m, n) = (import.module(), import.name());
+        let refuse = |reason: &str| RuntimeError::UnsupportedImport {
+            module: m.to_string(),
+            name: n.to_string(),
+            reason: reason.to_string(),
+        };
+        if m != "vm_hooks" {
+            return Err(refuse("Stylus programs may only import from `vm_hooks`"));
+        }
+        let ExternType::Func(ty) = import.ty() else {
+            return Err(refuse("only functions can be imported"));
+        };
+        let Some((_, params, results)) = HOOKS.iter().find(|h| h.0 == n) else {
+            return Err(refuse(
+                "this host function is not implemented by stylus-runtime",
+            ));
+        };
+        if ty.params() != *params || ty.results() != *results {
+            return Err(refuse(&format!(
+                "signature {:?} -> {:?} does not match the hostio's {:?} -> {:?}",
+                ty.params(),
+                ty.results(),
+                params,
+                results
+            )));
+        }
+    }
+    let mut pages = None;
+    let mut entry = false;
+    for export in module.exports() {
+        match (export.name(), export.ty()) {
+            ("memory", ExternType::Memory(m)) => {
+                let min = m.minimum();
+                if min > gas::PAGE_LIMIT {
+                    return Err(RuntimeError::BadModule(format!(
+                        "memory of {min} pages exceeds the {} page limit",
+                        gas::PAGE_LIMIT
+                    )));
+                }
+                pages = Some(min);
+            }
+            ("user_entrypoint", ExternType::Func(f)) => {
+                if f.params() != [ValType::I32] || f.results() != [ValType::I32] {
+                    return Err(RuntimeError::BadModule(
+                        "`user_entrypoint` must be (i32) -> i32".into(),
+                    ));
+                }
+                entry = true;
+            }
+            _ => {}
+        }
+    }
+    if !entry {
+        return Err(RuntimeError::BadModule(
+            "no exported `user_entrypoint`".into(),
+        ));
+    }
+    let Some(pages) = pages else {
+        return Err(RuntimeError::BadModule("no exported `memory`".into()));
+    };
+    if has_start(wasm) {
+        return Err(RuntimeError::BadModule(
+            "start functions are not allowed".into(),
+        ));
+    }
+    Ok((module, pages))
+}
+
+/// Whether the module has a start section (id 8), walking sections.
+fn has_start(wasm: &[u8]) -> bool {
+    let mut i = 8;
+    while i < wasm.len() {
+        let id = wasm[i];
+        i += 1;
+        let mut len: usize = 0;
+        let mut shift = 0;
+        loop {
+            let Some(b) = wasm.get(i) else { return false };
+            i += 1;
+            len |= ((b & 0x7f) as usize) << shift;
+            shift += 7;
+            if b & 0x80 == 0 || shift > 28 {
+                break;
+            }
+        }
+        if id == 8 {
+            return true;
+        }
+        i = i.saturating_add(len);
+    }
+    false
+}
+
+fn decode_hex(hex: &str) -> Result<Vec<u8>, RuntimeError> {
+    let t = hex.trim();
+    let t = t.strip_prefix("0x").unwrap_or(t);
+    alloy_primitives::hex::decode(t).map_err(|e| RuntimeError::BadArtifact(format!("bad hex: {e}")))
+}
+
+/// Splits a cargo-stylus deploy prefix (`PUSH32 len ... RETURN`) off.
+fn split_initcode(init: &[u8]) -> Result<&[u8], RuntimeError> {
+    if init.starts_with(&[0xef, 0xf0, 0x00]) {
+        return Ok(init);
+    }
+    if init.len() < 33 || init[0] != 0x7f {
+        return Err(RuntimeError::BadArtifact(
+            "initcode must start with PUSH32 <code length> (0x7f)".into(),
+        ));
+    }
+    let len = U256::from_be_slice(&init[1..33]);
+    let len: usize = len
+        .try_into()
+        .ok()
+        .filter(|l| *l <= init.len() - 33)
+        .ok_or_else(|| RuntimeError::BadArtifact("code length exceeds the initcode".into()))?;
+    Ok(&init[init.len() - len..])
+}
+
+fn decompress_code(code: &[u8]) -> Result<Vec<u8>, RuntimeError> {
+    if code.len() < 4 || code[..3] != [0xef, 0xf0, 0x00] {
+        return Err(RuntimeError::BadArtifact(
+            "code lacks the Stylus prefix EFF000".into(),
+        ));
+    }
+    if code[3] != 0 {
+        return Err(RuntimeError::BadArtifact(format!(
+            "brotli dictionary {} not supported (only 0 = none)",
+            code[3]
+        )));
+    }
+    let mut out = Vec::new();
+    brotli_decompressor::Decompressor::new(&code[4..], 4096)
+        .take(16 << 20)
+        .read_to_end(&mut out)
+        .map_err(|e| RuntimeError::BadArtifact(format!("brotli: {e}")))?;
+    Ok(out)
+}
+
+/// Decodes `cargo stylus get-initcode` output (hex) into the program's WASM:
+/// strips the EVM deploy prefix and the `EFF000` header and dictionary byte,
+/// then brotli-decompresses. Also accepts bare Stylus code (`EFF000...`).
+pub fn wasm_from_initcode_hex(hex: &str) -> Result<Vec<u8>, RuntimeError> {
+    let init = decode_hex(hex)?;
+    decompress_code(split_initcode(&init)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_of_signature() {
+        assert_eq!(
+            selector("transfer(address,uint256)"),
+            [0xa9, 0x05, 0x9c, 0xbb]
+        );
+    }
+
+    #[test]
+    fn constructor_selector_matches_keccak() {
+        assert_eq!(
+            keccak256(b"stylus_constructor()")[..4],
+            CONSTRUCTOR_SELECTOR
+        );
+    }
+}
+
+#[cfg(test)]
+mod send_check {
+    fn send<T: Send>() {}
+    #[test]
+    fn world_is_send() {
+        send::<super::World>();
+    }
+}

@@ -1,1 +1,209 @@
-//! Test-only Stylus contract (work in progress).
+//! Test-only EIP-1271 smart-contract wallet for end-to-end tests of the pool's
+//! release WASM under the embedded Stylus runtime. Mirrors `MockWallet` in
+//! `tests/common/mod.rs`, plus `exec` so the wallet can act as a borrower
+//! (approve USDC, push CTF shares to the pool, ...) and
+//! `onERC1155BatchReceived`.
+//!
+//! ABI (Solidity):
+//! ```solidity
+//! function setOwner(address owner) external;                    // open to anyone (test wallet)
+//! function owner() external view returns (address);
+//! function setMode(uint8 mode) external;                        // 0 magic, 1 0xffffffff, 2 revert
+//! function isValidSignature(bytes32 hash, bytes signature) external view returns (bytes4);
+//! function exec(address target, bytes data) external returns (bytes); // owner only
+//! function onERC1155Received(address operator, address from, uint256 id, uint256 value, bytes data) external returns (bytes4);
+//! function onERC1155BatchReceived(address operator, address from, uint256[] ids, uint256[] values, bytes data) external returns (bytes4);
+//! ```
+//! `isValidSignature` answers exactly like the mock (which uses alloy's
+//! `PrimitiveSignature::try_from` + `recover_address_from_prehash`):
+//! - mode 2: revert with data `"no"`; mode 1: `0xffffffff`;
+//! - mode 0: `signature` must be 65 bytes `r ‖ s ‖ v` with `v` in {0, 1, 27, 28, 35..=255}
+//!   (else revert with empty data); a high-`s` signature is normalised (`s := n - s`,
+//!   parity flipped) like alloy does, so it is accepted; the signer is recovered with
+//!   the `ecrecover` precompile (0x01); `0x1626ba7e` if it is the owner, else
+//!   `0x00000000` (also when recovery fails).
+//!
+//! Unlike SDK contracts, the wallet accepts re-entrant calls (hand-written
+//! `user_entrypoint` without the SDK's `msg_reentrant` check), like a Solidity
+//! wallet and like motsu: e.g. `exec(pool, liquidate(...))` receives the seized
+//! ERC-1155 shares through `onERC1155Received` while `exec` is on the stack.
+//!
+//! `exec` (caller must be the owner, else revert with `"not owner"`) calls `target`
+//! with `data` and no value, returns its return data as `bytes`, and on revert
+//! re-reverts with the callee's revert data unchanged.
+extern crate alloc;
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{uint, Address, FixedBytes, B256, U256, U8};
+use stylus_sdk::{
+    abi::Bytes,
+    prelude::*,
+    storage::{StorageAddress, StorageU8},
+    stylus_core::calls::context::Call,
+};
+
+/// `setMode` value: answer `isValidSignature` honestly.
+pub const WALLET_MAGIC: u8 = 0;
+/// `setMode` value: answer `0xffffffff`.
+pub const WALLET_WRONG: u8 = 1;
+/// `setMode` value: revert.
+pub const WALLET_REVERT: u8 = 2;
+
+/// EIP-1271 magic value (`isValidSignature.selector`).
+pub const EIP1271_MAGIC: [u8; 4] = [0x16, 0x26, 0xba, 0x7e];
+/// `onERC1155Received.selector`.
+pub const ERC1155_RECEIVED: [u8; 4] = [0xf2, 0x3a, 0x6e, 0x61];
+/// `onERC1155BatchReceived.selector`.
+pub const ERC1155_BATCH_RECEIVED: [u8; 4] = [0xbc, 0x19, 0x7c, 0x81];
+
+/// secp256k1 group order.
+const N: U256 = uint!(0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141_U256);
+
+/// The parity a 65-byte signature's `v` byte stands for, as alloy's `normalize_v`
+/// (`None`: invalid `v`).
+pub fn parity(v: u8) -> Option<bool> {
+    match v {
+        0 | 1 => Some(v == 1),
+        27 | 28 | 35.. => Some(v.is_multiple_of(2)),
+        _ => None,
+    }
+}
+
+/// The 128-byte `ecrecover` input for `hash` and a 65-byte signature, with `s`
+/// normalised to the lower half; `Err(())` if the signature cannot parse (revert),
+/// `Ok(None)` if no key can be recovered from it.
+#[allow(clippy::result_unit_err)]
+pub fn ecrecover_input(hash: B256, sig: &[u8]) -> Result<Option<[u8; 128]>, ()> {
+    if sig.len() != 65 {
+        return Err(());
+    }
+    let mut y = parity(sig[64]).ok_or(())?;
+    let r = U256::from_be_slice(&sig[..32]);
+    let mut s = U256::from_be_slice(&sig[32..64]);
+    if r.is_zero() || r >= N || s.is_zero() || s >= N {
+        return Ok(None);
+    }
+    if s > N >> 1 {
+        s = N - s;
+        y = !y;
+    }
+    let mut input = [0u8; 128];
+    input[..32].copy_from_slice(hash.as_slice());
+    input[63] = 27 + y as u8;
+    input[64..96].copy_from_slice(&sig[..32]);
+    input[96..].copy_from_slice(&s.to_be_bytes::<32>());
+    Ok(Some(input))
+}
+
+/// The test wallet.
+#[storage]
+pub struct TestWallet {
+    owner: StorageAddress,
+    mode: StorageU8,
+}
+
+unsafe impl TopLevelStorage for TestWallet {}
+
+/// The SDK's `#[entrypoint]` code without its re-entrancy check (and without the
+/// SDK's `reentrant` feature, which would leak into other builds): a smart wallet
+/// must accept `onERC1155Received` while its own `exec` is on the call stack, e.g.
+/// `exec(pool, liquidate(..))` where the pool sends the seized shares to the wallet.
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+pub extern "C" fn user_entrypoint(len: usize) -> usize {
+    use stylus_sdk::stylus_core::host::{CalldataAccess, MemoryAccess, StorageAccess};
+    let host = stylus_sdk::host::VM(stylus_sdk::host::WasmVM {});
+    host.pay_for_memory_grow(0);
+    let input = host.read_args(len);
+    let (data, status) =
+        match stylus_sdk::abi::router_entrypoint::<TestWallet, TestWallet>(input, host.clone()) {
+            Ok(data) => (data, 0),
+            Err(data) => (data, 1),
+        };
+    host.flush_cache(false);
+    host.write_result(&data);
+    status
+}
+
+#[public]
+impl TestWallet {
+    /// Sets the signing key's address (anyone may call: test wallet).
+    pub fn set_owner(&mut self, owner: Address) {
+        self.owner.set(owner);
+    }
+
+    /// The owner.
+    pub fn owner(&self) -> Address {
+        self.owner.get()
+    }
+
+    /// 0: honest; 1: answer `0xffffffff`; 2: revert.
+    pub fn set_mode(&mut self, mode: u8) {
+        self.mode.set(U8::from(mode));
+    }
+
+    /// EIP-1271: `0x1626ba7e` if the owner signed `hash`.
+    pub fn is_valid_signature(
+        &self,
+        hash: B256,
+        signature: Bytes,
+    ) -> Result<FixedBytes<4>, Vec<u8>> {
+        match self.mode.get().to::<u8>() {
+            WALLET_REVERT => return Err(b"no".to_vec()),
+            WALLET_WRONG => return Ok(FixedBytes([0xff; 4])),
+            _ => {}
+        }
+        let Some(input) = ecrecover_input(hash, &signature).map_err(|_| Vec::new())? else {
+            return Ok(FixedBytes([0; 4]));
+        };
+        let out = self
+            .vm()
+            .static_call(&Call::new(), Address::with_last_byte(1), &input)
+            .unwrap_or_default();
+        if out.len() == 32 && Address::from_slice(&out[12..]) == self.owner.get() {
+            Ok(FixedBytes(EIP1271_MAGIC))
+        } else {
+            Ok(FixedBytes([0; 4]))
+        }
+    }
+
+    /// Owner only: calls `target` with `data`; returns its return data, or
+    /// reverts with its revert data.
+    pub fn exec(&mut self, target: Address, data: Bytes) -> Result<Bytes, Vec<u8>> {
+        if self.vm().msg_sender() != self.owner.get() {
+            return Err(b"not owner".to_vec());
+        }
+        match self.vm().call(&Call::new(), target, &data) {
+            Ok(out) => Ok(Bytes::from(out)),
+            Err(stylus_sdk::stylus_core::calls::errors::Error::Revert(data)) => Err(data),
+            Err(_) => Err(Vec::new()),
+        }
+    }
+
+    /// Accepts ERC-1155 transfers.
+    #[selector(name = "onERC1155Received")]
+    pub fn on_erc1155_received(
+        &mut self,
+        _operator: Address,
+        _from: Address,
+        _id: U256,
+        _value: U256,
+        _data: Bytes,
+    ) -> FixedBytes<4> {
+        FixedBytes(ERC1155_RECEIVED)
+    }
+
+    /// Accepts ERC-1155 batch transfers.
+    #[selector(name = "onERC1155BatchReceived")]
+    pub fn on_erc1155_batch_received(
+        &mut self,
+        _operator: Address,
+        _from: Address,
+        _ids: Vec<U256>,
+        _values: Vec<U256>,
+        _data: Bytes,
+    ) -> FixedBytes<4> {
+        FixedBytes(ERC1155_BATCH_RECEIVED)
+    }
+}

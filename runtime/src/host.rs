@@ -1,0 +1,719 @@
+//! The `vm_hooks` host functions and the per-frame program runner.
+//!
+//! Ink bookkeeping: while WASM runs, the frame's ink is `fuel * INK_PER_FUEL +
+//! reserve`; every hostio first folds the fuel burnt so far into `Frame::ink`
+//! (and charges any memory growth), charges its own price, then hands the
+//! ink back to wasmi as fuel.
+
+use std::{cell::RefCell, collections::BTreeMap, fmt, rc::Rc};
+
+use alloy_primitives::{keccak256, Address, B256, U256};
+use wasmi::{Caller, Engine, Linker, Memory, Store, TrapCode};
+
+use crate::{
+    execute,
+    gas::{self, EVM_API_INK, HOSTIO_INK, INK_PER_FUEL, INK_PRICE, PTR_INK},
+    CallKind, Code, Env, Log, Msg, Outcome,
+};
+
+/// Why a frame failed inside a hostio.
+#[derive(Debug, Clone)]
+pub(crate) enum Fail {
+    OutOfGas,
+    /// Bad pointer, write in a static context, bad log, ...
+    Error(String),
+}
+
+impl fmt::Display for Fail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fail::OutOfGas => f.write_str("out of gas"),
+            Fail::Error(e) => f.write_str(e),
+        }
+    }
+}
+
+fn err(msg: impl Into<String>) -> Fail {
+    Fail::Error(msg.into())
+}
+
+/// One entry of a frame's storage cache (Nitro's `StorageWord`).
+#[derive(Clone, Copy)]
+struct Word {
+    value: B256,
+    /// The value in the world, if known (read, or flushed).
+    known: Option<B256>,
+}
+
+/// Which [`crate::GasBreakdown`] field a charge goes to.
+#[derive(Clone, Copy)]
+enum Cat {
+    Compute,
+    Storage,
+    Logs,
+    Calls,
+}
+
+/// Per-frame host state (the wasmi store's data).
+pub(crate) struct Frame {
+    env: Rc<RefCell<Env>>,
+    address: Address,
+    sender: Address,
+    value: U256,
+    is_static: bool,
+    depth: usize,
+    reentrant: bool,
+    args: Vec<u8>,
+    outs: Vec<u8>,
+    cache: BTreeMap<U256, Word>,
+    reads: usize,
+    writes: usize,
+    return_data: Vec<u8>,
+    /// Ink left; authoritative only inside a hostio.
+    ink: u64,
+    /// Ink not handed to wasmi as fuel.
+    reserve: u64,
+    memory: Option<Memory>,
+    paid_pages: u64,
+    fail: Option<Fail>,
+}
+
+impl Frame {
+    fn buy_ink(&mut self, ink: u64) -> Result<(), Fail> {
+        if ink > self.ink {
+            self.ink = 0;
+            return Err(Fail::OutOfGas);
+        }
+        self.ink -= ink;
+        Ok(())
+    }
+    fn buy_gas(&mut self, gas: u64, cat: Cat) -> Result<(), Fail> {
+        let ink = gas.saturating_mul(INK_PRICE);
+        {
+            let mut e = self.env.borrow_mut();
+            let s = &mut e.spent;
+            match cat {
+                Cat::Compute => {}
+                Cat::Storage => s.storage += ink.min(self.ink),
+                Cat::Logs => s.logs += ink.min(self.ink),
+                Cat::Calls => s.calls += ink.min(self.ink),
+            }
+        }
+        self.buy_ink(ink)
+    }
+    fn require_gas(&self, gas: u64) -> Result<(), Fail> {
+        if self.ink < gas.saturating_mul(INK_PRICE) {
+            return Err(Fail::OutOfGas);
+        }
+        Ok(())
+    }
+    fn gas_left(&self) -> u64 {
+        self.ink / INK_PRICE
+    }
+    /// Folds the fuel left into `ink` and charges memory growth.
+    fn sync(&mut self, fuel: u64, mem_len: usize) -> Result<(), Fail> {
+        self.ink = fuel
+            .saturating_mul(INK_PER_FUEL)
+            .saturating_add(self.reserve);
+        self.reserve = 0;
+        let pages = (mem_len / 65_536) as u64;
+        if pages > self.paid_pages {
+            if pages > gas::PAGE_LIMIT {
+                return Err(err(format!("memory grew past {} pages", gas::PAGE_LIMIT)));
+            }
+            let cost = {
+                let mut e = self.env.borrow_mut();
+                let cost = e.open_pages(pages - self.paid_pages);
+                e.spent.init += cost * INK_PRICE;
+                cost
+            };
+            self.paid_pages = pages;
+            self.buy_ink(cost * INK_PRICE)?;
+        }
+        Ok(())
+    }
+    /// Hands `ink` back to wasmi: returns the fuel to set.
+    fn unsync(&mut self) -> u64 {
+        self.reserve = self.ink % INK_PER_FUEL;
+        self.ink / INK_PER_FUEL
+    }
+}
+
+// ---- guest memory access (bad pointers fail the frame, never panic) ----
+
+fn slice(mem: &[u8], ptr: i32, len: u64) -> Result<&[u8], Fail> {
+    let start = ptr as u32 as u64;
+    let end = start
+        .checked_add(len)
+        .ok_or_else(|| err("pointer overflow"))?;
+    if end > mem.len() as u64 {
+        return Err(err(format!(
+            "out of bounds memory access: {start}..{end} (memory is {} bytes)",
+            mem.len()
+        )));
+    }
+    Ok(&mem[start as usize..end as usize])
+}
+
+fn write(mem: &mut [u8], ptr: i32, bytes: &[u8]) -> Result<(), Fail> {
+    let start = ptr as u32 as usize;
+    let end = start
+        .checked_add(bytes.len())
+        .filter(|e| *e <= mem.len())
+        .ok_or_else(|| err(format!("out of bounds memory write at {start}")))?;
+    mem[start..end].copy_from_slice(bytes);
+    Ok(())
+}
+
+fn read_addr(mem: &[u8], ptr: i32) -> Result<Address, Fail> {
+    Ok(Address::from_slice(slice(mem, ptr, 20)?))
+}
+fn read_b256(mem: &[u8], ptr: i32) -> Result<B256, Fail> {
+    Ok(B256::from_slice(slice(mem, ptr, 32)?))
+}
+
+/// Runs a hostio: sync ink, charge `base` ink, run `f`, hand ink back.
+fn hostio<R>(
+    caller: &mut Caller<'_, Frame>,
+    base: u64,
+    f: impl FnOnce(&mut [u8], &mut Frame) -> Result<R, Fail>,
+) -> Result<R, wasmi::Error> {
+    let fuel = caller.get_fuel().unwrap_or(0);
+    let Some(memory) = caller.data().memory else {
+        return Err(wasmi::Error::new("program has no memory"));
+    };
+    let (mem, frame) = memory.data_and_store_mut(&mut *caller);
+    let res = frame
+        .sync(fuel, mem.len())
+        .and_then(|_| frame.buy_ink(base))
+        .and_then(|_| f(mem, frame));
+    match res {
+        Ok(v) => {
+            let fuel = frame.unsync();
+            caller
+                .set_fuel(fuel)
+                .map_err(|e| wasmi::Error::new(e.to_string()))?;
+            Ok(v)
+        }
+        Err(fail) => {
+            let msg = fail.to_string();
+            frame.fail = Some(fail);
+            Err(wasmi::Error::new(msg))
+        }
+    }
+}
+
+/// Registers every hostio of [`crate::HOOKS`].
+pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
+    let mut l = Linker::<Frame>::new(engine);
+    macro_rules! hook {
+        ($name:literal, |$c:ident $(, $a:ident: $t:ty)*| $body:expr) => {
+            l.func_wrap("vm_hooks", $name, |mut $c: Caller<'_, Frame> $(, $a: $t)*| $body)
+                .expect("hostio registered once");
+        };
+    }
+    const P1: u64 = HOSTIO_INK + PTR_INK;
+    const P2: u64 = HOSTIO_INK + 2 * PTR_INK;
+
+    hook!("read_args", |c, ptr: i32| hostio(
+        &mut c,
+        HOSTIO_INK,
+        |m, f| {
+            f.buy_ink(gas::write_price(f.args.len() as u64))?;
+            write(m, ptr, &f.args)
+        }
+    ));
+    hook!("write_result", |c, ptr: i32, len: i32| hostio(
+        &mut c,
+        HOSTIO_INK,
+        |m, f| {
+            let len = len as u32 as u64;
+            f.buy_ink(gas::read_price(len))?;
+            f.outs = slice(m, ptr, len)?.to_vec();
+            Ok(())
+        }
+    ));
+    hook!("storage_load_bytes32", |c, key: i32, dest: i32| hostio(
+        &mut c,
+        P2,
+        |m, f| {
+            let key = U256::from_be_bytes(read_b256(m, key)?.0);
+            f.reads += 1;
+            let mut cost = match f.reads {
+                0..=32 => 0,
+                33..=128 => 2,
+                _ => 10,
+            };
+            let value = match f.cache.get(&key) {
+                Some(w) => w.value,
+                None => {
+                    let mut e = f.env.borrow_mut();
+                    let v = e.sload(f.address, key);
+                    cost += if e.touch_slot(f.address, key) {
+                        gas::COLD_SLOAD
+                    } else {
+                        gas::WARM_READ
+                    };
+                    drop(e);
+                    f.buy_ink(EVM_API_INK)?;
+                    f.cache.insert(
+                        key,
+                        Word {
+                            value: v,
+                            known: Some(v),
+                        },
+                    );
+                    v
+                }
+            };
+            f.buy_gas(cost, Cat::Storage)?;
+            write(m, dest, value.as_slice())
+        }
+    ));
+    hook!("storage_cache_bytes32", |c, key: i32, value: i32| hostio(
+        &mut c,
+        P2,
+        |m, f| {
+            if f.is_static {
+                return Err(err("storage write in a static context"));
+            }
+            f.require_gas(gas::SSTORE_SENTRY_GAS)?;
+            let key = U256::from_be_bytes(read_b256(m, key)?.0);
+            let value = read_b256(m, value)?;
+            f.writes += 1;
+            let cost = match f.writes {
+                0..=8 => 0,
+                9..=64 => 7,
+                _ => 10,
+            };
+            f.cache
+                .entry(key)
+                .and_modify(|w| w.value = value)
+                .or_insert(Word { value, known: None });
+            f.buy_gas(cost, Cat::Storage)
+        }
+    ));
+    hook!("storage_flush_cache", |c, clear: i32| hostio(
+        &mut c,
+        HOSTIO_INK + EVM_API_INK,
+        |_, f| {
+            f.require_gas(gas::SSTORE_SENTRY_GAS)?;
+            let mut dirty = Vec::new();
+            for (k, w) in f.cache.iter_mut() {
+                if w.known != Some(w.value) {
+                    dirty.push((*k, w.value));
+                    w.known = Some(w.value);
+                }
+            }
+            if clear != 0 {
+                f.cache.clear();
+            }
+            if dirty.is_empty() {
+                return Ok(());
+            }
+            if f.is_static {
+                return Err(err("storage write in a static context"));
+            }
+            let mut cost = 0u64;
+            {
+                let mut e = f.env.borrow_mut();
+                for (k, v) in dirty {
+                    cost += e.sstore(f.address, k, v);
+                }
+            }
+            f.buy_gas(cost, Cat::Storage)
+        }
+    ));
+    hook!("account_balance", |c, addr: i32, dest: i32| hostio(
+        &mut c,
+        P2 + EVM_API_INK,
+        |m, f| {
+            let a = read_addr(m, addr)?;
+            let (cost, bal) = {
+                let mut e = f.env.borrow_mut();
+                (e.access_cost(a), e.balance(a))
+            };
+            f.buy_gas(cost, Cat::Calls)?;
+            write(m, dest, &bal.to_be_bytes::<32>())
+        }
+    ));
+    hook!("account_code", |c,
+                           addr: i32,
+                           offset: i32,
+                           size: i32,
+                           dest: i32| {
+        hostio(&mut c, HOSTIO_INK + EVM_API_INK, |m, f| {
+            let size = size as u32 as usize;
+            f.buy_ink(gas::write_price(size as u64))?;
+            let a = read_addr(m, addr)?;
+            let (cost, code) = {
+                let mut e = f.env.borrow_mut();
+                let cost = e.access_cost(a);
+                (cost, e.code(a).map(|c| c.bytes.clone()))
+            };
+            f.buy_gas(cost, Cat::Calls)?;
+            let code = code.map(|c| c.to_vec()).unwrap_or_default();
+            let start = (offset as u32 as usize).min(code.len());
+            let end = start.saturating_add(size).min(code.len());
+            write(m, dest, &code[start..end])?;
+            Ok((end - start) as i32)
+        })
+    });
+    hook!("account_code_size", |c, addr: i32| hostio(
+        &mut c,
+        HOSTIO_INK + EVM_API_INK,
+        |m, f| {
+            let a = read_addr(m, addr)?;
+            let (cost, len) = {
+                let mut e = f.env.borrow_mut();
+                (
+                    e.access_cost(a),
+                    e.code(a).map(|c| c.bytes.len()).unwrap_or(0),
+                )
+            };
+            f.buy_gas(cost, Cat::Calls)?;
+            Ok(len as i32)
+        }
+    ));
+    hook!("account_codehash", |c, addr: i32, dest: i32| hostio(
+        &mut c,
+        P2 + EVM_API_INK,
+        |m, f| {
+            let a = read_addr(m, addr)?;
+            let (cost, hash) = {
+                let mut e = f.env.borrow_mut();
+                let cost = e.access_cost(a);
+                let hash = match e.code(a) {
+                    Some(c) => c.hash,
+                    None if !e.balance(a).is_zero() => keccak256([]),
+                    None => B256::ZERO, // empty account: EXTCODEHASH is 0
+                };
+                (cost, hash)
+            };
+            f.buy_gas(cost, Cat::Calls)?;
+            write(m, dest, hash.as_slice())
+        }
+    ));
+    hook!("block_basefee", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
+        let v = f.env.borrow().block.basefee;
+        write(m, ptr, &v.to_be_bytes::<32>())
+    }));
+    hook!("block_coinbase", |c, ptr: i32| hostio(
+        &mut c,
+        P1,
+        |m, f| {
+            let v = f.env.borrow().block.coinbase;
+            write(m, ptr, v.as_slice())
+        }
+    ));
+    hook!("block_gas_limit", |c| hostio(&mut c, HOSTIO_INK, |_, f| {
+        Ok(f.env.borrow().block.gas_limit as i64)
+    }));
+    hook!("block_number", |c| hostio(&mut c, HOSTIO_INK, |_, f| {
+        Ok(f.env.borrow().block.number as i64)
+    }));
+    hook!("block_timestamp", |c| hostio(&mut c, HOSTIO_INK, |_, f| {
+        Ok(f.env.borrow().block.timestamp as i64)
+    }));
+    hook!("chainid", |c| hostio(&mut c, HOSTIO_INK, |_, f| {
+        Ok(f.env.borrow().block.chain_id as i64)
+    }));
+    hook!("call_contract", |c,
+                            to: i32,
+                            data: i32,
+                            len: i32,
+                            value: i32,
+                            gas: i64,
+                            ret: i32| {
+        do_call(
+            &mut c,
+            CallKind::Call,
+            to,
+            data,
+            len,
+            Some(value),
+            gas as u64,
+            ret,
+        )
+    });
+    hook!(
+        "delegate_call_contract",
+        |c, to: i32, data: i32, len: i32, gas: i64, ret: i32| {
+            do_call(
+                &mut c,
+                CallKind::Delegate,
+                to,
+                data,
+                len,
+                None,
+                gas as u64,
+                ret,
+            )
+        }
+    );
+    hook!(
+        "static_call_contract",
+        |c, to: i32, data: i32, len: i32, gas: i64, ret: i32| {
+            do_call(
+                &mut c,
+                CallKind::Static,
+                to,
+                data,
+                len,
+                None,
+                gas as u64,
+                ret,
+            )
+        }
+    );
+    hook!("contract_address", |c, ptr: i32| hostio(
+        &mut c,
+        P1,
+        |m, f| { write(m, ptr, f.address.as_slice()) }
+    ));
+    hook!("emit_log", |c, data: i32, len: i32, topics: i32| {
+        hostio(&mut c, HOSTIO_INK + EVM_API_INK, |m, f| {
+            let (len, topics) = (len as u32 as u64, topics as u32 as u64);
+            if topics > 4 || len < topics * 32 {
+                return Err(err("bad topic data"));
+            }
+            if f.is_static {
+                return Err(err("log in a static context"));
+            }
+            f.buy_ink(gas::read_price(len))?;
+            let cost = gas::LOG_GAS * (1 + topics) + gas::LOG_DATA_GAS * (len - topics * 32);
+            f.buy_gas(cost, Cat::Logs)?;
+            let bytes = slice(m, data, len)?;
+            let (t, d) = bytes.split_at(topics as usize * 32);
+            let log = Log {
+                address: f.address,
+                topics: t.chunks(32).map(B256::from_slice).collect(),
+                data: d.to_vec(),
+            };
+            f.env.borrow_mut().logs.push(log);
+            Ok(())
+        })
+    });
+    hook!("evm_gas_left", |c| hostio(&mut c, HOSTIO_INK, |_, f| Ok(
+        f.gas_left() as i64
+    )));
+    hook!("evm_ink_left", |c| hostio(&mut c, HOSTIO_INK, |_, f| Ok(
+        f.ink as i64
+    )));
+    hook!("pay_for_memory_grow", |c, _pages: i32| hostio(
+        &mut c,
+        HOSTIO_INK,
+        |_, _| Ok(())
+    ));
+    hook!("msg_reentrant", |c| hostio(&mut c, HOSTIO_INK, |_, f| Ok(
+        f.reentrant as i32
+    )));
+    hook!("msg_sender", |c, ptr: i32| hostio(
+        &mut c,
+        P1,
+        |m, f| write(m, ptr, f.sender.as_slice())
+    ));
+    hook!("msg_value", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
+        write(m, ptr, &f.value.to_be_bytes::<32>())
+    }));
+    hook!("native_keccak256", |c, data: i32, len: i32, out: i32| {
+        hostio(&mut c, HOSTIO_INK, |m, f| {
+            let len = len as u32 as u64;
+            f.buy_ink(gas::keccak_price(len))?;
+            let h = keccak256(slice(m, data, len)?);
+            write(m, out, h.as_slice())
+        })
+    });
+    hook!(
+        "read_return_data",
+        |c, dest: i32, offset: i32, size: i32| {
+            hostio(&mut c, HOSTIO_INK + EVM_API_INK, |m, f| {
+                let size = size as u32 as usize;
+                f.buy_ink(gas::write_price(size as u64))?;
+                let rd = &f.return_data;
+                let start = (offset as u32 as usize).min(rd.len());
+                let end = start.saturating_add(size).min(rd.len());
+                write(m, dest, &rd[start..end])?;
+                Ok((end - start) as i32)
+            })
+        }
+    );
+    hook!("return_data_size", |c| hostio(
+        &mut c,
+        HOSTIO_INK,
+        |_, f| Ok(f.return_data.len() as i32)
+    ));
+    hook!("tx_gas_price", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
+        let v = f.env.borrow().block.gas_price;
+        write(m, ptr, &v.to_be_bytes::<32>())
+    }));
+    hook!("tx_ink_price", |c| hostio(&mut c, HOSTIO_INK, |_, _| Ok(
+        INK_PRICE as i32
+    )));
+    hook!("tx_origin", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
+        let v = f.env.borrow().origin;
+        write(m, ptr, v.as_slice())
+    }));
+    l
+}
+
+/// `call_contract` / `delegate_call_contract` / `static_call_contract`.
+#[allow(clippy::too_many_arguments)]
+fn do_call(
+    c: &mut Caller<'_, Frame>,
+    kind: CallKind,
+    to: i32,
+    data: i32,
+    len: i32,
+    value: Option<i32>,
+    gas_req: u64,
+    ret: i32,
+) -> Result<i32, wasmi::Error> {
+    hostio(c, HOSTIO_INK + 3 * PTR_INK + EVM_API_INK, |m, f| {
+        let len = len as u32 as u64;
+        f.buy_ink(gas::read_price(len))?;
+        let contract = read_addr(m, to)?;
+        let input = slice(m, data, len)?.to_vec();
+        let value = match value {
+            Some(p) => U256::from_be_bytes(read_b256(m, p)?.0),
+            None => U256::ZERO,
+        };
+        if f.is_static && !value.is_zero() {
+            return Err(err("value transfer in a static context"));
+        }
+        // EVM-side call cost: access, value, new account.
+        let base = {
+            let mut e = f.env.borrow_mut();
+            let mut base = e.access_cost(contract);
+            if !value.is_zero() {
+                base += gas::CALL_VALUE;
+                if e.balance(contract).is_zero() && e.code(contract).is_none() {
+                    base += gas::NEW_ACCOUNT;
+                }
+            }
+            base
+        };
+        f.buy_gas(base, Cat::Calls)?;
+        // 63/64 rule.
+        let left = f.gas_left();
+        let child = gas_req.min(left - left / 64);
+        f.buy_gas(child, Cat::Compute)?;
+        let stipend = if value.is_zero() {
+            0
+        } else {
+            gas::CALL_STIPEND
+        };
+        let msg = Msg {
+            kind,
+            caller: if kind == CallKind::Delegate {
+                f.sender
+            } else {
+                f.address
+            },
+            address: if kind == CallKind::Delegate {
+                f.address
+            } else {
+                contract
+            },
+            code_address: contract,
+            value: if kind == CallKind::Delegate {
+                f.value
+            } else {
+                value
+            },
+            input,
+            gas: child + stipend,
+            is_static: f.is_static || kind == CallKind::Static,
+            depth: f.depth + 1,
+        };
+        let out = execute(&f.env, msg);
+        f.ink = f.ink.saturating_add(out.gas_left.saturating_mul(INK_PRICE));
+        f.return_data = out.output;
+        write(m, ret, &(f.return_data.len() as u32).to_le_bytes())?;
+        Ok(if out.success { 0 } else { 1 })
+    })
+}
+
+/// Runs a program in a fresh instance with `gas` (entry cost already paid).
+pub(crate) fn run_program(
+    env: &Rc<RefCell<Env>>,
+    msg: &Msg,
+    code: &Code,
+    gas: u64,
+    reentrant: bool,
+) -> Outcome {
+    let (engine, linker) = {
+        let e = env.borrow();
+        (e.engine.clone(), e.linker.clone())
+    };
+    let ink = gas.saturating_mul(INK_PRICE);
+    let frame = Frame {
+        env: env.clone(),
+        address: msg.address,
+        sender: msg.caller,
+        value: msg.value,
+        is_static: msg.is_static,
+        depth: msg.depth,
+        reentrant,
+        args: msg.input.clone(),
+        outs: Vec::new(),
+        cache: BTreeMap::new(),
+        reads: 0,
+        writes: 0,
+        return_data: Vec::new(),
+        ink: 0,
+        reserve: ink % INK_PER_FUEL,
+        memory: None,
+        paid_pages: code.pages,
+        fail: None,
+    };
+    let mut store = Store::new(&engine, frame);
+    if store.set_fuel(ink / INK_PER_FUEL).is_err() {
+        return Outcome::fail(0, "fuel metering disabled");
+    }
+    let instance = match linker.instantiate_and_start(&mut store, &code.module) {
+        Ok(i) => i,
+        Err(e) => return Outcome::fail(0, format!("instantiation failed: {e}")),
+    };
+    let memory = instance.get_memory(&store, "memory");
+    store.data_mut().memory = memory;
+    let entry = match instance.get_typed_func::<i32, i32>(&store, "user_entrypoint") {
+        Ok(f) => f,
+        Err(e) => return Outcome::fail(0, format!("no user_entrypoint: {e}")),
+    };
+    let res = entry.call(&mut store, msg.input.len() as i32);
+    let fuel = store.get_fuel().unwrap_or(0);
+    let mem_len = memory.map(|m| m.data_size(&store)).unwrap_or(0);
+    let frame = store.data_mut();
+    let synced = frame.sync(fuel, mem_len);
+    {
+        let mut e = env.borrow_mut();
+        e.open_pages = e.open_pages.saturating_sub(frame.paid_pages - code.pages);
+    }
+    match res {
+        Ok(status) if frame.fail.is_none() => {
+            if let Err(fail) = synced {
+                return Outcome::fail(0, fail.to_string());
+            }
+            let success = status == 0;
+            Outcome {
+                success,
+                output: std::mem::take(&mut frame.outs),
+                gas_left: frame.gas_left(),
+                error: (!success).then(|| "revert".to_string()),
+            }
+        }
+        Ok(_) => Outcome::fail(
+            0,
+            frame.fail.take().map(|f| f.to_string()).unwrap_or_default(),
+        ),
+        Err(e) => {
+            let reason = match frame.fail.take() {
+                Some(f) => f.to_string(),
+                None if e.as_trap_code() == Some(TrapCode::OutOfFuel) => "out of gas".to_string(),
+                None => format!("trap: {e}"),
+            };
+            Outcome::fail(0, reason)
+        }
+    }
+}
