@@ -940,3 +940,132 @@ fn amounts_at_the_u128_edge_overflow_cleanly(
     assert!(p.assets_for(u128::MAX, Rounding::Up).is_ok());
     let _ = B256::ZERO;
 }
+
+// ---------------------------------------------------------------------------
+// Signers, self-liquidation, redeemed markets
+// ---------------------------------------------------------------------------
+
+/// One owner with two EIP-1271 wallets: an intent signed for wallet A cannot
+/// be replayed for wallet B (the borrower is in the signed struct), though
+/// the owner's key is valid for both.
+#[motsu::test]
+fn an_owner_signature_for_one_wallet_does_not_work_for_another(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    wallet_a: Contract<MockWallet>,
+    wallet_b: Contract<MockWallet>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    wd.lend(lender(), usd(100_000));
+    let owner = Account::from_seed("owner");
+    let id = token();
+    for wallet in [&wallet_a, &wallet_b] {
+        wallet.sender(owner.address()).set_owner(owner.address());
+        ctf.sender(owner.address())
+            .mint(wallet.address(), id, w(usd(1_000)))
+            .motsu_unwrap();
+        ctf.sender(wallet.address())
+            .safe_transfer_from(wallet.address(), pool.address(), id, w(usd(1_000)), Bytes::from(vec![]))
+            .motsu_unwrap();
+    }
+    let now = wd.now();
+    let digest = |borrower: Address| {
+        predmart_pool::signatures::digest(
+            wd.domain(),
+            predmart_pool::signatures::borrow_intent_hash(borrower, id, w(usd(10)), U256::ZERO, U256::from(now + 60)),
+        )
+    };
+    let signed_for_a = sign(&owner, digest(wallet_a.address()));
+    let send = |borrower: Address, intent: &[u8]| {
+        let psig = wd.price_sig(id, cents(70), now, U256::MAX);
+        pool.sender(wd.relayer).borrow_via_relay(
+            borrower,
+            id,
+            w(usd(10)),
+            U256::ZERO,
+            U256::from(now + 60),
+            intent,
+            w(cents(70)),
+            U256::from(now),
+            U256::MAX,
+            &psig,
+        )
+    };
+    let who = [wallet_a.address(), wallet_b.address()];
+    assert_fails!(wd, who, id, send(wallet_b.address(), &signed_for_a), Error::InvalidSignature);
+    send(wallet_a.address(), &signed_for_a).motsu_unwrap();
+    assert_eq!(wd.usdc_of(wallet_a.address()), usd(10));
+    assert_eq!(wd.usdc_of(wallet_b.address()), 0);
+}
+
+/// A borrower liquidating its own unhealthy position gains nothing over any
+/// other liquidator: it pays the repayment and gets the bonus out of its own
+/// collateral, so its net worth at the oracle price cannot rise by more
+/// than the bonus it pays itself, and lenders are made whole first.
+#[motsu::test]
+fn self_liquidation_only_moves_the_borrowers_own_value(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(3_500));
+    let (id, b, price) = (token(), bob.address(), cents(50));
+    wd.fund(b, usd(5_000));
+    let value = |wd: &World| {
+        let (c, _, d) = wd.pool.sender(b).get_position(b, id).unwrap();
+        // USDC + shares held and pledged at the price - debt.
+        (wd.usdc_of(b) + (wd.ctf_of(b, id) + c) * price / WAD) as i128 - d as i128
+    };
+    let (ta0, before) = (pool.sender(b).total_assets().unwrap(), value(&wd));
+    let seized = wd.liquidate(b, b, id, u128::MAX, price).unwrap();
+    assert!(seized > 0);
+    let after = value(&wd);
+    // Collateral moved from pledged to held: worth the same at the price.
+    // The borrower's net worth is unchanged up to rounding (it paid its own
+    // bonus to itself); lenders lost nothing.
+    assert!((after - before).abs() <= 1, "{before} -> {after}");
+    assert!(pool.sender(b).total_assets().unwrap() >= ta0);
+    assert_books(&wd);
+}
+
+/// After a won market's shares are redeemed, the collateral is USDC: a
+/// direct withdrawal of the (no longer held) shares is refused, settlement
+/// pays instead, and a second redemption or settlement is refused.
+#[motsu::test]
+fn redeemed_markets_settle_once_and_never_release_shares(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let condition = B256::from(U256::from(7u8));
+    let id = position_id(usdc.address(), collection_id(B256::ZERO, condition, U256::from(1u8)));
+    let b = Address::with_last_byte(0xb0);
+    wd.lend(lender(), usd(10_000));
+    wd.collateral(b, id, usd(1_000));
+    let now = wd.now();
+    let sig = wd.resolution_sig(id, true, now);
+    pool.sender(outsider()).resolve_market(id, true, U256::from(now), &sig).motsu_unwrap();
+    ctf.sender(wd.admin).set_winner(condition, U256::from(1u8));
+    usdc.sender(outsider()).mint(ctf.address(), w(usd(1_000))).motsu_unwrap();
+    pool.sender(outsider())
+        .redeem_won_collateral(id, condition, U256::from(1u8))
+        .motsu_unwrap();
+    let who = [b, outsider()];
+    assert_fails!(wd, who, id, pool.sender(b).withdraw_collateral(id, 1, b), Error::MarketResolved);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(outsider()).redeem_won_collateral(id, condition, U256::from(1u8)),
+        Error::MarketNotResolved
+    );
+    let surplus = pool.sender(outsider()).settle_redemption(b, id).motsu_unwrap();
+    assert_eq!(surplus, usd(1_000), "no debt: the whole payout");
+    assert_eq!(wd.usdc_of(b), usd(1_000));
+    assert_fails!(wd, who, id, pool.sender(outsider()).settle_redemption(b, id), Error::NoPosition);
+    assert_books(&wd);
+}
