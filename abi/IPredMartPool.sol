@@ -36,6 +36,7 @@ interface IPredMartPool {
     error InsufficientRepay();
     error ZeroAmount();
     error ZeroAddress();
+    error InvalidRecipient();
     error MathOverflow();
     error TransferFailed();
     error NotCtf();

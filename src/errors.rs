@@ -90,6 +90,8 @@ errors! {
     ZeroAmount,
     /// An address is zero where it must not be.
     ZeroAddress,
+    /// Tokens would be sent to, or booked for, the pool itself (stranded).
+    InvalidRecipient,
     /// A value is too large for the pool's arithmetic.
     MathOverflow,
     /// A token transfer or external call failed or returned false.

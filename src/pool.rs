@@ -401,7 +401,7 @@ impl LendingPool {
         if assets == 0 || shares == 0 {
             return Err(fail!(ZeroAmount));
         }
-        nonzero(receiver)?;
+        self.recipient(receiver)?;
         self.update_shares(Address::ZERO, receiver, w(shares))?;
         m.cash = add(m.cash, assets)?;
         self.store_market(&m);
@@ -425,7 +425,7 @@ impl LendingPool {
         if assets == 0 || shares == 0 {
             return Err(fail!(ZeroAmount));
         }
-        nonzero(receiver)?;
+        self.recipient(receiver)?;
         let sender = self.vm().msg_sender();
         if sender != owner {
             self.spend_allowance(owner, sender, w(shares))?;
@@ -713,7 +713,7 @@ impl LendingPool {
             32 if data[..12].iter().all(|b| *b == 0) => Address::from_slice(&data[12..]),
             _ => return Err(fail!(InvalidCollateralData)),
         };
-        nonzero(to)?;
+        self.recipient(to)?;
         if ids.len() != values.len() {
             return Err(fail!(InvalidCollateralData));
         }
@@ -1405,7 +1405,7 @@ impl LendingPool {
         amount: u128,
         to: Address,
     ) -> Res<()> {
-        nonzero(to)?;
+        self.recipient(to)?;
         self.remove_collateral(borrower, token_id, amount);
         self.emit(
             CollateralWithdrawn::SIGNATURE_HASH,
@@ -1413,6 +1413,17 @@ impl LendingPool {
             &[aw(to), w(amount)],
         );
         self.ctf_transfer(to, token_id, amount)
+    }
+
+    /// Someone tokens may go to or be booked for: not zero and not the pool
+    /// itself (pUSDC, USDC or shares held by the pool for nobody would be
+    /// stranded; on chain a transfer to itself would also re-enter).
+    fn recipient(&self, to: Address) -> Res<()> {
+        nonzero(to)?;
+        if to == self.vm().contract_address() {
+            return Err(fail!(InvalidRecipient));
+        }
+        Ok(())
     }
 
     /// Open market and not frozen (collateral in, borrow).

@@ -966,14 +966,26 @@ fn an_owner_signature_for_one_wallet_does_not_work_for_another(
             .mint(wallet.address(), id, w(usd(1_000)))
             .motsu_unwrap();
         ctf.sender(wallet.address())
-            .safe_transfer_from(wallet.address(), pool.address(), id, w(usd(1_000)), Bytes::from(vec![]))
+            .safe_transfer_from(
+                wallet.address(),
+                pool.address(),
+                id,
+                w(usd(1_000)),
+                Bytes::from(vec![]),
+            )
             .motsu_unwrap();
     }
     let now = wd.now();
     let digest = |borrower: Address| {
         predmart_pool::signatures::digest(
             wd.domain(),
-            predmart_pool::signatures::borrow_intent_hash(borrower, id, w(usd(10)), U256::ZERO, U256::from(now + 60)),
+            predmart_pool::signatures::borrow_intent_hash(
+                borrower,
+                id,
+                w(usd(10)),
+                U256::ZERO,
+                U256::from(now + 60),
+            ),
         )
     };
     let signed_for_a = sign(&owner, digest(wallet_a.address()));
@@ -993,7 +1005,13 @@ fn an_owner_signature_for_one_wallet_does_not_work_for_another(
         )
     };
     let who = [wallet_a.address(), wallet_b.address()];
-    assert_fails!(wd, who, id, send(wallet_b.address(), &signed_for_a), Error::InvalidSignature);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        send(wallet_b.address(), &signed_for_a),
+        Error::InvalidSignature
+    );
     send(wallet_a.address(), &signed_for_a).motsu_unwrap();
     assert_eq!(wd.usdc_of(wallet_a.address()), usd(10));
     assert_eq!(wd.usdc_of(wallet_b.address()), 0);
@@ -1042,30 +1060,112 @@ fn redeemed_markets_settle_once_and_never_release_shares(
 ) {
     let wd = World::new(&pool, &usdc, &ctf);
     let condition = B256::from(U256::from(7u8));
-    let id = position_id(usdc.address(), collection_id(B256::ZERO, condition, U256::from(1u8)));
+    let id = position_id(
+        usdc.address(),
+        collection_id(B256::ZERO, condition, U256::from(1u8)),
+    );
     let b = Address::with_last_byte(0xb0);
     wd.lend(lender(), usd(10_000));
     wd.collateral(b, id, usd(1_000));
     let now = wd.now();
     let sig = wd.resolution_sig(id, true, now);
-    pool.sender(outsider()).resolve_market(id, true, U256::from(now), &sig).motsu_unwrap();
+    pool.sender(outsider())
+        .resolve_market(id, true, U256::from(now), &sig)
+        .motsu_unwrap();
     ctf.sender(wd.admin).set_winner(condition, U256::from(1u8));
-    usdc.sender(outsider()).mint(ctf.address(), w(usd(1_000))).motsu_unwrap();
+    usdc.sender(outsider())
+        .mint(ctf.address(), w(usd(1_000)))
+        .motsu_unwrap();
     pool.sender(outsider())
         .redeem_won_collateral(id, condition, U256::from(1u8))
         .motsu_unwrap();
     let who = [b, outsider()];
-    assert_fails!(wd, who, id, pool.sender(b).withdraw_collateral(id, 1, b), Error::MarketResolved);
     assert_fails!(
         wd,
         who,
         id,
-        pool.sender(outsider()).redeem_won_collateral(id, condition, U256::from(1u8)),
+        pool.sender(b).withdraw_collateral(id, 1, b),
+        Error::MarketResolved
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(outsider())
+            .redeem_won_collateral(id, condition, U256::from(1u8)),
         Error::MarketNotResolved
     );
-    let surplus = pool.sender(outsider()).settle_redemption(b, id).motsu_unwrap();
+    let surplus = pool
+        .sender(outsider())
+        .settle_redemption(b, id)
+        .motsu_unwrap();
     assert_eq!(surplus, usd(1_000), "no debt: the whole payout");
     assert_eq!(wd.usdc_of(b), usd(1_000));
-    assert_fails!(wd, who, id, pool.sender(outsider()).settle_redemption(b, id), Error::NoPosition);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(outsider()).settle_redemption(b, id),
+        Error::NoPosition
+    );
     assert_books(&wd);
+}
+
+/// The pool never sends tokens to, or books them for, itself: pUSDC minted
+/// to the pool, USDC paid to it, shares withdrawn to it or credited to it by
+/// a push would be stranded (and on chain the share transfer re-enters).
+#[motsu::test]
+fn nothing_is_sent_to_or_booked_for_the_pool_itself(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, 0);
+    let (id, b, me) = (token(), bob.address(), pool.address());
+    let who = [lender(), b, me];
+    let ir = Error::InvalidRecipient;
+    wd.fund(lender(), usd(10));
+    assert_fails!(wd, who, id, pool.sender(lender()).deposit(usd(10), me), ir);
+    assert_fails!(wd, who, id, pool.sender(lender()).mint(1_000_000, me), ir);
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(lender()).withdraw(usd(10), me, lender()),
+        ir
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(lender()).redeem(1_000_000, me, lender()),
+        ir
+    );
+    assert_fails!(
+        wd,
+        who,
+        id,
+        pool.sender(b).withdraw_collateral(id, 60, me),
+        ir
+    );
+    fails_cleanly(
+        &wd,
+        &who,
+        id,
+        || wd.withdraw_collateral(&bob, me, id, 60, cents(60)),
+        ir,
+    );
+    // A push crediting the pool is refused by the callback, so the transfer reverts.
+    ctf.sender(b).mint(b, id, w(5)).motsu_unwrap();
+    let before = wd.snapshot(&who, id);
+    let mut data = vec![0u8; 12];
+    data.extend_from_slice(me.as_slice());
+    let r = ctf
+        .sender(b)
+        .safe_transfer_from(b, me, id, w(5), Bytes::from(data))
+        .motsu_res();
+    assert!(r.is_err());
+    assert_eq!(wd.snapshot(&who, id), before);
 }
