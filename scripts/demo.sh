@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set up, build the release contract, show its size and ABI,
-# then run the whole lending lifecycle on the in-process test VM.
+# then run the whole lending lifecycle twice: on the in-process test VM (motsu)
+# and on the release WASM in the embedded Stylus runtime (runtime/), with the
+# gas of every transaction. One story (tests/support/story.rs), two backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -20,3 +22,12 @@ echo "  + $(grep -cE '^\s*event ' abi/IPredMartPool.sol) events, $(grep -cE '^\s
 echo
 echo "== the lifecycle, on the in-process test VM (every number read from the contract)"
 cargo run --quiet --example lifecycle 2>/dev/null
+
+echo
+echo "== building the test USDC / CTF contracts (contracts/build.sh)"
+if ! out="$(contracts/build.sh 2>&1)"; then echo "${out}" >&2; exit 1; fi
+echo "${out}" | grep -E '\.wasm'
+
+echo
+echo "== the same lifecycle on the release WASM (target/initcode.hex) in the embedded Stylus runtime"
+cargo run --quiet --example lifecycle_wasm

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Runs every check of the project on a fresh or prepared machine:
 #   set-up (toolchain, cargo-stylus, wasm-opt, cast, solcjs) -> release build
-#   (cargo stylus get-initcode) -> all tests (unit, property, contract,
-#   artifact and interop) -> size limit -> exported ABI compiles with solcjs.
+#   (cargo stylus get-initcode) -> size limit -> test contracts
+#   (contracts/build.sh) -> root package tests (unit, property, contract,
+#   artifact, interop, and end-to-end on the release WASM) -> the embedded
+#   runtime's tests -> the test contracts' motsu tests (negative control) ->
+#   exported ABI compiles with solcjs. Each package is tested in its own cargo
+#   invocation (never --workspace, so features do not unify).
 # Exit status is non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +29,17 @@ if [ "${SIZE}" -gt 24576 ]; then
   exit 1
 fi
 
-step "tests (unit, property, motsu contract tests, artifact and interop checks)"
-PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test --all-targets -- --include-ignored
+step "test contracts (contracts/build.sh -> target/test-contracts/*.wasm)"
+contracts/build.sh
+
+step "tests (unit, property, motsu contract tests, artifact, interop and end-to-end on the release WASM)"
+PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test -p predmart-pool --all-targets -- --include-ignored
+
+step "embedded Stylus runtime tests (cargo test -p stylus-runtime)"
+PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test -p stylus-runtime
+
+step "test contracts under motsu (cargo test -p reentrant-puller: the re-entrancy negative control)"
+cargo test -p reentrant-puller
 
 step "exported ABI matches abi/ and compiles with solcjs"
 cargo stylus export-abi --output target/IPredMartPool.sol >&2

@@ -1,15 +1,19 @@
 //! Loads the real release artifact of the lending pool (`target/initcode.hex`,
 //! written by `cargo stylus get-initcode`; override with `PREDMART_INITCODE`)
-//! and runs its constructor and a few views. Skips with a message when the
-//! file is absent.
+//! and runs its constructor and a few views. Fails when `PREDMART_INITCODE`
+//! is set but unreadable; skips with a message only when it is unset and the
+//! default file is absent.
 
 use stylus_runtime::{wasm_from_initcode_hex, Address, World, CONSTRUCTOR_SELECTOR, U256};
 
 fn initcode() -> Option<String> {
-    let path = std::env::var("PREDMART_INITCODE").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/initcode.hex").to_string()
-    });
-    match std::fs::read_to_string(&path) {
+    if let Ok(path) = std::env::var("PREDMART_INITCODE") {
+        return Some(std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("PREDMART_INITCODE={path}: {e} (build it with cargo stylus get-initcode)")
+        }));
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/initcode.hex");
+    match std::fs::read_to_string(path) {
         Ok(s) => Some(s),
         Err(e) => {
             eprintln!(

@@ -16,8 +16,15 @@
 //! function transferFrom(address from, address to, uint256 value) external returns (bool);
 //! function mint(address to, uint256 amount) external;               // open to anyone
 //! function setMode(uint8 mode) external;                            // 0 normal, 1 return-false
+//! function setHook(address target, bytes data) external;            // open to anyone
+//! function hookResult() external view returns (uint8);              // 0 idle, 1 ok, 2 failed
 //! ```
 //! In mode 1 `transfer`/`transferFrom` return `false` and move nothing.
+//! `setHook` arms a one-shot call (the mock's `Hook`): the next `transfer` or
+//! `transferFrom` (in mode 0) first disarms it, calls `target` with `data` (no
+//! value, all gas; a failure is ignored), records the outcome in `hookResult`
+//! (1 ok, 2 failed), then moves the tokens. Models a token that re-enters the
+//! pool mid-operation.
 //! Errors are OpenZeppelin's `ERC20InsufficientBalance`, `ERC20InsufficientAllowance`,
 //! `ERC20InvalidReceiver`, ... Events: `Transfer`, `Approval`.
 extern crate alloc;
@@ -26,12 +33,24 @@ use alloc::string::String;
 
 use alloy_primitives::{Address, U256, U8};
 use openzeppelin_stylus::token::erc20::{self, Erc20, IErc20};
-use stylus_sdk::{prelude::*, storage::StorageU8};
+use stylus_sdk::{
+    abi::Bytes,
+    prelude::*,
+    storage::{StorageAddress, StorageBytes, StorageU8},
+    stylus_core::calls::context::Call,
+};
 
 /// `setMode` value: standard ERC-20.
 pub const USDC_NORMAL: u8 = 0;
 /// `setMode` value: `transfer`/`transferFrom` return `false` without moving tokens.
 pub const USDC_RETURN_FALSE: u8 = 1;
+
+/// `hookResult` value: not fired since it was armed (or never armed).
+pub const HOOK_IDLE: u8 = 0;
+/// `hookResult` value: the hook's call succeeded.
+pub const HOOK_OK: u8 = 1;
+/// `hookResult` value: the hook's call failed.
+pub const HOOK_FAILED: u8 = 2;
 
 /// The test USDC.
 #[entrypoint]
@@ -39,6 +58,24 @@ pub const USDC_RETURN_FALSE: u8 = 1;
 pub struct TestUsdc {
     erc20: Erc20,
     mode: StorageU8,
+    hook_target: StorageAddress,
+    hook_data: StorageBytes,
+    hook_result: StorageU8,
+}
+
+impl TestUsdc {
+    /// Fires the armed hook once (disarming first, so it cannot loop).
+    fn fire_hook(&mut self) {
+        let target = self.hook_target.get();
+        if target.is_zero() {
+            return;
+        }
+        self.hook_target.set(Address::ZERO);
+        let data = self.hook_data.get_bytes();
+        let ok = self.vm().call(&Call::new(), target, &data).is_ok();
+        self.hook_result
+            .set(U8::from(if ok { HOOK_OK } else { HOOK_FAILED }));
+    }
 }
 
 #[public]
@@ -51,6 +88,18 @@ impl TestUsdc {
     /// 0: normal; 1: `transfer`/`transferFrom` return `false`.
     pub fn set_mode(&mut self, mode: u8) {
         self.mode.set(U8::from(mode));
+    }
+
+    /// Arms the one-shot hook fired by the next `transfer`/`transferFrom`.
+    pub fn set_hook(&mut self, target: Address, data: Bytes) {
+        self.hook_target.set(target);
+        self.hook_data.set_bytes(&data);
+        self.hook_result.set(U8::from(HOOK_IDLE));
+    }
+
+    /// What the hook did: 0 idle, 1 ok, 2 failed.
+    pub fn hook_result(&self) -> u8 {
+        self.hook_result.get().to()
     }
 
     /// "USD Coin".
@@ -93,6 +142,7 @@ impl TestUsdc {
         if self.mode.get().to::<u8>() == USDC_RETURN_FALSE {
             return Ok(false);
         }
+        self.fire_hook();
         self.erc20.transfer(to, value)
     }
 
@@ -106,6 +156,7 @@ impl TestUsdc {
         if self.mode.get().to::<u8>() == USDC_RETURN_FALSE {
             return Ok(false);
         }
+        self.fire_hook();
         self.erc20.transfer_from(from, to, value)
     }
 }

@@ -13,7 +13,14 @@
 //! function exec(address target, bytes data) external returns (bytes); // owner only
 //! function onERC1155Received(address operator, address from, uint256 id, uint256 value, bytes data) external returns (bytes4);
 //! function onERC1155BatchReceived(address operator, address from, uint256[] ids, uint256[] values, bytes data) external returns (bytes4);
+//! function setHook(address target, bytes data) external;       // open to anyone (test wallet)
+//! function hookResult() external view returns (uint8);          // 0 idle, 1 ok, 2 failed
 //! ```
+//! `setHook` arms a one-shot call (the mock's `Hook`): the next
+//! `onERC1155Received` first disarms it, calls `target` with `data` (no value,
+//! all gas; a failure is ignored) and records the outcome in `hookResult`
+//! (1 if the call succeeded, 2 if it failed), then answers as usual. Models a
+//! receiver that re-enters the pool sending it shares.
 //! `isValidSignature` answers exactly like the mock (which uses alloy's
 //! `PrimitiveSignature::try_from` + `recover_address_from_prehash`):
 //! - mode 2: revert with data `"no"`; mode 1: `0xffffffff`;
@@ -39,7 +46,7 @@ use alloy_primitives::{uint, Address, FixedBytes, B256, U256, U8};
 use stylus_sdk::{
     abi::Bytes,
     prelude::*,
-    storage::{StorageAddress, StorageU8},
+    storage::{StorageAddress, StorageBytes, StorageU8},
     stylus_core::calls::context::Call,
 };
 
@@ -49,6 +56,13 @@ pub const WALLET_MAGIC: u8 = 0;
 pub const WALLET_WRONG: u8 = 1;
 /// `setMode` value: revert.
 pub const WALLET_REVERT: u8 = 2;
+
+/// `hookResult` value: not fired since it was armed (or never armed).
+pub const HOOK_IDLE: u8 = 0;
+/// `hookResult` value: the hook's call succeeded.
+pub const HOOK_OK: u8 = 1;
+/// `hookResult` value: the hook's call failed.
+pub const HOOK_FAILED: u8 = 2;
 
 /// EIP-1271 magic value (`isValidSignature.selector`).
 pub const EIP1271_MAGIC: [u8; 4] = [0x16, 0x26, 0xba, 0x7e];
@@ -101,9 +115,27 @@ pub fn ecrecover_input(hash: B256, sig: &[u8]) -> Result<Option<[u8; 128]>, ()> 
 pub struct TestWallet {
     owner: StorageAddress,
     mode: StorageU8,
+    hook_target: StorageAddress,
+    hook_data: StorageBytes,
+    hook_result: StorageU8,
 }
 
 unsafe impl TopLevelStorage for TestWallet {}
+
+impl TestWallet {
+    /// Fires the armed hook once (disarming first, so it cannot loop).
+    fn fire_hook(&mut self) {
+        let target = self.hook_target.get();
+        if target.is_zero() {
+            return;
+        }
+        self.hook_target.set(Address::ZERO);
+        let data = self.hook_data.get_bytes();
+        let ok = self.vm().call(&Call::new(), target, &data).is_ok();
+        self.hook_result
+            .set(U8::from(if ok { HOOK_OK } else { HOOK_FAILED }));
+    }
+}
 
 /// The SDK's `#[entrypoint]` code without its re-entrancy check (and without the
 /// SDK's `reentrant` feature, which would leak into other builds): a smart wallet
@@ -141,6 +173,18 @@ impl TestWallet {
     /// 0: honest; 1: answer `0xffffffff`; 2: revert.
     pub fn set_mode(&mut self, mode: u8) {
         self.mode.set(U8::from(mode));
+    }
+
+    /// Arms the one-shot hook fired by the next `onERC1155Received`.
+    pub fn set_hook(&mut self, target: Address, data: Bytes) {
+        self.hook_target.set(target);
+        self.hook_data.set_bytes(&data);
+        self.hook_result.set(U8::from(HOOK_IDLE));
+    }
+
+    /// What the hook did: 0 idle, 1 ok, 2 failed.
+    pub fn hook_result(&self) -> u8 {
+        self.hook_result.get().to()
     }
 
     /// EIP-1271: `0x1626ba7e` if the owner signed `hash`.
@@ -181,7 +225,7 @@ impl TestWallet {
         }
     }
 
-    /// Accepts ERC-1155 transfers.
+    /// Accepts ERC-1155 transfers (after firing the hook, if armed).
     #[selector(name = "onERC1155Received")]
     pub fn on_erc1155_received(
         &mut self,
@@ -191,6 +235,7 @@ impl TestWallet {
         _value: U256,
         _data: Bytes,
     ) -> FixedBytes<4> {
+        self.fire_hook();
         FixedBytes(ERC1155_RECEIVED)
     }
 

@@ -1,0 +1,350 @@
+//! Gas per pool operation on the release WASM (`target/initcode.hex`) with
+//! the test USDC / CTF / wallet WASM (`target/test-contracts/`), in the
+//! embedded Stylus runtime (`runtime/`). Prints a Markdown table.
+//!
+//! cold = the first time the operation touches its storage (first deposit
+//! into a fresh pool, first borrow of a position, first push of a token id,
+//! a receiver's first tokens, ...); warm = the same operation repeated at
+//! once on the now-initialised storage. Every transaction starts with cold
+//! EIP-2929 access sets, as on chain. The breakdown is of the cold run.
+//!
+//! Run: `scripts/gas.sh` (builds what it needs), or after
+//! `cargo stylus get-initcode --output target/initcode.hex` and
+//! `contracts/build.sh`: `cargo run --example gas`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use alloy_primitives::{Address, B256, U256};
+use common::{cents, collection_id, position_id, usd, IPool};
+use motsu::prelude::Account;
+use stylus_runtime::GasBreakdown;
+use support::{story::thousands, Backend, Chain, Out};
+
+type G = (u64, GasBreakdown);
+
+#[track_caller]
+fn g(what: &str, o: Out) -> G {
+    o.expect(what).gas.expect("runtime gas")
+}
+
+struct Row {
+    op: &'static str,
+    cold: G,
+    warm: Option<G>,
+    note: &'static str,
+}
+
+fn addr(b: u8) -> Address {
+    Address::with_last_byte(b)
+}
+
+fn main() {
+    let mut c = Chain::new();
+    let mut rows = Vec::new();
+    let mut row = |op, cold, warm, note| {
+        rows.push(Row {
+            op,
+            cold,
+            warm,
+            note,
+        })
+    };
+    let (ana, ben, carl, dave, erin) = (addr(0xa1), addr(0xb1), addr(0xc1), addr(0xd1), addr(0xe1));
+    let pool = c.pool();
+    let u = |v: u128| U256::from(v);
+
+    // ---- lenders
+    c.fund(ana, usd(1_000_000));
+    let dep = IPool::depositCall {
+        assets: u(usd(100_000)),
+        receiver: ana,
+    };
+    let cold = g("deposit", c.call(ana, dep.clone()));
+    let warm = g("deposit", c.call(ana, dep));
+    row(
+        "deposit",
+        cold,
+        Some(warm),
+        "cold: first deposit into the pool",
+    );
+    c.fund(ben, usd(1_000_000));
+    let mint = IPool::mintCall {
+        shares: u(usd(50_000)) * u(1_000_000),
+        receiver: ben,
+    };
+    let cold = g("mint", c.call(ben, mint.clone()));
+    let warm = g("mint", c.call(ben, mint));
+    row("mint", cold, Some(warm), "cold: the receiver's first pUSDC");
+    let tr = IPool::transferCall {
+        to: carl,
+        value: u(usd(1_000)) * u(1_000_000),
+    };
+    let cold = g("transfer", c.call(ana, tr.clone()));
+    let warm = g("transfer", c.call(ana, tr));
+    row(
+        "transfer (pUSDC)",
+        cold,
+        Some(warm),
+        "cold: the recipient's first pUSDC",
+    );
+    let wd = IPool::withdrawCall {
+        assets: u(usd(1_000)),
+        receiver: dave,
+        owner: ana,
+    };
+    let cold = g("withdraw", c.call(ana, wd.clone()));
+    let warm = g("withdraw", c.call(ana, wd));
+    row(
+        "withdraw",
+        cold,
+        Some(warm),
+        "cold: the receiver's first USDC",
+    );
+    let rd = IPool::redeemCall {
+        shares: u(usd(1_000)) * u(1_000_000),
+        receiver: erin,
+        owner: ben,
+    };
+    let cold = g("redeem", c.call(ben, rd.clone()));
+    let warm = g("redeem", c.call(ben, rd));
+    row(
+        "redeem",
+        cold,
+        Some(warm),
+        "cold: the receiver's first USDC",
+    );
+
+    // ---- collateral
+    let alice = Account::from_seed("alice");
+    let (id, id2, id3) = (U256::from(42), U256::from(43), U256::from(44));
+    let push = |c: &mut Chain, who: Address, ids: &[U256], batch: bool| {
+        for id in ids {
+            c.ctf_mint(who, *id, usd(10_000));
+        }
+        let amounts = vec![usd(10_000); ids.len()];
+        g("push", c.ctf_push(who, pool, ids, &amounts, vec![], batch))
+    };
+    let cold = push(&mut c, alice.address(), &[id], false);
+    let warm = push(&mut c, alice.address(), &[id], false);
+    row(
+        "collateral push (ctf.safeTransferFrom + onERC1155Received)",
+        cold,
+        Some(warm),
+        "cold: new position and token",
+    );
+    let cold = push(&mut c, alice.address(), &[id2, id3], true);
+    let warm = push(&mut c, alice.address(), &[id2, id3], true);
+    row(
+        "collateral push, batch of 2 (safeBatchTransferFrom)",
+        cold,
+        Some(warm),
+        "cold: two new positions",
+    );
+
+    // ---- borrowing
+    let cold = g("borrow", c.borrow(&alice, id, usd(1_000), cents(60)));
+    c.advance(60);
+    let warm = g("borrow", c.borrow(&alice, id, usd(1_000), cents(60)));
+    row(
+        "borrowViaRelay (EOA)",
+        cold,
+        Some(warm),
+        "cold: the position's first debt, the borrower's first USDC",
+    );
+    let owner = Account::from_seed("owner");
+    let wa = c.wallet_with_collateral(owner.address(), id, usd(10_000));
+    c.advance(60);
+    let cold = g("borrow", c.borrow_as(wa, &owner, id, usd(1_000), cents(60)));
+    c.advance(60);
+    let warm = g("borrow", c.borrow_as(wa, &owner, id, usd(1_000), cents(60)));
+    row(
+        "borrowViaRelay (EIP-1271 wallet)",
+        cold,
+        Some(warm),
+        "+ isValidSignature -> ecrecover",
+    );
+    c.fund(alice.address(), usd(10_000));
+    let rp = IPool::repayCall {
+        tokenId: id,
+        amount: u(usd(100)),
+    };
+    let cold = g("repay", c.call(alice.address(), rp.clone()));
+    let warm = g("repay", c.call(alice.address(), rp));
+    row("repay (partial)", cold, Some(warm), "cold: first repayment");
+    let frank = addr(0xf1);
+    c.advance(60);
+    let cold = g(
+        "withdrawViaRelay",
+        c.withdraw_relay(alice.address(), &alice, frank, id, usd(100), cents(60)),
+    );
+    c.advance(60);
+    let warm = g(
+        "withdrawViaRelay",
+        c.withdraw_relay(alice.address(), &alice, frank, id, usd(100), cents(60)),
+    );
+    row(
+        "withdrawViaRelay",
+        cold,
+        Some(warm),
+        "cold: the recipient's first shares",
+    );
+    let gina = addr(0x61);
+    push(&mut c, gina, &[id], false);
+    let wc = IPool::withdrawCollateralCall {
+        tokenId: id,
+        amount: u(usd(100)),
+        to: gina,
+    };
+    let cold = g("withdrawCollateral", c.call(gina, wc.clone()));
+    let warm = g("withdrawCollateral", c.call(gina, wc));
+    row(
+        "withdrawCollateral (no debt)",
+        cold,
+        Some(warm),
+        "cold: the recipient's first shares",
+    );
+
+    // ---- liquidation
+    let bob = Account::from_seed("bob");
+    let liq = addr(0x30);
+    push(&mut c, bob.address(), &[id2], false);
+    g("borrow", c.borrow(&bob, id2, usd(3_500), cents(60)));
+    c.fund(liq, usd(100_000));
+    c.advance(60);
+    let cold = g(
+        "liquidate",
+        c.liquidate(liq, bob.address(), id2, u(usd(200)), cents(50)),
+    );
+    c.advance(60);
+    let warm = g(
+        "liquidate",
+        c.liquidate(liq, bob.address(), id2, u(usd(200)), cents(50)),
+    );
+    row(
+        "liquidate (partial)",
+        cold,
+        Some(warm),
+        "cold: the liquidator's first shares",
+    );
+
+    // ---- resolution
+    let cond = B256::repeat_byte(0x42);
+    let yes = position_id(support::usdc_addr(), collection_id(B256::ZERO, cond, u(1)));
+    let no = position_id(support::usdc_addr(), collection_id(B256::ZERO, cond, u(2)));
+    c.ctf_set_winner(cond, u(1));
+    c.usdc_mint(support::ctf_addr(), usd(1_000_000));
+    let people: Vec<Account> = ["h", "i", "j", "k"]
+        .iter()
+        .map(|s| Account::from_seed(s))
+        .collect();
+    for (i, p) in people.iter().enumerate() {
+        let t = if i < 2 { yes } else { no };
+        push(&mut c, p.address(), &[t], false);
+        c.advance(60);
+        g("borrow", c.borrow(p, t, usd(1_000), cents(60)));
+    }
+    c.advance(3_600);
+    let keeper = addr(0x1c);
+    let cold = g("resolve", c.resolve(keeper, yes, true));
+    row("resolveMarket (won)", cold, None, "once per token");
+    let cold = g("resolve", c.resolve(keeper, no, false));
+    row("resolveMarket (lost)", cold, None, "once per token");
+    let cold = g(
+        "redeemWonCollateral",
+        c.call(
+            keeper,
+            IPool::redeemWonCollateralCall {
+                tokenId: yes,
+                conditionId: cond,
+                indexSet: u(1),
+            },
+        ),
+    );
+    row(
+        "redeemWonCollateral (CTF redeemPositions -> USDC)",
+        cold,
+        None,
+        "once per token",
+    );
+    let settle = |c: &mut Chain, p: &Account| {
+        g(
+            "settle",
+            c.call(
+                keeper,
+                IPool::settleRedemptionCall {
+                    borrower: p.address(),
+                    tokenId: yes,
+                },
+            ),
+        )
+    };
+    let cold = settle(&mut c, &people[0]);
+    let warm = settle(&mut c, &people[1]);
+    row(
+        "settleRedemption",
+        cold,
+        Some(warm),
+        "once per position: warm = a second position of the token",
+    );
+    let close = |c: &mut Chain, p: &Account| {
+        g(
+            "close",
+            c.call(
+                keeper,
+                IPool::closeLostPositionCall {
+                    borrower: p.address(),
+                    tokenId: no,
+                },
+            ),
+        )
+    };
+    let cold = close(&mut c, &people[2]);
+    let warm = close(&mut c, &people[3]);
+    row(
+        "closeLostPosition",
+        cold,
+        Some(warm),
+        "once per position: warm = a second position of the token",
+    );
+
+    // ---- a view, as a transaction, for reference
+    let v = IPool::totalAssetsCall {};
+    let cold = g("totalAssets", c.call(keeper, v.clone()));
+    let warm = g("totalAssets", c.call(keeper, v));
+    row(
+        "totalAssets (view, sent as a transaction)",
+        cold,
+        Some(warm),
+        "reference",
+    );
+
+    println!(
+        "Gas per pool operation: release WASM (target/initcode.hex) in the embedded Stylus runtime."
+    );
+    println!(
+        "cold = first touch of the operation's storage, warm = the same call repeated; breakdown of the cold run."
+    );
+    println!("Breakdown columns: intrinsic / entry (program init + memory) / compute (WASM + hostio ink, approximate) / storage / logs / calls / refund.\n");
+    println!("| operation | cold gas | warm gas | cold: intrinsic / entry / compute / storage / logs / calls / refund | note |");
+    println!("| --- | ---: | ---: | --- | --- |");
+    for r in &rows {
+        let b = r.cold.1;
+        println!(
+            "| {} | {} | {} | {} / {} / {} / {} / {} / {} / -{} | {} |",
+            r.op,
+            thousands(r.cold.0),
+            r.warm.map_or("—".to_string(), |w| thousands(w.0)),
+            thousands(b.intrinsic),
+            thousands(b.init),
+            thousands(b.compute),
+            thousands(b.storage),
+            thousands(b.logs),
+            thousands(b.calls),
+            thousands(b.refund),
+            r.note
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! The same story as `examples/lifecycle.rs` (`tests/support/story.rs`), on
+//! the pool's release WASM (`target/initcode.hex`) with the test USDC and CTF
+//! WASM (`target/test-contracts/`) in the embedded Stylus runtime
+//! (`runtime/`): every step is a transaction with ABI calldata, and its gas
+//! is printed with its breakdown. Run: `scripts/demo.sh` (or, after
+//! `cargo stylus get-initcode --output target/initcode.hex` and
+//! `contracts/build.sh`, `cargo run --example lifecycle_wasm`).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+fn main() {
+    support::story::lifecycle(
+        &mut support::Chain::new(),
+        "the release WASM in the embedded Stylus runtime",
+    );
+}

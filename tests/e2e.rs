@@ -1,0 +1,893 @@
+//! End-to-end tests on the release artifact: the pool's WASM from
+//! `target/initcode.hex` (or `$PREDMART_INITCODE`) with the test USDC, CTF
+//! and EIP-1271 wallet WASM (`target/test-contracts/`) in the embedded Stylus
+//! runtime (`runtime/`), every call a transaction with calldata encoded from
+//! the exported ABI (`abi/IPredMartPool.sol`).
+//!
+//! Each scenario is written once over `support::Backend` and run twice: on
+//! motsu (the pool crate natively, `tests/common` mocks) and on the runtime;
+//! `support::compare` asserts that every recorded number, return value,
+//! error and emitted pool event (topics and data) is identical. The
+//! re-entrancy and storage-cache tests at the end are the negative controls
+//! motsu cannot show: there the two backends are *expected* to differ.
+//!
+//! Needs the release artifact and the test contracts: `scripts/test.sh`
+//! builds both and runs these with `--include-ignored`. A missing file is a
+//! failure with instructions, never a skip.
+
+mod common;
+mod support;
+
+use alloy_primitives::{Address, B256, U256};
+use alloy_sol_types::{SolCall, SolError, SolEvent};
+use common::{cents, collection_id, position_id, token, usd, IPool, HOOK_FAILED, HOOK_OK};
+use motsu::prelude::Account;
+use predmart_pool::signatures as sig;
+use support::{compare, Backend, Chain, Motsu, Rec};
+
+fn lender() -> Address {
+    Address::with_last_byte(0x11)
+}
+fn ben() -> Address {
+    Address::with_last_byte(0x12)
+}
+fn carl() -> Address {
+    Address::with_last_byte(0x13)
+}
+fn liquidator() -> Address {
+    Address::with_last_byte(0x30)
+}
+fn bob() -> Account {
+    Account::from_seed("bob")
+}
+fn owner() -> Account {
+    Account::from_seed("owner")
+}
+fn u(v: u128) -> U256 {
+    U256::from(v)
+}
+
+/// Records the pool's headline numbers.
+fn books<B: Backend>(b: &mut B, r: &mut Rec, tag: &str) {
+    r.put(
+        &format!("{tag} totalAssets"),
+        b.get(IPool::totalAssetsCall {})._0,
+    );
+    r.put(
+        &format!("{tag} totalSupply"),
+        b.get(IPool::totalSupplyCall {})._0,
+    );
+    r.put(&format!("{tag} cash"), b.get(IPool::cashCall {})._0);
+    r.put(
+        &format!("{tag} totalBorrowAssets"),
+        b.get(IPool::totalBorrowAssetsCall {})._0,
+    );
+    r.put(
+        &format!("{tag} totalBorrowShares"),
+        b.get(IPool::totalBorrowSharesCall {})._0,
+    );
+    r.put(&format!("{tag} reserves"), b.get(IPool::reservesCall {})._0);
+    let pool = b.pool();
+    r.put(&format!("{tag} pool USDC"), b.usdc_of(pool));
+}
+
+fn position<B: Backend>(b: &mut B, r: &mut Rec, tag: &str, who: Address, id: U256) {
+    r.put(&format!("{tag} position"), b.position(who, id));
+}
+
+/// Lender liquidity and `bob` with 10,000 shares of `token()` who borrowed
+/// `debt` at $0.60.
+fn with_loan<B: Backend>(b: &mut B, r: &mut Rec, debt: u128) {
+    let o = b.lend(lender(), usd(100_000));
+    r.out("setup deposit", &o);
+    let o = b.collateral(bob().address(), token(), usd(10_000));
+    r.out("setup collateral", &o);
+    if debt != 0 {
+        let o = b.borrow(&bob(), token(), debt, cents(60));
+        r.out("setup borrow", &o.expect("setup borrow"));
+        // Later price signatures must be newer than the borrow's.
+        b.advance(60);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lenders
+// ---------------------------------------------------------------------------
+
+fn s_vault<B: Backend>(b: &mut B, r: &mut Rec) {
+    let o = b.lend(lender(), usd(1_000));
+    assert!(o.ok);
+    assert_eq!(
+        o.event_ids(),
+        [
+            IPool::Transfer::SIGNATURE_HASH,
+            IPool::Deposit::SIGNATURE_HASH
+        ],
+        "deposit emits Transfer (mint) and Deposit"
+    );
+    r.out("deposit", &o);
+    b.fund(ben(), usd(1_000));
+    let mint = U256::from(usd(500)) * U256::from(1_000_000u64);
+    r.put(
+        "previewMint",
+        b.get(IPool::previewMintCall { shares: mint })._0,
+    );
+    let o = b.call(
+        ben(),
+        IPool::mintCall {
+            shares: mint,
+            receiver: ben(),
+        },
+    );
+    r.out("mint", &o.expect("mint"));
+    let o = b.call(
+        lender(),
+        IPool::transferCall {
+            to: carl(),
+            value: mint / U256::from(5u8),
+        },
+    );
+    r.out("transfer pUSDC", &o.expect("transfer"));
+    r.put(
+        "previewWithdraw",
+        b.get(IPool::previewWithdrawCall {
+            assets: u(usd(200)),
+        })
+        ._0,
+    );
+    let o = b.call(
+        lender(),
+        IPool::withdrawCall {
+            assets: u(usd(200)),
+            receiver: lender(),
+            owner: lender(),
+        },
+    );
+    r.out("withdraw", &o.expect("withdraw"));
+    let carl_shares = b.get(IPool::balanceOfCall { account: carl() })._0;
+    r.put(
+        "previewRedeem",
+        b.get(IPool::previewRedeemCall {
+            shares: carl_shares,
+        })
+        ._0,
+    );
+    let o = b.call(
+        carl(),
+        IPool::redeemCall {
+            shares: carl_shares,
+            receiver: carl(),
+            owner: carl(),
+        },
+    );
+    r.out("redeem", &o.expect("redeem"));
+    // Someone else's shares without an allowance.
+    let o = b.call(
+        ben(),
+        IPool::withdrawCall {
+            assets: u(usd(1)),
+            receiver: ben(),
+            owner: lender(),
+        },
+    );
+    assert_eq!(
+        o.selector(),
+        Some(IPool::InsufficientAllowance::SELECTOR),
+        "{}",
+        support::describe(&o.data)
+    );
+    r.out("withdraw without allowance", &o);
+    for (n, a) in [("lender", lender()), ("ben", ben()), ("carl", carl())] {
+        r.put(
+            &format!("{n} pUSDC"),
+            b.get(IPool::balanceOfCall { account: a })._0,
+        );
+        r.put(&format!("{n} USDC"), b.usdc_of(a));
+        r.put(
+            &format!("{n} maxWithdraw"),
+            b.get(IPool::maxWithdrawCall { owner: a })._0,
+        );
+    }
+    books(b, r, "end");
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn lenders_deposit_mint_transfer_withdraw_redeem() {
+    let (_, mut c, rec) = compare(s_vault::<Motsu>, s_vault::<Chain>);
+    assert!(rec.0.len() > 20);
+    assert_eq!(c.usdc_of(carl()), usd(100));
+}
+
+// ---------------------------------------------------------------------------
+// Collateral through the CTF (WASM ERC-1155 -> pool's onERC1155Received)
+// ---------------------------------------------------------------------------
+
+fn s_collateral<B: Backend>(b: &mut B, r: &mut Rec) {
+    let (bob, pool) = (bob().address(), b.pool());
+    let (id1, id2) = (token(), U256::from(43));
+    b.ctf_mint(bob, id1, 1_000);
+    b.ctf_mint(bob, id2, 700);
+    let o = b.ctf_push(bob, pool, &[id1], &[600], vec![], false);
+    assert_eq!(o.event_ids(), [IPool::CollateralDeposited::SIGNATURE_HASH]);
+    r.out("safeTransferFrom", &o.expect("single push"));
+    let o = b.ctf_push(bob, pool, &[id1, id2], &[400, 300], vec![], true);
+    assert_eq!(o.logs.len(), 2, "one CollateralDeposited per id");
+    r.out("safeBatchTransferFrom", &o.expect("batch push"));
+    // `data = abi.encode(beneficiary)`: shares booked for carl.
+    let mut data = vec![0u8; 12];
+    data.extend_from_slice(carl().as_slice());
+    let o = b.ctf_push(bob, pool, &[id2], &[100], data, false);
+    r.out("push for a beneficiary", &o.expect("beneficiary push"));
+    // Malformed data: the pool's hook reverts, so the transfer does.
+    let o = b.ctf_push(bob, pool, &[id2], &[100], vec![1, 2, 3], false);
+    assert!(!o.ok);
+    r.out("push with bad data", &o);
+    // Only the CTF may call the hook.
+    let o = b.call(
+        bob,
+        IPool::onERC1155ReceivedCall {
+            operator: bob,
+            from: bob,
+            id: id1,
+            value: u(5),
+            data: Default::default(),
+        },
+    );
+    assert_eq!(o.selector(), Some(IPool::NotCtf::SELECTOR));
+    r.out("direct onERC1155Received", &o);
+    for (n, id) in [("id1", id1), ("id2", id2)] {
+        position(b, r, &format!("bob {n}"), bob, id);
+        position(b, r, &format!("carl {n}"), carl(), id);
+        r.put(
+            &format!("tokenCollateral {n}"),
+            b.get(IPool::tokenCollateralCall { tokenId: id })._0,
+        );
+        r.put(&format!("pool CTF {n}"), b.ctf_of(pool, id));
+        r.put(&format!("bob CTF {n}"), b.ctf_of(bob, id));
+    }
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn collateral_pushed_with_safe_transfer_from_single_and_batch() {
+    let (_, c, _) = compare(s_collateral::<Motsu>, s_collateral::<Chain>);
+    // The last push went CTF (WASM) -> pool (WASM) across a call boundary.
+    let _ = c;
+}
+
+// ---------------------------------------------------------------------------
+// Relayed borrows (EOA and EIP-1271 wallet)
+// ---------------------------------------------------------------------------
+
+fn s_borrow<B: Backend>(b: &mut B, r: &mut Rec) {
+    let domain = b.domain();
+    r.put("DOMAIN_SEPARATOR", domain);
+    assert_eq!(
+        domain,
+        sig::domain_separator(support::CHAIN_ID, b.pool()),
+        "the pool's domain is what predmart_pool::signatures computes"
+    );
+    with_loan(b, r, 0);
+    let (bob, id) = (bob(), token());
+    let o = b.borrow(&bob, id, usd(3_000), cents(60));
+    assert_eq!(
+        o.event_ids(),
+        [IPool::Borrowed::SIGNATURE_HASH],
+        "{}",
+        support::describe(&o.data)
+    );
+    r.out("borrowViaRelay (EOA)", &o);
+    position(b, r, "bob", bob.address(), id);
+    r.put("bob nonce", b.nonce(bob.address()));
+    r.put("bob USDC", b.usdc_of(bob.address()));
+    r.put("bob HF at 0.60", b.health(bob.address(), id, cents(60)));
+    r.put("bob HF at 0.45", b.health(bob.address(), id, cents(45)));
+    r.put(
+        "bob maxBorrow",
+        b.get(IPool::maxBorrowCall {
+            borrower: bob.address(),
+            tokenId: id,
+            price: u(cents(60)),
+        })
+        ._0,
+    );
+    r.put(
+        "bob liquidationPrice",
+        b.get(IPool::liquidationPriceCall {
+            borrower: bob.address(),
+            tokenId: id,
+        })
+        ._0,
+    );
+    // Over the LTV: refused with the pool's error, nothing changes.
+    let o = b.borrow(&bob, id, usd(5_000), cents(60));
+    r.out("borrow over LTV", &o);
+    // Someone else's signature for bob's position.
+    let o = b.borrow_as(bob.address(), &owner(), id, usd(10), cents(60));
+    assert_eq!(o.selector(), Some(IPool::InvalidSignature::SELECTOR));
+    r.out("borrow with a foreign signature", &o);
+
+    // A smart-wallet borrower: EIP-1271 `isValidSignature` (ecrecover
+    // precompile in the WASM wallet) checks the owner's signature.
+    let wa = b.wallet_with_collateral(owner().address(), id, usd(5_000));
+    position(b, r, "wallet before", wa, id);
+    let o = b.borrow_as(wa, &owner(), id, usd(1_000), cents(60));
+    r.out(
+        "borrowViaRelay (EIP-1271 wallet)",
+        &o.expect("wallet borrow"),
+    );
+    position(b, r, "wallet", wa, id);
+    r.put("wallet USDC", b.usdc_of(wa));
+    r.put("wallet nonce", b.nonce(wa));
+    r.put("wallet HF", b.health(wa, id, cents(60)));
+    let o = b.borrow_as(wa, &bob, id, usd(10), cents(60));
+    assert_eq!(o.selector(), Some(IPool::InvalidSignature::SELECTOR));
+    r.out("wallet borrow signed by a stranger", &o);
+    r.put("tokenDebt", b.get(IPool::tokenDebtCall { tokenId: id })._0);
+    r.put("utilization", b.get(IPool::getUtilizationCall {})._0);
+    books(b, r, "end");
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn relayed_borrow_eoa_and_eip1271_wallet() {
+    let (_, mut c, _) = compare(s_borrow::<Motsu>, s_borrow::<Chain>);
+    // The WASM pool's DOMAIN_SEPARATOR() for chain 421614 and its address.
+    let d = c.view_of(c.pool(), IPool::DOMAIN_SEPARATORCall {})._0;
+    assert_eq!(d, sig::domain_separator(421_614, support::pool_addr()));
+    // The wallet borrow went pool -> wallet.isValidSignature -> ecrecover.
+    let wa = support::wallet_addr(0);
+    c.advance(1);
+    let o = c.borrow_as(wa, &owner(), token(), usd(10), cents(60));
+    assert!(o.ok);
+    let trace = c.w.last_trace();
+    let sel = stylus_runtime::selector("isValidSignature(bytes32,bytes)");
+    assert!(
+        trace
+            .iter()
+            .any(|f| f.to == wa && f.selector == Some(sel) && f.success),
+        "isValidSignature ran on the WASM wallet"
+    );
+    assert!(
+        trace
+            .iter()
+            .any(|f| f.to == Address::with_last_byte(1) && f.success),
+        "the wallet called the ecrecover precompile"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Repay
+// ---------------------------------------------------------------------------
+
+fn s_repay<B: Backend>(b: &mut B, r: &mut Rec) {
+    with_loan(b, r, usd(3_000));
+    let (bob, id) = (bob().address(), token());
+    b.advance(30 * 86_400);
+    position(b, r, "after 30 days", bob, id);
+    b.fund(bob, usd(5_000));
+    let o = b.call(
+        bob,
+        IPool::repayCall {
+            tokenId: id,
+            amount: u(usd(1_000)),
+        },
+    );
+    r.out("repay", &o.expect("repay"));
+    position(b, r, "after repay", bob, id);
+    b.fund(carl(), usd(5_000));
+    let o = b.call(
+        carl(),
+        IPool::repayForCall {
+            borrower: bob,
+            tokenId: id,
+            amount: U256::from(u128::MAX),
+        },
+    );
+    r.out("repayFor (all)", &o.expect("repayFor"));
+    position(b, r, "after repayFor", bob, id);
+    r.put("carl USDC", b.usdc_of(carl()));
+    r.put("bob USDC", b.usdc_of(bob));
+    let o = b.call(
+        bob,
+        IPool::repayCall {
+            tokenId: id,
+            amount: u(usd(1)),
+        },
+    );
+    r.out("repay without debt", &o);
+    books(b, r, "end");
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn repay_and_repay_for() {
+    compare(s_repay::<Motsu>, s_repay::<Chain>);
+}
+
+// ---------------------------------------------------------------------------
+// Withdrawals of collateral
+// ---------------------------------------------------------------------------
+
+fn s_withdraw<B: Backend>(b: &mut B, r: &mut Rec) {
+    with_loan(b, r, usd(3_000));
+    let (bob_a, id) = (bob(), token());
+    let bob = bob_a.address();
+    let o = b.call(
+        bob,
+        IPool::withdrawCollateralCall {
+            tokenId: id,
+            amount: u(usd(1)),
+            to: bob,
+        },
+    );
+    assert_eq!(o.selector(), Some(IPool::PositionHasDebt::SELECTOR));
+    r.out("direct withdraw with debt", &o);
+    let o = b.withdraw_relay(bob, &bob_a, carl(), id, usd(2_000), cents(60));
+    r.out("withdrawViaRelay", &o.expect("relayed withdraw"));
+    position(b, r, "after relayed", bob, id);
+    r.put("carl CTF", b.ctf_of(carl(), id));
+    r.put("bob HF", b.health(bob, id, cents(60)));
+    b.advance(60);
+    let o = b.withdraw_relay(bob, &bob_a, bob, id, usd(7_000), cents(60));
+    assert!(!o.ok);
+    r.out("withdrawViaRelay too much", &o);
+    b.fund(bob, usd(1_000));
+    let o = b.call(
+        bob,
+        IPool::repayCall {
+            tokenId: id,
+            amount: U256::from(u128::MAX),
+        },
+    );
+    r.out("repay all", &o.expect("repay all"));
+    let o = b.call(
+        bob,
+        IPool::withdrawCollateralCall {
+            tokenId: id,
+            amount: u(usd(1_000)),
+            to: ben(),
+        },
+    );
+    r.out("withdrawCollateral", &o.expect("direct withdraw"));
+    position(b, r, "end", bob, id);
+    r.put("ben CTF", b.ctf_of(ben(), id));
+    r.put("nonce", b.nonce(bob));
+    let pool = b.pool();
+    r.put("pool CTF", b.ctf_of(pool, id));
+    r.put(
+        "tokenCollateral",
+        b.get(IPool::tokenCollateralCall { tokenId: id })._0,
+    );
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn direct_and_relayed_withdraw() {
+    compare(s_withdraw::<Motsu>, s_withdraw::<Chain>);
+}
+
+// ---------------------------------------------------------------------------
+// Liquidation
+// ---------------------------------------------------------------------------
+
+fn s_liquidate<B: Backend>(b: &mut B, r: &mut Rec) {
+    with_loan(b, r, usd(3_500));
+    let (bob, id) = (bob().address(), token());
+    b.fund(liquidator(), usd(10_000));
+    let o = b.liquidate(liquidator(), bob, id, u(usd(1_000)), cents(60));
+    assert_eq!(o.selector(), Some(IPool::PositionHealthy::SELECTOR));
+    r.out("liquidate a healthy position", &o);
+    b.advance(60);
+    r.put("HF at 0.50 before", b.health(bob, id, cents(50)));
+    let o = b
+        .liquidate(liquidator(), bob, id, u(usd(1_000)), cents(50))
+        .expect("liquidate");
+    r.out("liquidate", &o);
+    r.put("seized", o.ret::<IPool::liquidateCall>().seized);
+    r.put("HF at 0.50 after", b.health(bob, id, cents(50)));
+    position(b, r, "bob", bob, id);
+    r.put("liquidator CTF", b.ctf_of(liquidator(), id));
+    r.put("liquidator USDC", b.usdc_of(liquidator()));
+    b.advance(60);
+    let o = b.liquidate(liquidator(), bob, id, U256::from(u128::MAX), cents(40));
+    r.out("liquidate all at 0.40", &o);
+    position(b, r, "bob end", bob, id);
+    books(b, r, "end");
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn liquidation() {
+    compare(s_liquidate::<Motsu>, s_liquidate::<Chain>);
+}
+
+// ---------------------------------------------------------------------------
+// Resolution
+// ---------------------------------------------------------------------------
+
+fn s_resolution<B: Backend>(b: &mut B, r: &mut Rec) {
+    let cond = B256::repeat_byte(0x42);
+    let yes = position_id(support::usdc_addr(), collection_id(B256::ZERO, cond, u(1)));
+    let no = position_id(support::usdc_addr(), collection_id(B256::ZERO, cond, u(2)));
+    b.ctf_set_winner(cond, u(1));
+    b.usdc_mint(support::ctf_addr(), usd(1_000_000));
+    b.lend(lender(), usd(100_000)).expect("deposit");
+    let (bob, dan) = (bob(), Account::from_seed("dan"));
+    b.collateral(bob.address(), yes, usd(10_000))
+        .expect("yes collateral");
+    b.collateral(carl(), yes, usd(2_000))
+        .expect("carl collateral");
+    b.collateral(dan.address(), no, usd(10_000))
+        .expect("no collateral");
+    r.out("bob borrows", &b.borrow(&bob, yes, usd(3_000), cents(60)));
+    r.out("dan borrows", &b.borrow(&dan, no, usd(2_000), cents(60)));
+    b.advance(86_400);
+    let keeper = ben();
+    r.out(
+        "resolve YES won",
+        &b.resolve(keeper, yes, true).expect("resolve yes"),
+    );
+    r.out(
+        "resolve NO lost",
+        &b.resolve(keeper, no, false).expect("resolve no"),
+    );
+    r.out("resolve again", &b.resolve(keeper, no, true));
+    for (n, id) in [("yes", yes), ("no", no)] {
+        r.put(
+            &format!("marketStatus {n}"),
+            b.get(IPool::marketStatusCall { tokenId: id })._0,
+        );
+    }
+    r.out(
+        "borrow after resolution",
+        &b.borrow(&bob, yes, usd(10), cents(90)),
+    );
+    let o = b.call(
+        keeper,
+        IPool::settleRedemptionCall {
+            borrower: bob.address(),
+            tokenId: yes,
+        },
+    );
+    assert_eq!(o.selector(), Some(IPool::NotRedeemed::SELECTOR));
+    r.out("settle before redemption", &o);
+    let o = b.call(
+        keeper,
+        IPool::redeemWonCollateralCall {
+            tokenId: yes,
+            conditionId: cond,
+            indexSet: u(1),
+        },
+    );
+    r.out("redeemWonCollateral", &o.expect("redeem won"));
+    let rd = b.get(IPool::redemptionCall { tokenId: yes });
+    r.put("redemption", (rd.usdcLeft, rd.sharesLeft));
+    let pool = b.pool();
+    r.put("pool CTF yes", b.ctf_of(pool, yes));
+    for (n, who) in [("bob", bob.address()), ("carl", carl())] {
+        let before = b.usdc_of(who);
+        let o = b.call(
+            keeper,
+            IPool::settleRedemptionCall {
+                borrower: who,
+                tokenId: yes,
+            },
+        );
+        r.out(&format!("settleRedemption {n}"), &o.expect("settle"));
+        r.put(&format!("{n} USDC gained"), b.usdc_of(who) - before);
+        position(b, r, &format!("{n} settled"), who, yes);
+    }
+    let o = b.call(
+        keeper,
+        IPool::closeLostPositionCall {
+            borrower: dan.address(),
+            tokenId: no,
+        },
+    );
+    r.out("closeLostPosition", &o.expect("close lost"));
+    position(b, r, "dan closed", dan.address(), no);
+    r.put("dan USDC", b.usdc_of(dan.address()));
+    books(b, r, "end");
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn resolution_won_redeemed_and_settled_lost_closed() {
+    compare(s_resolution::<Motsu>, s_resolution::<Chain>);
+}
+
+// ---------------------------------------------------------------------------
+// Pause
+// ---------------------------------------------------------------------------
+
+fn s_pause<B: Backend>(b: &mut B, r: &mut Rec) {
+    with_loan(b, r, usd(1_000));
+    let (bob, id) = (bob(), token());
+    let admin = b.admin();
+    r.out("pause", &b.call(admin, IPool::pauseCall {}).expect("pause"));
+    r.put("paused", b.get(IPool::pausedCall {})._0);
+    let o = b.lend(ben(), usd(100));
+    assert_eq!(o.selector(), Some(IPool::ProtocolPaused::SELECTOR));
+    r.out("deposit while paused", &o);
+    b.advance(10);
+    let o = b.borrow(&bob, id, usd(100), cents(60));
+    assert_eq!(o.selector(), Some(IPool::ProtocolPaused::SELECTOR));
+    r.out("borrow while paused", &o);
+    let o = b.collateral(carl(), id, 10);
+    assert!(!o.ok, "the pool's hook refuses collateral while paused");
+    r.out("collateral while paused", &o);
+    b.fund(bob.address(), usd(500));
+    let o = b.call(
+        bob.address(),
+        IPool::repayCall {
+            tokenId: id,
+            amount: u(usd(500)),
+        },
+    );
+    r.out("repay while paused", &o.expect("repay works while paused"));
+    position(b, r, "bob", bob.address(), id);
+    let admin = b.admin();
+    r.out(
+        "unpause",
+        &b.call(admin, IPool::unpauseCall {}).expect("unpause"),
+    );
+    r.out(
+        "deposit after unpause",
+        &b.lend(ben(), usd(100)).expect("deposit"),
+    );
+    books(b, r, "end");
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn pause_blocks_deposits_and_borrows_not_repay() {
+    compare(s_pause::<Motsu>, s_pause::<Chain>);
+}
+
+// ---------------------------------------------------------------------------
+// Re-entrancy and the storage cache on real WASM (negative controls: here
+// motsu and the runtime are expected to differ)
+// ---------------------------------------------------------------------------
+
+/// The test-contract suite's negative control: `reentrant-puller.pull` makes
+/// the CTF call back into the puller while `pull` is on the stack; the SDK
+/// entrypoint refuses the re-entrant call, so OpenZeppelin's ERC-1155 reverts
+/// with `ERC1155InvalidReceiver(puller)`. (Under motsu the same `pull`
+/// succeeds: `contracts/reentrant-puller/tests/motsu.rs`.)
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn reentrant_puller_reverts_on_wasm() {
+    use support::{IPuller, ITestCtf};
+    let mut c = Chain::new();
+    let puller = Address::repeat_byte(0x91);
+    c.w.deploy(puller, &support::test_contract("reentrant-puller"))
+        .unwrap();
+    let (alice, id) = (Address::with_last_byte(0xa1), U256::from(7));
+    c.ctf_mint(alice, id, 100);
+    c.tx(
+        alice,
+        support::ctf_addr(),
+        ITestCtf::setApprovalForAllCall {
+            operator: puller,
+            approved: true,
+        }
+        .abi_encode(),
+    )
+    .expect("approve");
+    let o = c.tx(
+        alice,
+        puller,
+        IPuller::pullCall {
+            ctf: support::ctf_addr(),
+            from: alice,
+            id,
+            amount: u(60),
+        }
+        .abi_encode(),
+    );
+    assert!(!o.ok, "pull must revert on Stylus");
+    assert_eq!(
+        o.data,
+        ITestCtf::ERC1155InvalidReceiver { receiver: puller }.abi_encode(),
+        "revert data = ERC1155InvalidReceiver(puller)"
+    );
+    let re_entry =
+        c.w.last_trace()
+            .iter()
+            .find(|f| f.to == puller && f.depth == 2)
+            .expect("the CTF called back into the puller");
+    assert!(!re_entry.success, "the re-entrant frame was refused");
+    assert_eq!(
+        re_entry.selector,
+        Some(stylus_runtime::selector(
+            "onERC1155Received(address,address,uint256,uint256,bytes)"
+        ))
+    );
+    assert_eq!(c.ctf_of(alice, id), 100, "nothing moved");
+    assert_eq!(c.ctf_of(puller, id), 0);
+    assert_eq!(c.view_of(puller, IPuller::receivedCall {})._0, U256::ZERO);
+}
+
+/// `cache-probe`: a cache write is invisible to a nested call (even into the
+/// same contract) until flushed.
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn storage_cache_is_flushed_only_on_request() {
+    let mut c = Chain::new();
+    let a = Address::repeat_byte(0x92);
+    c.w.deploy(a, &support::test_contract("cache-probe"))
+        .unwrap();
+    let store = |v: u8, flush: bool| {
+        let mut d = vec![0x01];
+        d.extend_from_slice(&[v; 32]);
+        d.extend_from_slice(a.as_slice());
+        d.push(flush as u8);
+        d
+    };
+    let o = c.tx(a, a, store(0x11, false)).expect("store without flush");
+    assert_eq!(
+        o.data, [0u8; 32],
+        "without a flush the callee sees the old value"
+    );
+    let o = c.tx(a, a, vec![0x03]).expect("get");
+    assert_eq!(o.data, [0x11; 32], "the final flush stored it");
+    let o = c.tx(a, a, store(0x22, false)).expect("store without flush");
+    assert_eq!(o.data, [0x11; 32], "stale: the previous value");
+    let o = c.tx(a, a, store(0x33, true)).expect("store with flush");
+    assert_eq!(
+        o.data, [0x33; 32],
+        "with a flush the callee sees the new value"
+    );
+    assert_eq!(c.w.storage(a, U256::ZERO), B256::repeat_byte(0x33));
+}
+
+/// Steps shared by the two pool re-entry tests, returning what to compare.
+fn withdraw_to_pool<B: Backend>(
+    b: &mut B,
+) -> (bool, Vec<u8>, (u128, u128, u128), u128, u128, U256) {
+    let (bob, id, pool) = (bob().address(), token(), b.pool());
+    b.collateral(bob, id, 100).expect("collateral");
+    let o = b.call(
+        bob,
+        IPool::withdrawCollateralCall {
+            tokenId: id,
+            amount: u(60),
+            to: pool,
+        },
+    );
+    (
+        o.ok,
+        o.data,
+        b.position(bob, id),
+        b.ctf_of(pool, id),
+        b.ctf_of(bob, id),
+        b.get(IPool::tokenCollateralCall { tokenId: id })._0,
+    )
+}
+
+/// `withdrawCollateral(to = pool)`: found by this suite. Without a check, on
+/// Stylus the CTF's `onERC1155Received` call into the pool re-enters it and is
+/// refused (the withdrawal reverted `TransferFailed()`), while motsu let the
+/// callback through and booked the 60 shares as the pool's own position. The
+/// pool now refuses itself as a recipient up front (`InvalidRecipient()`), so
+/// both backends agree and nothing changes.
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn withdrawal_to_the_pool_itself_is_refused() {
+    let mut c = Chain::new();
+    let (ok, data, pos, pool_ctf, bob_ctf, tc) = withdraw_to_pool(&mut c);
+    assert!(!ok, "reverts on WASM");
+    assert_eq!(data, IPool::InvalidRecipient {}.abi_encode());
+    assert_eq!(
+        (pos, pool_ctf, bob_ctf, tc),
+        ((100, 0, 0), 100, 0, U256::from(100)),
+        "nothing changed"
+    );
+    let mut m = Motsu::new();
+    let (ok, data_m, pos, pool_ctf, _, tc) = withdraw_to_pool(&mut m);
+    assert!(!ok, "refused under motsu too");
+    assert_eq!(data_m, data);
+    assert_eq!((pos, pool_ctf, tc), ((100, 0, 0), 100, U256::from(100)));
+    assert_eq!(m.position(support::pool_addr(), token()), (0, 0, 0));
+}
+
+/// Steps: a smart-wallet borrower with 100 shares whose
+/// `onERC1155Received` hook re-enters `withdrawCollateral(40)` while its own
+/// `withdrawCollateral(60)` sends it shares (the motsu test
+/// `reentrant_receiver_takes_only_what_is_left`).
+fn wallet_reentry<B: Backend>(b: &mut B) -> (bool, u8, (u128, u128, u128), u128) {
+    let (id, pool) = (token(), b.pool());
+    let owner = owner().address();
+    let wa = b.wallet_with_collateral(owner, id, 100);
+    let call = |amount: u128| {
+        IPool::withdrawCollateralCall {
+            tokenId: id,
+            amount: u(amount),
+            to: wa,
+        }
+        .abi_encode()
+    };
+    b.wallet_set_hook(wa, pool, call(40));
+    let o = b.wallet_exec(wa, owner, pool, call(60));
+    (
+        o.ok,
+        b.wallet_hook_result(wa),
+        b.position(wa, id),
+        b.ctf_of(wa, id),
+    )
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn reentrant_wallet_hook_is_refused_on_wasm() {
+    let mut c = Chain::new();
+    let (ok, hook, pos, held) = wallet_reentry(&mut c);
+    assert!(ok, "the outer withdrawal succeeds");
+    assert_eq!(
+        hook, HOOK_FAILED,
+        "the re-entrant call into the pool failed"
+    );
+    assert_eq!((pos.0, held), (40, 60), "only the outer 60 moved");
+    let mut m = Motsu::new();
+    let (ok, hook, pos, held) = wallet_reentry(&mut m);
+    assert!(ok);
+    assert_eq!(hook, HOOK_OK, "motsu lets the re-entrant call through");
+    assert_eq!((pos.0, held), (0, 100));
+}
+
+/// A USDC whose `transferFrom` re-enters the pool (`redeem` of the
+/// depositor's earlier shares) while the pool pulls a deposit (the motsu
+/// test `reentrant_usdc_during_a_deposit_keeps_the_books`).
+fn usdc_reentry<B: Backend>(b: &mut B) -> (bool, u8, U256, u128) {
+    b.lend(ben(), usd(50_000)).expect("deposit");
+    let o = b.lend(lender(), usd(1_000)).expect("deposit");
+    let shares = o.ret::<IPool::depositCall>().shares;
+    let usdc = support::usdc_addr();
+    b.call(
+        lender(),
+        IPool::approveCall {
+            spender: usdc,
+            value: U256::MAX,
+        },
+    )
+    .expect("approve");
+    let pool = b.pool();
+    b.usdc_set_hook(
+        pool,
+        IPool::redeemCall {
+            shares,
+            receiver: lender(),
+            owner: lender(),
+        }
+        .abi_encode(),
+    );
+    let o = b.lend(lender(), usd(2_000));
+    (
+        o.ok,
+        b.usdc_hook_result(),
+        b.get(IPool::balanceOfCall { account: lender() })._0,
+        b.usdc_of(lender()),
+    )
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn reentrant_usdc_hook_is_refused_on_wasm() {
+    let mut c = Chain::new();
+    let (ok, hook, shares, cash) = usdc_reentry(&mut c);
+    assert!(ok);
+    assert_eq!(
+        hook, HOOK_FAILED,
+        "USDC -> pool while the pool is on the stack"
+    );
+    assert_eq!(shares, U256::from(usd(3_000)) * U256::from(1_000_000u64));
+    assert_eq!(cash, 0);
+    let mut m = Motsu::new();
+    let (ok, hook, shares, cash) = usdc_reentry(&mut m);
+    assert!(ok);
+    assert_eq!(hook, HOOK_OK, "motsu lets the re-entrant redeem through");
+    assert_eq!(shares, U256::from(usd(2_000)) * U256::from(1_000_000u64));
+    assert_eq!(cash, usd(1_000));
+}

@@ -1,0 +1,945 @@
+//! One set of steps, two backends: the pool under motsu (the native crate,
+//! `tests/common` mocks) and the pool's release WASM (`target/initcode.hex`)
+//! with the test contracts' WASM (`target/test-contracts/*.wasm`) in the
+//! embedded Stylus runtime (`runtime/`, crate `stylus-runtime`).
+//!
+//! A scenario is written once, generic over [`Backend`], with calldata
+//! encoded from the exported ABI (`IPool` = `abi/IPredMartPool.sol`);
+//! [`compare`] runs it on both backends and asserts that every recorded
+//! number, error selector and emitted pool event is the same.
+//!
+//! Needs `crate::common` (`tests/common/mod.rs`) declared by the including
+//! crate. Used by `tests/e2e.rs`, `examples/gas.rs`, `examples/lifecycle*.rs`.
+#![allow(dead_code, missing_docs, clippy::too_many_arguments)]
+
+pub mod story;
+
+use std::{fmt::Debug, path::PathBuf};
+
+use alloy_primitives::{Address, B256, U256};
+use alloy_sol_types::{sol, SolCall, SolInterface};
+use motsu::prelude::*;
+use predmart_pool::{signatures as sig, LendingPool};
+use stylus_runtime as rt;
+
+use crate::common::{self, IPool, MockCtf, MockUsdc, MockWallet};
+
+sol! {
+    /// `contracts/test-usdc` (and `MockUsdc`).
+    interface ITestUsdc {
+        function mint(address to, uint256 amount) external;
+        function approve(address spender, uint256 value) external returns (bool);
+        function balanceOf(address account) external view returns (uint256);
+        function transfer(address to, uint256 value) external returns (bool);
+        function setMode(uint8 mode) external;
+        function setHook(address target, bytes data) external;
+        function hookResult() external view returns (uint8);
+    }
+    /// `contracts/test-ctf` (and `MockCtf`).
+    interface ITestCtf {
+        function setUsdc(address usdc) external;
+        function mint(address to, uint256 id, uint256 amount) external;
+        function balanceOf(address account, uint256 id) external view returns (uint256);
+        function setApprovalForAll(address operator, bool approved) external;
+        function safeTransferFrom(address from, address to, uint256 id, uint256 value, bytes data) external;
+        function safeBatchTransferFrom(address from, address to, uint256[] ids, uint256[] values, bytes data) external;
+        function setWinner(bytes32 condition, uint256 indexSet) external;
+        function getCollectionId(bytes32 parent, bytes32 condition, uint256 indexSet) external view returns (bytes32);
+        function getPositionId(address collateral, bytes32 collection) external view returns (uint256);
+        error ERC1155InvalidReceiver(address receiver);
+    }
+    /// `contracts/test-wallet` (and `MockWallet`).
+    interface ITestWallet {
+        function setOwner(address owner) external;
+        function setMode(uint8 mode) external;
+        function exec(address target, bytes data) external returns (bytes);
+        function setHook(address target, bytes data) external;
+        function hookResult() external view returns (uint8);
+    }
+    /// `contracts/reentrant-puller`.
+    interface IPuller {
+        function pull(address ctf, address from, uint256 id, uint256 amount) external;
+        function received() external view returns (uint256);
+    }
+}
+
+/// Chain id of the runtime (Arbitrum Sepolia); motsu is set to the same.
+pub const CHAIN_ID: u64 = 421_614;
+
+/// Fixed addresses, the same on both backends, so token ids, EIP-712
+/// domains, signatures and event topics are byte-identical.
+pub fn pool_addr() -> Address {
+    Address::repeat_byte(0x50)
+}
+pub fn usdc_addr() -> Address {
+    Address::repeat_byte(0x05)
+}
+pub fn ctf_addr() -> Address {
+    Address::repeat_byte(0x0c)
+}
+/// The `n`-th smart wallet.
+pub fn wallet_addr(n: u8) -> Address {
+    Address::repeat_byte(0x70 + n)
+}
+pub fn admin_addr() -> Address {
+    Address::with_last_byte(0xad)
+}
+pub fn relayer_addr() -> Address {
+    Address::with_last_byte(0xee)
+}
+pub fn oracle_account() -> Account {
+    Account::from_seed("oracle")
+}
+
+// ---------------------------------------------------------------------------
+// Artifacts
+// ---------------------------------------------------------------------------
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The release initcode (hex): `$PREDMART_INITCODE` or `target/initcode.hex`.
+/// Panics (never skips) when it is missing.
+pub fn initcode_hex() -> String {
+    let path = std::env::var("PREDMART_INITCODE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/initcode.hex"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the pool's release artifact {} is missing ({e}): build it with \
+             `. scripts/setup.sh && cargo stylus get-initcode --output target/initcode.hex` \
+             (scripts/test.sh and scripts/gas.sh do this)",
+            path.display()
+        )
+    })
+}
+
+/// A test contract's WASM, `target/test-contracts/<name>.wasm`. Panics
+/// (never skips) when it is missing.
+pub fn test_contract(name: &str) -> Vec<u8> {
+    let path = root()
+        .join("target/test-contracts")
+        .join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "test contract {} is missing ({e}): build the test contracts with \
+             `. scripts/setup.sh && contracts/build.sh` (scripts/test.sh does this)",
+            path.display()
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Outcome of a call
+// ---------------------------------------------------------------------------
+
+/// What a call did, on either backend.
+#[derive(Clone, Debug, Default)]
+pub struct Out {
+    pub ok: bool,
+    /// Return data on success, revert data on failure.
+    pub data: Vec<u8>,
+    /// The pool's events (topics, data), in order; empty on failure.
+    pub logs: Vec<(Vec<B256>, Vec<u8>)>,
+    /// Runtime only: gas used and its breakdown.
+    pub gas: Option<(u64, rt::GasBreakdown)>,
+}
+
+impl Out {
+    /// Asserts success, naming the pool error otherwise.
+    #[track_caller]
+    pub fn expect(self, what: &str) -> Self {
+        assert!(self.ok, "{what} failed: {}", describe(&self.data));
+        self
+    }
+
+    /// The decoded return values (asserts success).
+    #[track_caller]
+    pub fn ret<C: SolCall>(&self) -> C::Return {
+        assert!(self.ok, "call failed: {}", describe(&self.data));
+        C::abi_decode_returns(&self.data, true).expect("return data decodes as the ABI says")
+    }
+
+    /// The 4-byte error selector of a failure.
+    pub fn selector(&self) -> Option<[u8; 4]> {
+        (!self.ok && self.data.len() >= 4).then(|| self.data[..4].try_into().unwrap())
+    }
+
+    /// Topic 0 of each pool event.
+    pub fn event_ids(&self) -> Vec<B256> {
+        self.logs.iter().map(|(t, _)| t[0]).collect()
+    }
+}
+
+/// A pool error's name (or the raw bytes).
+pub fn describe(data: &[u8]) -> String {
+    match IPool::IPredMartPoolErrors::abi_decode(data, true) {
+        Ok(e) => format!("{e:?}"),
+        Err(_) => format!("0x{}", alloy_primitives::hex::encode(data)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The backends
+// ---------------------------------------------------------------------------
+
+/// What a scenario needs from a world that holds a pool, USDC, a CTF and
+/// smart wallets. Everything above the primitive calls is a provided method,
+/// so both backends run literally the same steps.
+pub trait Backend {
+    /// "motsu" or "wasm".
+    fn name(&self) -> &'static str;
+    fn is_wasm(&self) -> bool {
+        self.name() == "wasm"
+    }
+    /// The pool's clock (block timestamp on chain).
+    fn now(&self) -> u64;
+    fn advance(&mut self, secs: u64);
+    /// `from` calls the pool with ABI calldata.
+    fn pool_call(&mut self, from: Address, data: &[u8]) -> Out;
+    /// A read-only pool call (a static call on the runtime).
+    fn pool_view(&mut self, data: &[u8]) -> Out;
+    fn usdc_mint(&mut self, to: Address, amount: u128);
+    fn usdc_approve(&mut self, owner: Address, spender: Address, amount: U256);
+    fn usdc_of(&mut self, who: Address) -> u128;
+    fn usdc_set_hook(&mut self, target: Address, data: Vec<u8>);
+    fn usdc_hook_result(&mut self) -> u8;
+    fn ctf_mint(&mut self, to: Address, id: U256, amount: u128);
+    fn ctf_of(&mut self, who: Address, id: U256) -> u128;
+    /// `from` calls `ctf.safeTransferFrom` (one id) or
+    /// `ctf.safeBatchTransferFrom` (`batch`) to `to`.
+    fn ctf_push(
+        &mut self,
+        from: Address,
+        to: Address,
+        ids: &[U256],
+        amounts: &[u128],
+        data: Vec<u8>,
+        batch: bool,
+    ) -> Out;
+    fn ctf_set_winner(&mut self, condition: B256, index_set: U256);
+    /// A new smart wallet (EIP-1271) owned by `owner`.
+    fn wallet_new(&mut self, owner: Address) -> Address;
+    /// `owner` makes `wallet` call `target` with `data`; `Out.data` is the
+    /// callee's raw return (or revert) data.
+    fn wallet_exec(
+        &mut self,
+        wallet: Address,
+        owner: Address,
+        target: Address,
+        data: Vec<u8>,
+    ) -> Out;
+    fn wallet_set_hook(&mut self, wallet: Address, target: Address, data: Vec<u8>);
+    fn wallet_hook_result(&mut self, wallet: Address) -> u8;
+
+    // ----------------------------------------------------------- provided
+
+    fn pool(&self) -> Address {
+        pool_addr()
+    }
+    fn admin(&self) -> Address {
+        admin_addr()
+    }
+    fn relayer(&self) -> Address {
+        relayer_addr()
+    }
+
+    /// `from` calls the pool.
+    fn call<C: SolCall>(&mut self, from: Address, c: C) -> Out {
+        self.pool_call(from, &c.abi_encode())
+    }
+
+    /// A view's decoded return values.
+    #[track_caller]
+    fn get<C: SolCall>(&mut self, c: C) -> C::Return {
+        self.pool_view(&c.abi_encode()).ret::<C>()
+    }
+
+    fn position(&mut self, who: Address, id: U256) -> (u128, u128, u128) {
+        let p = self.get(IPool::getPositionCall {
+            borrower: who,
+            tokenId: id,
+        });
+        (p.collateral.to(), p.borrowShares.to(), p.debt.to())
+    }
+
+    fn health(&mut self, who: Address, id: U256, price: u128) -> U256 {
+        self.get(IPool::getHealthFactorCall {
+            borrower: who,
+            tokenId: id,
+            price: U256::from(price),
+        })
+        ._0
+    }
+
+    fn domain(&mut self) -> B256 {
+        self.get(IPool::DOMAIN_SEPARATORCall {})._0
+    }
+
+    fn nonce(&mut self, who: Address) -> u128 {
+        self.get(IPool::noncesCall { borrower: who })._0.to()
+    }
+
+    /// Mints `amount` USDC to `who` and approves the pool.
+    fn fund(&mut self, who: Address, amount: u128) {
+        self.usdc_mint(who, amount);
+        let pool = self.pool();
+        self.usdc_approve(who, pool, U256::MAX);
+    }
+
+    /// `who` deposits `amount` fresh USDC.
+    fn lend(&mut self, who: Address, amount: u128) -> Out {
+        self.fund(who, amount);
+        self.call(
+            who,
+            IPool::depositCall {
+                assets: U256::from(amount),
+                receiver: who,
+            },
+        )
+    }
+
+    /// Mints `amount` shares of `id` to `who`, who pushes them to the pool
+    /// with `ctf.safeTransferFrom(who, pool, id, amount, "")`.
+    fn collateral(&mut self, who: Address, id: U256, amount: u128) -> Out {
+        self.ctf_mint(who, id, amount);
+        let pool = self.pool();
+        self.ctf_push(who, pool, &[id], &[amount], vec![], false)
+    }
+
+    /// The oracle's `PriceData` signature.
+    fn price_sig(&mut self, id: U256, price: u128, ts: u64, max_borrow: U256) -> Vec<u8> {
+        let d = self.domain();
+        let h = sig::price_data_hash(id, U256::from(price), U256::from(ts), max_borrow);
+        common::sign(&oracle_account(), sig::digest(d, h))
+    }
+
+    /// The relayer submits `borrower`'s `BorrowIntent` (signed now by
+    /// `signer`: the borrower's key, or a wallet owner's) with an oracle
+    /// price signed now, no depth cap.
+    fn borrow_as(
+        &mut self,
+        borrower: Address,
+        signer: &Account,
+        id: U256,
+        amount: u128,
+        price: u128,
+    ) -> Out {
+        let (now, nonce, d) = (self.now(), self.nonce(borrower), self.domain());
+        let h = sig::borrow_intent_hash(
+            borrower,
+            id,
+            U256::from(amount),
+            U256::from(nonce),
+            U256::from(now + 300),
+        );
+        let intent = common::sign(signer, sig::digest(d, h));
+        let psig = self.price_sig(id, price, now, U256::MAX);
+        let relayer = self.relayer();
+        self.call(
+            relayer,
+            IPool::borrowViaRelayCall {
+                borrower,
+                tokenId: id,
+                amount: U256::from(amount),
+                nonce: U256::from(nonce),
+                deadline: U256::from(now + 300),
+                intentSignature: intent.into(),
+                price: U256::from(price),
+                priceTimestamp: U256::from(now),
+                maxBorrow: U256::MAX,
+                priceSignature: psig.into(),
+            },
+        )
+    }
+
+    /// An EOA borrower's relayed borrow.
+    fn borrow(&mut self, borrower: &Account, id: U256, amount: u128, price: u128) -> Out {
+        self.borrow_as(borrower.address(), borrower, id, amount, price)
+    }
+
+    /// The relayer submits `borrower`'s `WithdrawIntent` signed now.
+    fn withdraw_relay(
+        &mut self,
+        borrower: Address,
+        signer: &Account,
+        to: Address,
+        id: U256,
+        amount: u128,
+        price: u128,
+    ) -> Out {
+        let (now, nonce, d) = (self.now(), self.nonce(borrower), self.domain());
+        let h = sig::withdraw_intent_hash(
+            borrower,
+            to,
+            id,
+            U256::from(amount),
+            U256::from(nonce),
+            U256::from(now + 300),
+        );
+        let intent = common::sign(signer, sig::digest(d, h));
+        let psig = self.price_sig(id, price, now, U256::ZERO);
+        let relayer = self.relayer();
+        self.call(
+            relayer,
+            IPool::withdrawViaRelayCall {
+                borrower,
+                to,
+                tokenId: id,
+                amount: U256::from(amount),
+                nonce: U256::from(nonce),
+                deadline: U256::from(now + 300),
+                intentSignature: intent.into(),
+                price: U256::from(price),
+                priceTimestamp: U256::from(now),
+                priceSignature: psig.into(),
+            },
+        )
+    }
+
+    /// `liquidator` liquidates at `price` signed now.
+    fn liquidate(
+        &mut self,
+        liquidator: Address,
+        borrower: Address,
+        id: U256,
+        repay: U256,
+        price: u128,
+    ) -> Out {
+        let now = self.now();
+        let psig = self.price_sig(id, price, now, U256::ZERO);
+        self.call(
+            liquidator,
+            IPool::liquidateCall {
+                borrower,
+                tokenId: id,
+                repayAmount: repay,
+                price: U256::from(price),
+                priceTimestamp: U256::from(now),
+                maxBorrow: U256::ZERO,
+                priceSignature: psig.into(),
+            },
+        )
+    }
+
+    /// `keeper` submits the oracle's `Resolution` signed now.
+    fn resolve(&mut self, keeper: Address, id: U256, won: bool) -> Out {
+        let (now, d) = (self.now(), self.domain());
+        let h = sig::resolution_hash(id, won, U256::from(now));
+        let s = common::sign(&oracle_account(), sig::digest(d, h));
+        self.call(
+            keeper,
+            IPool::resolveMarketCall {
+                tokenId: id,
+                won,
+                timestamp: U256::from(now),
+                signature: s.into(),
+            },
+        )
+    }
+
+    /// A smart wallet owned by `owner` with `amount` shares of `id` pushed to
+    /// the pool for it (`data = abi.encode(wallet)`).
+    fn wallet_with_collateral(&mut self, owner: Address, id: U256, amount: u128) -> Address {
+        let wallet = self.wallet_new(owner);
+        self.ctf_mint(owner, id, amount);
+        let pool = self.pool();
+        let mut data = vec![0u8; 12];
+        data.extend_from_slice(wallet.as_slice());
+        self.ctf_push(owner, pool, &[id], &[amount], data, false)
+            .expect("push for the wallet");
+        wallet
+    }
+}
+
+/// The motsu backend: the pool crate natively with `tests/common` mocks,
+/// driven through the ABI dispatcher (`World::raw_call`).
+pub struct Motsu {
+    pub pool: Contract<LendingPool>,
+    pub usdc: Contract<MockUsdc>,
+    pub ctf: Contract<MockCtf>,
+    pub wallets: Vec<Contract<MockWallet>>,
+}
+
+impl Motsu {
+    /// A fresh pool (constructed like `tests/common::World::new`) at the
+    /// same addresses and chain id as the runtime's.
+    pub fn new() -> Self {
+        // The ecrecover precompile at 0x01, as `#[motsu::test]` provides.
+        std::mem::forget(deploy_precompiles());
+        VM::context().set_chain_id(CHAIN_ID);
+        let m = Motsu {
+            pool: Contract::new_at(pool_addr()),
+            usdc: Contract::new_at(usdc_addr()),
+            ctf: Contract::new_at(ctf_addr()),
+            wallets: Vec::new(),
+        };
+        let wd = common::World::new(&m.pool, &m.usdc, &m.ctf);
+        assert_eq!(
+            (wd.admin, wd.relayer, wd.oracle.address()),
+            (admin_addr(), relayer_addr(), oracle_account().address())
+        );
+        m
+    }
+
+    /// The `tests/common` world over this backend's contracts.
+    pub fn wd(&self) -> common::World<'_> {
+        common::World {
+            pool: &self.pool,
+            usdc: &self.usdc,
+            ctf: &self.ctf,
+            admin: admin_addr(),
+            oracle: oracle_account(),
+            relayer: relayer_addr(),
+        }
+    }
+
+    fn wallet(&self, a: Address) -> &Contract<MockWallet> {
+        self.wallets
+            .iter()
+            .find(|w| w.address() == a)
+            .expect("a wallet of this backend")
+    }
+
+    fn pool_logs_since(&self, n: usize) -> Vec<(Vec<B256>, Vec<u8>)> {
+        self.pool.all_events()[n..]
+            .iter()
+            .map(|l| (l.topics().to_vec(), l.data.to_vec()))
+            .collect()
+    }
+}
+
+impl Default for Motsu {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn out_of(r: Result<Vec<u8>, Vec<u8>>) -> Out {
+    match r {
+        Ok(data) => Out {
+            ok: true,
+            data,
+            ..Out::default()
+        },
+        Err(data) => Out {
+            ok: false,
+            data,
+            ..Out::default()
+        },
+    }
+}
+
+impl Backend for Motsu {
+    fn name(&self) -> &'static str {
+        "motsu"
+    }
+    fn now(&self) -> u64 {
+        self.wd().now()
+    }
+    fn advance(&mut self, secs: u64) {
+        common::advance(secs);
+    }
+    fn pool_call(&mut self, from: Address, data: &[u8]) -> Out {
+        let n = self.pool.all_events().len();
+        let mut o = out_of(self.wd().raw_call(from, data));
+        if o.ok {
+            o.logs = self.pool_logs_since(n);
+        }
+        o
+    }
+    fn pool_view(&mut self, data: &[u8]) -> Out {
+        out_of(self.wd().raw_call(admin_addr(), data))
+    }
+    fn usdc_mint(&mut self, to: Address, amount: u128) {
+        self.usdc
+            .sender(to)
+            .mint(to, U256::from(amount))
+            .motsu_unwrap();
+    }
+    fn usdc_approve(&mut self, owner: Address, spender: Address, amount: U256) {
+        self.usdc
+            .sender(owner)
+            .approve(spender, amount)
+            .motsu_unwrap();
+    }
+    fn usdc_of(&mut self, who: Address) -> u128 {
+        self.wd().usdc_of(who)
+    }
+    fn usdc_set_hook(&mut self, target: Address, data: Vec<u8>) {
+        self.usdc.sender(admin_addr()).set_hook(target, data.into());
+    }
+    fn usdc_hook_result(&mut self) -> u8 {
+        self.usdc.sender(admin_addr()).hook_result()
+    }
+    fn ctf_mint(&mut self, to: Address, id: U256, amount: u128) {
+        self.ctf
+            .sender(to)
+            .mint(to, id, U256::from(amount))
+            .motsu_unwrap();
+    }
+    fn ctf_of(&mut self, who: Address, id: U256) -> u128 {
+        self.wd().ctf_of(who, id)
+    }
+    fn ctf_push(
+        &mut self,
+        from: Address,
+        to: Address,
+        ids: &[U256],
+        amounts: &[u128],
+        data: Vec<u8>,
+        batch: bool,
+    ) -> Out {
+        let n = self.pool.all_events().len();
+        let values: Vec<U256> = amounts.iter().map(|a| U256::from(*a)).collect();
+        let r = if batch {
+            self.ctf
+                .sender(from)
+                .safe_batch_transfer_from(from, to, ids.to_vec(), values, data.into())
+                .motsu_res()
+        } else {
+            self.ctf
+                .sender(from)
+                .safe_transfer_from(from, to, ids[0], values[0], data.into())
+                .motsu_res()
+        };
+        let mut o = out_of(r.map(|_| Vec::new()).map_err(Vec::<u8>::from));
+        if o.ok {
+            o.logs = self.pool_logs_since(n);
+        }
+        o
+    }
+    fn ctf_set_winner(&mut self, condition: B256, index_set: U256) {
+        self.ctf
+            .sender(admin_addr())
+            .set_winner(condition, index_set);
+    }
+    fn wallet_new(&mut self, owner: Address) -> Address {
+        let a = wallet_addr(self.wallets.len() as u8);
+        let w = Contract::<MockWallet>::new_at(a);
+        w.sender(owner).set_owner(owner);
+        self.wallets.push(w);
+        a
+    }
+    fn wallet_exec(
+        &mut self,
+        wallet: Address,
+        owner: Address,
+        target: Address,
+        data: Vec<u8>,
+    ) -> Out {
+        let n = self.pool.all_events().len();
+        let r = self
+            .wallet(wallet)
+            .sender(owner)
+            .exec(target, data.into())
+            .motsu_res();
+        let mut o = out_of(r);
+        if o.ok {
+            o.logs = self.pool_logs_since(n);
+        }
+        o
+    }
+    fn wallet_set_hook(&mut self, wallet: Address, target: Address, data: Vec<u8>) {
+        self.wallet(wallet)
+            .sender(wallet)
+            .set_hook(target, data.into());
+    }
+    fn wallet_hook_result(&mut self, wallet: Address) -> u8 {
+        self.wallet(wallet).sender(wallet).hook_result()
+    }
+}
+
+/// The runtime backend: the release WASM and the test contracts' WASM in the
+/// embedded Stylus runtime, every call a transaction with ABI calldata.
+pub struct Chain {
+    pub w: rt::World,
+    wallets: u8,
+    /// Receipt of the last transaction (for gas and traces).
+    pub last: Option<rt::Receipt>,
+}
+
+impl Chain {
+    /// Deploys test-usdc, test-ctf (`setUsdc`) and the pool from
+    /// `target/initcode.hex`, and runs the pool's constructor with the same
+    /// roles as `tests/common::World`.
+    pub fn new() -> Self {
+        let mut w = rt::World::new();
+        assert_eq!(w.timestamp(), common::GENESIS, "same clock as motsu");
+        w.deploy(usdc_addr(), &test_contract("test-usdc"))
+            .expect("deploy test-usdc");
+        w.deploy(ctf_addr(), &test_contract("test-ctf"))
+            .expect("deploy test-ctf");
+        w.deploy_initcode_hex(pool_addr(), &initcode_hex())
+            .expect("the pool's release artifact deploys");
+        let mut c = Chain {
+            w,
+            wallets: 0,
+            last: None,
+        };
+        c.tx(
+            admin_addr(),
+            ctf_addr(),
+            ITestCtf::setUsdcCall { usdc: usdc_addr() }.abi_encode(),
+        )
+        .expect("ctf.setUsdc");
+        let mut ctor = rt::CONSTRUCTOR_SELECTOR.to_vec();
+        for a in [
+            admin_addr(),
+            usdc_addr(),
+            ctf_addr(),
+            oracle_account().address(),
+            relayer_addr(),
+        ] {
+            ctor.extend_from_slice(&[0u8; 12]);
+            ctor.extend_from_slice(a.as_slice());
+        }
+        c.tx(admin_addr(), pool_addr(), ctor).expect("constructor");
+        c
+    }
+
+    /// A transaction; pool events and gas in the `Out`.
+    pub fn tx(&mut self, from: Address, to: Address, data: Vec<u8>) -> Out {
+        let r = self.w.call(from, to, &data);
+        let o = Out {
+            ok: r.success,
+            data: r.output.clone(),
+            logs: r
+                .logs
+                .iter()
+                .filter(|l| l.address == pool_addr())
+                .map(|l| (l.topics.clone(), l.data.clone()))
+                .collect(),
+            gas: Some((r.gas_used, r.gas)),
+        };
+        self.last = Some(r);
+        o
+    }
+
+    /// A static call's decoded return.
+    #[track_caller]
+    pub fn view_of<C: SolCall>(&mut self, to: Address, c: C) -> C::Return {
+        let r = self.w.view(admin_addr(), to, &c.abi_encode());
+        assert!(
+            r.success,
+            "view failed: {:?} {}",
+            r.error,
+            describe(&r.output)
+        );
+        C::abi_decode_returns(&r.output, true).expect("decodes")
+    }
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Backend for Chain {
+    fn name(&self) -> &'static str {
+        "wasm"
+    }
+    fn now(&self) -> u64 {
+        self.w.timestamp()
+    }
+    fn advance(&mut self, secs: u64) {
+        self.w.advance_time(secs);
+    }
+    fn pool_call(&mut self, from: Address, data: &[u8]) -> Out {
+        self.tx(from, pool_addr(), data.to_vec())
+    }
+    fn pool_view(&mut self, data: &[u8]) -> Out {
+        let r = self.w.view(admin_addr(), pool_addr(), data);
+        Out {
+            ok: r.success,
+            data: r.output,
+            logs: vec![],
+            gas: Some((r.gas_used, r.gas)),
+        }
+    }
+    fn usdc_mint(&mut self, to: Address, amount: u128) {
+        let c = ITestUsdc::mintCall {
+            to,
+            amount: U256::from(amount),
+        };
+        self.tx(to, usdc_addr(), c.abi_encode()).expect("usdc.mint");
+    }
+    fn usdc_approve(&mut self, owner: Address, spender: Address, amount: U256) {
+        let c = ITestUsdc::approveCall {
+            spender,
+            value: amount,
+        };
+        self.tx(owner, usdc_addr(), c.abi_encode())
+            .expect("usdc.approve");
+    }
+    fn usdc_of(&mut self, who: Address) -> u128 {
+        self.view_of(usdc_addr(), ITestUsdc::balanceOfCall { account: who })
+            ._0
+            .to()
+    }
+    fn usdc_set_hook(&mut self, target: Address, data: Vec<u8>) {
+        let c = ITestUsdc::setHookCall {
+            target,
+            data: data.into(),
+        };
+        self.tx(admin_addr(), usdc_addr(), c.abi_encode())
+            .expect("usdc.setHook");
+    }
+    fn usdc_hook_result(&mut self) -> u8 {
+        self.view_of(usdc_addr(), ITestUsdc::hookResultCall {})._0
+    }
+    fn ctf_mint(&mut self, to: Address, id: U256, amount: u128) {
+        let c = ITestCtf::mintCall {
+            to,
+            id,
+            amount: U256::from(amount),
+        };
+        self.tx(to, ctf_addr(), c.abi_encode()).expect("ctf.mint");
+    }
+    fn ctf_of(&mut self, who: Address, id: U256) -> u128 {
+        self.view_of(ctf_addr(), ITestCtf::balanceOfCall { account: who, id })
+            ._0
+            .to()
+    }
+    fn ctf_push(
+        &mut self,
+        from: Address,
+        to: Address,
+        ids: &[U256],
+        amounts: &[u128],
+        data: Vec<u8>,
+        batch: bool,
+    ) -> Out {
+        let values: Vec<U256> = amounts.iter().map(|a| U256::from(*a)).collect();
+        let cd = if batch {
+            ITestCtf::safeBatchTransferFromCall {
+                from,
+                to,
+                ids: ids.to_vec(),
+                values,
+                data: data.into(),
+            }
+            .abi_encode()
+        } else {
+            ITestCtf::safeTransferFromCall {
+                from,
+                to,
+                id: ids[0],
+                value: values[0],
+                data: data.into(),
+            }
+            .abi_encode()
+        };
+        let mut o = self.tx(from, ctf_addr(), cd);
+        if o.ok {
+            o.data.clear();
+        }
+        o
+    }
+    fn ctf_set_winner(&mut self, condition: B256, index_set: U256) {
+        let c = ITestCtf::setWinnerCall {
+            condition,
+            indexSet: index_set,
+        };
+        self.tx(admin_addr(), ctf_addr(), c.abi_encode())
+            .expect("ctf.setWinner");
+    }
+    fn wallet_new(&mut self, owner: Address) -> Address {
+        let a = wallet_addr(self.wallets);
+        self.wallets += 1;
+        self.w
+            .deploy(a, &test_contract("test-wallet"))
+            .expect("deploy test-wallet");
+        self.tx(owner, a, ITestWallet::setOwnerCall { owner }.abi_encode())
+            .expect("wallet.setOwner");
+        a
+    }
+    fn wallet_exec(
+        &mut self,
+        wallet: Address,
+        owner: Address,
+        target: Address,
+        data: Vec<u8>,
+    ) -> Out {
+        let c = ITestWallet::execCall {
+            target,
+            data: data.into(),
+        };
+        let mut o = self.tx(owner, wallet, c.abi_encode());
+        if o.ok {
+            o.data = ITestWallet::execCall::abi_decode_returns(&o.data, true)
+                .expect("exec returns bytes")
+                ._0
+                .to_vec();
+        }
+        o
+    }
+    fn wallet_set_hook(&mut self, wallet: Address, target: Address, data: Vec<u8>) {
+        let c = ITestWallet::setHookCall {
+            target,
+            data: data.into(),
+        };
+        self.tx(wallet, wallet, c.abi_encode())
+            .expect("wallet.setHook");
+    }
+    fn wallet_hook_result(&mut self, wallet: Address) -> u8 {
+        self.view_of(wallet, ITestWallet::hookResultCall {})._0
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Comparing the two
+// ---------------------------------------------------------------------------
+
+/// What a scenario observed, in order: (label, value).
+#[derive(Default, Debug)]
+pub struct Rec(pub Vec<(String, String)>);
+
+impl Rec {
+    /// Records a value.
+    pub fn put(&mut self, label: &str, v: impl Debug) {
+        self.0.push((label.to_string(), format!("{v:?}")));
+    }
+
+    /// Records a call's outcome: success and return data (or the error's
+    /// name), and its pool events (topics and data).
+    pub fn out(&mut self, label: &str, o: &Out) {
+        if o.ok {
+            self.put(
+                &format!("{label}: returns"),
+                alloy_primitives::hex::encode(&o.data),
+            );
+        } else {
+            self.put(&format!("{label}: reverts"), describe(&o.data));
+        }
+        self.put(&format!("{label}: events"), &o.logs);
+    }
+}
+
+/// Runs a scenario on motsu and on the runtime and asserts that both
+/// recorded exactly the same values; returns both backends for
+/// backend-specific checks.
+pub fn compare(
+    on_motsu: fn(&mut Motsu, &mut Rec),
+    on_wasm: fn(&mut Chain, &mut Rec),
+) -> (Motsu, Chain, Rec) {
+    let mut c = Chain::new();
+    let mut rc = Rec::default();
+    on_wasm(&mut c, &mut rc);
+    let mut m = Motsu::new();
+    let mut rm = Rec::default();
+    on_motsu(&mut m, &mut rm);
+    assert_eq!(
+        rm.0.len(),
+        rc.0.len(),
+        "both backends record the same steps"
+    );
+    for ((lm, vm), (lc, vc)) in rm.0.iter().zip(&rc.0) {
+        assert_eq!(lm, lc, "same step order");
+        assert_eq!(vm, vc, "motsu and the release WASM disagree on `{lm}`");
+    }
+    assert!(!rc.0.is_empty());
+    (m, c, rc)
+}

@@ -1,0 +1,300 @@
+//! The whole life of a PredMart pool as a story, written once over
+//! [`Backend`]: `examples/lifecycle.rs` tells it on motsu,
+//! `examples/lifecycle_wasm.rs` on the release WASM in the embedded Stylus
+//! runtime (with the gas of every transaction). Every number printed is read
+//! from the contract through its ABI.
+
+use alloy_primitives::{Address, B256, U256};
+use motsu::prelude::Account;
+
+use super::{Backend, Out};
+use crate::common::{cents, collection_id, position_id, usd, IPool, PCT, UNIT, WAD};
+
+pub fn money(v: u128) -> String {
+    let (whole, frac) = (v / UNIT, v % UNIT);
+    let mut s = whole.to_string();
+    let mut i = s.len() as isize - 3;
+    while i > 0 {
+        s.insert(i as usize, ',');
+        i -= 3;
+    }
+    format!("${s}.{:02}", frac / 10_000)
+}
+
+pub fn pct(v: U256) -> String {
+    if v == U256::MAX {
+        return "max".into();
+    }
+    let v: u128 = v.to();
+    format!("{}.{:02}%", v / PCT, (v % PCT) * 100 / PCT)
+}
+
+pub fn ratio(v: U256) -> String {
+    if v == U256::MAX {
+        return "inf".into();
+    }
+    let v: u128 = v.to();
+    format!("{}.{:03}", v / WAD, (v % WAD) / (WAD / 1000))
+}
+
+pub fn shares(v: u128) -> String {
+    format!("{}.{:02}", v / UNIT, (v % UNIT) / 10_000)
+}
+
+/// Thousands separators.
+pub fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Asserts success and, on the runtime, prints the transaction's gas.
+#[track_caller]
+fn step(what: &str, o: Out) -> Out {
+    let o = o.expect(what);
+    if let Some((used, parts)) = o.gas {
+        println!("      [{what}: {} gas = {parts}]", thousands(used));
+    }
+    o
+}
+
+/// Tells the story on `b`; `vm` names the backend in the title.
+pub fn lifecycle<B: Backend>(b: &mut B, vm: &str) {
+    let (ana, ben) = (Address::with_last_byte(0xa1), Address::with_last_byte(0xb1));
+    let keeper = Address::with_last_byte(0x1c);
+    let alice = Account::from_seed("alice");
+    let condition = B256::repeat_byte(0x42);
+    let yes = U256::from(1);
+    let id = position_id(
+        super::usdc_addr(),
+        collection_id(B256::ZERO, condition, yes),
+    );
+    b.ctf_set_winner(condition, yes);
+    b.usdc_mint(super::ctf_addr(), usd(1_000_000));
+
+    println!("PredMart lending pool: one Stylus contract, run here on {vm}.");
+    println!(
+        "Pool {}  USDC {}  CTF {}",
+        b.pool(),
+        super::usdc_addr(),
+        super::ctf_addr()
+    );
+    println!(
+        "Roles: admin {}, oracle {}, relayer {}\n",
+        b.admin(),
+        super::oracle_account().address(),
+        b.relayer()
+    );
+
+    println!("1. Lenders deposit USDC and receive pUSDC (12 decimals).");
+    let a_sh: u128 = step("deposit", b.lend(ana, usd(150_000)))
+        .ret::<IPool::depositCall>()
+        .shares
+        .to();
+    let b_sh: u128 = step("deposit", b.lend(ben, usd(50_000)))
+        .ret::<IPool::depositCall>()
+        .shares
+        .to();
+    println!(
+        "   Ana deposits {} -> {} pUSDC units; Ben deposits {} -> {} pUSDC units",
+        money(usd(150_000)),
+        a_sh,
+        money(usd(50_000)),
+        b_sh
+    );
+    println!(
+        "   totalAssets {}, pool cap per token {} (5%)\n",
+        money(b.get(IPool::totalAssetsCall {})._0.to()),
+        money(b.get(IPool::tokenBorrowCapCall {})._0.to())
+    );
+
+    println!("2. Alice pushes 15,000 YES shares with ctf.safeTransferFrom(alice, pool, id, amount, \"\").");
+    step(
+        "ctf.safeTransferFrom",
+        b.collateral(alice.address(), id, usd(15_000)),
+    );
+    let (c, _, _) = b.position(alice.address(), id);
+    println!(
+        "   position: {} shares of token {}..",
+        shares(c),
+        &id.to_string()[..12]
+    );
+    let p65 = U256::from(cents(65));
+    println!(
+        "   at $0.65 the LTV is {}, liquidation threshold {}, max borrow (99.5% haircut) {}\n",
+        pct(b.get(IPool::getLtvCall { price: p65 })._0),
+        pct(b.get(IPool::getLiquidationThresholdCall { price: p65 })._0),
+        money(
+            b.get(IPool::maxBorrowCall {
+                borrower: alice.address(),
+                tokenId: id,
+                price: p65
+            })
+            ._0
+            .to()
+        )
+    );
+
+    println!("3. Alice signs a BorrowIntent for $5,500; the oracle signs PriceData($0.65); the relayer submits.");
+    step(
+        "borrowViaRelay",
+        b.borrow(&alice, id, usd(5_500), cents(65)),
+    );
+    let (_, _, debt) = b.position(alice.address(), id);
+    let relayer = b.relayer();
+    println!(
+        "   Alice received {} (the relayer {}); her debt {}; nonce now {}",
+        money(b.usdc_of(alice.address())),
+        money(b.usdc_of(relayer)),
+        money(debt),
+        b.nonce(alice.address())
+    );
+    println!(
+        "   health factor {} at $0.65, liquidation price ${}; utilization {}, borrow APR {}, supply APR {}\n",
+        ratio(b.health(alice.address(), id, cents(65))),
+        ratio(
+            b.get(IPool::liquidationPriceCall {
+                borrower: alice.address(),
+                tokenId: id
+            })
+            ._0
+        ),
+        pct(b.get(IPool::getUtilizationCall {})._0),
+        pct(b.get(IPool::getBorrowRateCall {})._0),
+        pct(b.get(IPool::getSupplyRateCall {})._0),
+    );
+
+    println!("4. A year passes.");
+    b.advance(31_557_600);
+    step(
+        "accrueInterest",
+        b.call(keeper, IPool::accrueInterestCall {}),
+    );
+    let (_, _, debt) = b.position(alice.address(), id);
+    println!(
+        "   Alice owes {}; reserves {}; Ana's pUSDC is worth {}\n",
+        money(debt),
+        money(b.get(IPool::reservesCall {})._0.to()),
+        money(
+            b.get(IPool::convertToAssetsCall {
+                shares: U256::from(a_sh)
+            })
+            ._0
+            .to()
+        )
+    );
+
+    println!("5. The price drops to $0.57.");
+    println!(
+        "   health factor {}: liquidatable",
+        ratio(b.health(alice.address(), id, cents(57)))
+    );
+    b.fund(keeper, usd(20_000));
+    let seized: u128 = step(
+        "liquidate",
+        b.liquidate(
+            keeper,
+            alice.address(),
+            id,
+            U256::from(u128::MAX),
+            cents(57),
+        ),
+    )
+    .ret::<IPool::liquidateCall>()
+    .seized
+    .to();
+    let (c, _, debt) = b.position(alice.address(), id);
+    println!(
+        "   a keeper repays {} and receives {} shares (5% bonus)",
+        money(usd(20_000) - b.usdc_of(keeper)),
+        shares(seized)
+    );
+    println!(
+        "   Alice keeps {} shares and owes {}; health factor {}\n",
+        shares(c),
+        money(debt),
+        ratio(b.health(alice.address(), id, cents(57)))
+    );
+
+    println!("6. The market resolves YES (oracle-signed Resolution), and anyone redeems the pool's shares.");
+    step("resolveMarket", b.resolve(keeper, id, true));
+    let got: u128 = step(
+        "redeemWonCollateral",
+        b.call(
+            keeper,
+            IPool::redeemWonCollateralCall {
+                tokenId: id,
+                conditionId: condition,
+                indexSet: yes,
+            },
+        ),
+    )
+    .ret::<IPool::redeemWonCollateralCall>()
+    .usdcReceived
+    .to();
+    println!(
+        "   the CTF paid {} for {} shares\n",
+        money(got),
+        shares(b.get(IPool::redemptionCall { tokenId: id }).sharesLeft.to())
+    );
+
+    println!("7. Alice's position settles from its share of the proceeds.");
+    let before = b.usdc_of(alice.address());
+    let surplus: u128 = step(
+        "settleRedemption",
+        b.call(
+            keeper,
+            IPool::settleRedemptionCall {
+                borrower: alice.address(),
+                tokenId: id,
+            },
+        ),
+    )
+    .ret::<IPool::settleRedemptionCall>()
+    .surplus
+    .to();
+    println!(
+        "   debt repaid, surplus {} sent to Alice (she now holds {})\n",
+        money(surplus),
+        money(before + surplus)
+    );
+
+    println!("8. Lenders redeem.");
+    let redeem = |b: &mut B, who: Address, sh: u128| -> u128 {
+        step(
+            "redeem",
+            b.call(
+                who,
+                IPool::redeemCall {
+                    shares: U256::from(sh),
+                    receiver: who,
+                    owner: who,
+                },
+            ),
+        )
+        .ret::<IPool::redeemCall>()
+        .assets
+        .to()
+    };
+    let ana_out = redeem(b, ana, a_sh);
+    let ben_out = redeem(b, ben, b_sh);
+    println!(
+        "   Ana gets {} for her {}, Ben {} for his {}",
+        money(ana_out),
+        money(usd(150_000)),
+        money(ben_out),
+        money(usd(50_000))
+    );
+    println!(
+        "   left in the pool: cash {} = reserves {} (+ rounding dust), debt {}",
+        money(b.get(IPool::cashCall {})._0.to()),
+        money(b.get(IPool::reservesCall {})._0.to()),
+        money(b.get(IPool::totalBorrowAssetsCall {})._0.to())
+    );
+}
