@@ -1169,3 +1169,68 @@ fn nothing_is_sent_to_or_booked_for_the_pool_itself(
     assert!(r.is_err());
     assert_eq!(wd.snapshot(&who, id), before);
 }
+
+/// A borrower cannot block its own liquidation: the pool never calls the
+/// borrower (it pulls USDC from the liquidator and sends the shares to the
+/// liquidator), so a contract borrower armed to re-enter or refuse is not
+/// even asked.
+#[motsu::test]
+fn a_borrower_cannot_block_its_own_liquidation(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    wallet: Contract<MockWallet>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    wd.lend(lender(), usd(100_000));
+    let wa = wallet_with_collateral(&wd, &wallet, usd(10_000));
+    let owner = Account::from_seed("owner");
+    // The wallet borrows $3,500 at $0.60 (EIP-1271: the owner signs).
+    let (id, now) = (token(), wd.now());
+    let digest = predmart_pool::signatures::digest(
+        wd.domain(),
+        predmart_pool::signatures::borrow_intent_hash(
+            wa,
+            id,
+            w(usd(3_500)),
+            U256::ZERO,
+            U256::from(now + 60),
+        ),
+    );
+    let psig = wd.price_sig(id, cents(60), now, U256::MAX);
+    pool.sender(wd.relayer)
+        .borrow_via_relay(
+            wa,
+            id,
+            w(usd(3_500)),
+            U256::ZERO,
+            U256::from(now + 60),
+            &sign(&owner, digest),
+            w(cents(60)),
+            U256::from(now),
+            U256::MAX,
+            &psig,
+        )
+        .motsu_unwrap();
+    // Armed to call back into the pool, and refusing signatures from now on.
+    let again = IPool::repayCall {
+        tokenId: id,
+        amount: U256::ZERO,
+    };
+    wallet
+        .sender(wa)
+        .set_hook(pool.address(), Bytes::from(again.abi_encode()));
+    wallet.sender(wa).set_mode(WALLET_REVERT);
+    wd.fund(liquidator(), usd(10_000));
+    let seized = wd
+        .liquidate(liquidator(), wa, id, u128::MAX, cents(40))
+        .unwrap();
+    assert!(seized > 0);
+    assert_eq!(
+        wallet.sender(wa).hook_result(),
+        HOOK_IDLE,
+        "the borrower was never called"
+    );
+    assert_eq!(wd.ctf_of(liquidator(), id), seized);
+    assert_books(&wd);
+}
