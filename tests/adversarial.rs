@@ -185,8 +185,9 @@ fn assert_books_with_donation(wd: &World, donated: u128) {
 // ---------------------------------------------------------------------------
 
 /// A token that re-enters `borrowViaRelay` with the same signed intent while
-/// the pool pays the borrower: the nonce is already spent, so the replay fails
-/// and only one loan exists.
+/// the pool pays the borrower (the token is made the relayer, so the replay
+/// gets past the relayer check): the nonce is already spent, so the replay
+/// fails with `InvalidNonce` and only one loan exists.
 #[motsu::test]
 fn reentrant_usdc_cannot_replay_a_borrow(
     pool: Contract<LendingPool>,
@@ -196,6 +197,11 @@ fn reentrant_usdc_cannot_replay_a_borrow(
     let wd = World::new(&pool, &usdc, &ctf);
     let bob = Account::from_seed("bob");
     with_loan(&wd, &bob, 0);
+    let relayer = usdc.address();
+    pool.sender(wd.admin)
+        .propose_change(1, U256::from_be_slice(relayer.as_slice()))
+        .motsu_unwrap();
+    pool.sender(wd.admin).execute_change(1).motsu_unwrap();
     let (id, now, amount) = (token(), wd.now(), usd(1_000));
     let intent = wd.borrow_sig(&bob, id, amount, 0, now + 300);
     let psig = wd.price_sig(id, cents(60), now, U256::MAX);
@@ -213,7 +219,7 @@ fn reentrant_usdc_cannot_replay_a_borrow(
     };
     usdc.sender(wd.admin)
         .set_hook(pool.address(), Bytes::from(call.abi_encode()));
-    pool.sender(wd.relayer)
+    pool.sender(relayer)
         .borrow_via_relay(
             bob.address(),
             id,
@@ -228,6 +234,11 @@ fn reentrant_usdc_cannot_replay_a_borrow(
         )
         .motsu_unwrap();
     assert_eq!(usdc.sender(wd.admin).hook_result(), HOOK_FAILED);
+    assert_eq!(
+        usdc.sender(wd.admin).hook_revert(),
+        Error::InvalidNonce.selector().to_vec(),
+        "the replay reached the nonce check"
+    );
     assert_eq!(wd.usdc_of(bob.address()), amount, "one loan paid");
     let (_, _, debt) = pool
         .sender(wd.admin)
@@ -279,10 +290,10 @@ fn reentrant_usdc_during_a_deposit_keeps_the_books(
     assert_books(&wd);
 }
 
-/// A token that re-enters during a repayment pull and withdraws the
-/// collateral the repayment frees: the debt was cleared first, so the
-/// withdrawal is legitimate, and if the pull then failed everything would
-/// revert together. The books stay exact.
+/// A token that holds pUSDC itself and, while pulling a borrower's
+/// repayment, redeems all of it: the repayment's cash was booked before the
+/// pull, so the redemption is priced on consistent books, pays the token's
+/// claim, and the USDC held still equals the cash booked.
 #[motsu::test]
 fn reentrant_usdc_during_a_repay_keeps_the_books(
     pool: Contract<LendingPool>,
@@ -290,56 +301,41 @@ fn reentrant_usdc_during_a_repay_keeps_the_books(
     ctf: Contract<MockCtf>,
 ) {
     let wd = World::new(&pool, &usdc, &ctf);
-    let wallet_c = Contract::<MockWallet>::new();
-    let wallet = wallet_c.address();
-    wd.lend(lender(), usd(100_000));
-    // The borrower is a contract wallet whose collateral arrives via `data`.
-    let owner = Account::from_seed("owner");
-    wallet_c.sender(owner.address()).set_owner(owner.address());
-    ctf.sender(owner.address())
-        .mint(owner.address(), token(), w(usd(1_000)))
-        .motsu_unwrap();
-    let mut data = vec![0u8; 12];
-    data.extend_from_slice(wallet.as_slice());
-    ctf.sender(owner.address())
-        .safe_transfer_from(
-            owner.address(),
-            pool.address(),
-            token(),
-            w(usd(1_000)),
-            Bytes::from(data),
-        )
-        .motsu_unwrap();
-    let p = pool.sender(wd.admin);
-    assert_eq!(p.get_position(wallet, token()).unwrap().0, usd(1_000));
-    drop(p);
-    // No debt: the token's hook withdraws all the collateral mid-repay of
-    // someone else's loan; it is the wallet's own, debt-free position.
     let bob = Account::from_seed("bob");
-    wd.collateral(bob.address(), token(), usd(10_000));
-    wd.borrow(&bob, token(), usd(1_000), cents(60)).unwrap();
-    let w_call = IPool::withdrawCollateralCall {
-        tokenId: token(),
-        amount: w(usd(1_000)),
-        to: wallet,
+    with_loan(&wd, &bob, usd(3_000));
+    // The token contract is itself a lender.
+    let evil = usdc.address();
+    let shares = wd.lend(evil, usd(1_000));
+    advance(86_400);
+    let claim = pool
+        .sender(evil)
+        .assets_for(shares, Rounding::Down)
+        .unwrap();
+    let redeem = IPool::redeemCall {
+        shares: w(shares),
+        receiver: evil,
+        owner: evil,
     };
-    // The hook calls the pool as the USDC contract: a withdrawal needs the
-    // wallet as sender, so the USDC cannot take the wallet's shares.
     usdc.sender(wd.admin)
-        .set_hook(pool.address(), Bytes::from(w_call.abi_encode()));
-    wd.fund(bob.address(), usd(2_000));
-    pool.sender(bob.address())
-        .repay_for(bob.address(), token(), u128::MAX)
+        .set_hook(pool.address(), Bytes::from(redeem.abi_encode()));
+    wd.fund(bob.address(), usd(6_000));
+    let before = wd.usdc_of(evil);
+    let paid = pool
+        .sender(bob.address())
+        .repay_for(bob.address(), token(), usd(1_000))
         .motsu_unwrap();
+    assert_eq!(paid, usd(1_000));
     assert_eq!(
         usdc.sender(wd.admin).hook_result(),
-        HOOK_FAILED,
-        "the token has no position to withdraw"
+        HOOK_OK,
+        "let through under motsu"
     );
-    let p = pool.sender(wd.admin);
-    assert_eq!(p.get_position(wallet, token()).unwrap().0, usd(1_000));
-    assert_eq!(p.get_position(bob.address(), token()).unwrap().2, 0);
-    drop(p);
+    assert_eq!(pool.sender(evil).balance_of(evil), 0);
+    let got = wd.usdc_of(evil) - before;
+    assert!(
+        got <= claim && got + 1 >= claim,
+        "redeemed {got}, claim {claim}"
+    );
     assert_books(&wd);
 }
 
@@ -478,6 +474,10 @@ fn reentrant_liquidator_cannot_seize_twice(
         .sender(wd.admin)
         .get_position(bob.address(), id)
         .unwrap();
+    // The re-entrant second liquidation ran on the books the first left:
+    // still unhealthy after $1,000, so a second, legitimate liquidation of
+    // the reduced position (judged below on the two together).
+    assert_eq!(liq.sender(la).hook_result(), HOOK_OK);
     let paid = usd(10_000) - wd.usdc_of(la);
     let seized = wd.ctf_of(la, id);
     assert_eq!(seized, c0 - c1, "shares seized = collateral removed");
@@ -857,7 +857,7 @@ fn every_function_survives_extreme_arguments(
         U256::MAX,
     ];
     let mut calls = 0;
-    for sig in FUNCTIONS.iter().filter(|s| !s.starts_with("onERC1155")) {
+    for sig in FUNCTIONS {
         for v in values {
             for from in [wd.admin, wd.relayer, outsider()] {
                 let data = calldata(sig, v, bob.address());
@@ -1233,4 +1233,212 @@ fn a_borrower_cannot_block_its_own_liquidation(
     );
     assert_eq!(wd.ctf_of(liquidator(), id), seized);
     assert_books(&wd);
+}
+
+/// An underwater position liquidated by its own borrower costs lenders
+/// exactly what any liquidator's would: the rule does not depend on the
+/// caller. The liquidator pays 90% of the collateral's value, the rest of the
+/// debt is reported as bad debt, and totalAssets falls by exactly that.
+#[motsu::test]
+fn underwater_self_liquidation_costs_lenders_only_the_reported_bad_debt(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(3_500));
+    let (id, b, price) = (token(), bob.address(), cents(30));
+    wd.fund(b, usd(5_000));
+    let (c, _, debt) = pool.sender(b).get_position(b, id).unwrap();
+    let value = c * price / WAD;
+    assert!(value < debt, "underwater");
+    let ta0 = pool.sender(b).total_assets().unwrap();
+    let usdc0 = wd.usdc_of(b);
+    let seized = wd.liquidate(b, b, id, u128::MAX, price).unwrap();
+    assert_eq!(seized, c, "takes all the collateral");
+    let paid = usdc0 - wd.usdc_of(b);
+    assert_eq!(
+        paid,
+        (value * 9).div_ceil(10),
+        "pays 90% of the value, rounded up"
+    );
+    let bad = debt - paid;
+    let reported: u128 = pool
+        .all_events()
+        .iter()
+        .filter_map(|l| {
+            <predmart_pool::events::BadDebtAbsorbed as alloy_sol_types::SolEvent>::decode_log_data(
+                l, true,
+            )
+            .ok()
+        })
+        .map(|e| e.amount.to::<u128>())
+        .sum();
+    assert_eq!(reported, bad, "the bad debt is reported");
+    assert_eq!(pool.sender(b).total_assets().unwrap(), ta0 - bad);
+    assert_eq!(pool.sender(b).get_position(b, id).unwrap(), (0, 0, 0));
+    assert_books(&wd);
+}
+
+/// Signed requests (valid borrower and oracle signatures) carrying amounts,
+/// prices and timestamps at 2^128 - 1, 2^128 and 2^256 - 1 reach the maths
+/// and fail with a specific error, changing nothing.
+#[motsu::test]
+fn signed_requests_with_extreme_values_fail_cleanly(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    use predmart_pool::signatures as sig;
+    let wd = World::new(&pool, &usdc, &ctf);
+    let bob = Account::from_seed("bob");
+    with_loan(&wd, &bob, usd(1_000));
+    wd.fund(liquidator(), usd(100_000));
+    let (id, b, now) = (token(), bob.address(), wd.now());
+    let (ts, dl) = (U256::from(now), U256::from(now + 300));
+    let two128 = U256::from(1u8) << 128;
+    let sel = |e: &[Error]| e.iter().map(|e| e.selector().to_vec()).collect::<Vec<_>>();
+    let expect = |call: &[u8], allowed: &[Error], what: &str| {
+        let before = wd.snapshot(&[b, liquidator()], id);
+        let r = wd.raw_call(wd.relayer, call);
+        let e = r.expect_err(what);
+        assert!(
+            sel(allowed).contains(&e),
+            "{what}: {e:?}, not one of {allowed:?}"
+        );
+        assert_eq!(
+            wd.snapshot(&[b, liquidator()], id),
+            before,
+            "{what} changed state"
+        );
+    };
+    let price_sig = |p: U256, max: U256| {
+        sign(
+            &wd.oracle,
+            sig::digest(wd.domain(), sig::price_data_hash(id, p, ts, max)),
+        )
+    };
+    for v in [two128 - U256::from(1u8), two128, U256::MAX] {
+        let good_price = price_sig(w(cents(60)), U256::MAX);
+        let nonce = w(pool.sender(b).nonces(b));
+        let intent = sign(
+            &bob,
+            sig::digest(wd.domain(), sig::borrow_intent_hash(b, id, v, nonce, dl)),
+        );
+        let borrow = IPool::borrowViaRelayCall {
+            borrower: b,
+            tokenId: id,
+            amount: v,
+            nonce,
+            deadline: dl,
+            intentSignature: intent.into(),
+            price: w(cents(60)),
+            priceTimestamp: ts,
+            maxBorrow: U256::MAX,
+            priceSignature: good_price.clone().into(),
+        };
+        expect(
+            &borrow.abi_encode(),
+            &[Error::ExceedsLtv, Error::MathOverflow],
+            "borrow of an extreme amount",
+        );
+        let wintent = sign(
+            &bob,
+            sig::digest(
+                wd.domain(),
+                sig::withdraw_intent_hash(b, b, id, v, nonce, dl),
+            ),
+        );
+        let withdraw = IPool::withdrawViaRelayCall {
+            borrower: b,
+            to: b,
+            tokenId: id,
+            amount: v,
+            nonce,
+            deadline: dl,
+            intentSignature: wintent.into(),
+            price: w(cents(60)),
+            priceTimestamp: ts,
+            priceSignature: price_sig(w(cents(60)), U256::ZERO).into(),
+        };
+        expect(
+            &withdraw.abi_encode(),
+            &[Error::InsufficientCollateral, Error::MathOverflow],
+            "withdrawal of an extreme amount",
+        );
+        // A signed price of v itself is out of range.
+        let intent = sign(
+            &bob,
+            sig::digest(
+                wd.domain(),
+                sig::borrow_intent_hash(b, id, w(usd(10)), nonce, dl),
+            ),
+        );
+        let at_v = IPool::borrowViaRelayCall {
+            borrower: b,
+            tokenId: id,
+            amount: w(usd(10)),
+            nonce,
+            deadline: dl,
+            intentSignature: intent.into(),
+            price: v,
+            priceTimestamp: ts,
+            maxBorrow: U256::MAX,
+            priceSignature: price_sig(v, U256::MAX).into(),
+        };
+        expect(
+            &at_v.abi_encode(),
+            &[Error::PriceOutOfRange],
+            "a price of an extreme value",
+        );
+        // A healthy position with an extreme repay offer, at a valid price.
+        let liq = IPool::liquidateCall {
+            borrower: b,
+            tokenId: id,
+            repayAmount: v,
+            price: w(cents(60)),
+            priceTimestamp: ts,
+            maxBorrow: U256::ZERO,
+            priceSignature: price_sig(w(cents(60)), U256::ZERO).into(),
+        };
+        expect(
+            &liq.abi_encode(),
+            &[Error::PositionHealthy],
+            "liquidation offering an extreme amount",
+        );
+        // A resolution signed for an extreme timestamp is from the future.
+        let rsig = sign(
+            &wd.oracle,
+            sig::digest(wd.domain(), sig::resolution_hash(id, true, v)),
+        );
+        let resolve = IPool::resolveMarketCall {
+            tokenId: id,
+            won: true,
+            timestamp: v,
+            signature: rsig.into(),
+        };
+        expect(
+            &resolve.abi_encode(),
+            &[
+                Error::PriceFromFuture,
+                Error::StalePrice,
+                Error::MathOverflow,
+            ],
+            "a resolution at an extreme time",
+        );
+    }
+    // Repaying "everything" with 2^256 - 1 repays exactly the debt.
+    let debt = pool.sender(b).get_position(b, id).unwrap().2;
+    wd.fund(b, debt);
+    let r = wd
+        .abi(
+            b,
+            IPool::repayCall {
+                tokenId: id,
+                amount: U256::MAX,
+            },
+        )
+        .unwrap();
+    assert_eq!(r.repaid, w(debt));
 }

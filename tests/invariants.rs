@@ -70,6 +70,9 @@ use stylus_sdk::abi::Bytes;
 const N_LENDERS: usize = 3;
 const N_BORROWERS: usize = 3;
 const N_OPEN: usize = 3;
+/// What may stay in the pool beyond the reserves once everyone has left
+/// (base units): rounding remainders of the lenders' last redemptions.
+const LEFTOVER_DUST: u128 = 10;
 
 fn lender(i: usize) -> Address {
     Address::with_last_byte(0x10 + i as u8)
@@ -144,7 +147,10 @@ struct Campaign<'a> {
     price: (u128, u128),
     events_seen: usize,
     trace: Vec<String>,
-    stats: BTreeMap<&'static str, (u32, u32)>,
+    /// (attempted, succeeded, skipped for want of a candidate) per kind.
+    stats: BTreeMap<&'static str, (u32, u32, u32)>,
+    /// Set by an action that found nothing to act on.
+    skipped: bool,
 }
 
 /// What an action did, for the statistics.
@@ -281,10 +287,15 @@ impl<'a> Campaign<'a> {
         };
         let m0 = self.p().market().unwrap();
         let (ta0, supply0) = self.price;
+        self.skipped = false;
         let outcome = self.act(kind, n);
         let e = self.stats.entry(kind).or_default();
-        e.0 += 1;
-        e.1 += outcome.is_ok() as u32;
+        if self.skipped {
+            e.2 += 1;
+        } else {
+            e.0 += 1;
+            e.1 += outcome.is_ok() as u32;
+        }
         self.check(kind, &m0, ta0, supply0);
     }
 
@@ -334,6 +345,13 @@ impl<'a> Campaign<'a> {
             "reserves" => self.withdraw_reserves(),
             _ => self.exit_everyone_check(),
         }
+    }
+
+    /// An action with no candidate (no position with debt, ...): not counted
+    /// as run.
+    fn skip(&mut self) -> Outcome {
+        self.skipped = true;
+        Ok(())
     }
 
     fn enter(&mut self, kind: &'static str) -> Outcome {
@@ -425,6 +443,7 @@ impl<'a> Campaign<'a> {
         let (bal, got0) = (self.p().balance_of(owner), self.wd.usdc_of(sink()));
         let allowance = self.p().allowance(owner, operator());
         let preview = self.p().assets_for(x, Rounding::Down).unwrap();
+        let preview_shares = self.p().shares_for(x, Rounding::Up).unwrap_or(u128::MAX);
         let pool = self.wd.pool;
         let r = self.attempt(
             kind,
@@ -461,6 +480,12 @@ impl<'a> Campaign<'a> {
             Ok(v) => v,
         };
         let (shares, assets) = if kind == "withdraw" { (r, x) } else { (x, r) };
+        // Exactly what the previews said (same second, so same interest):
+        // neither over- nor underpaid.
+        self.ensure(
+            if kind == "withdraw" { shares == preview_shares } else { assets == preview },
+            || format!("{kind} {x}: burned {shares} for {assets}, previews {preview_shares} / {preview}"),
+        );
         self.ensure(self.wd.usdc_of(sink()) == got0 + assets, || {
             format!("{kind}: receiver did not get {assets}")
         });
@@ -577,7 +602,7 @@ impl<'a> Campaign<'a> {
         let open = self.open.clone();
         let with_c = self.positions_where(&open, |c, _, _| c != 0);
         if with_c.is_empty() {
-            return Ok(());
+            return self.skip();
         }
         let (b, m) = self.rng.pick(&with_c);
         let acct = &self.borrowers[b];
@@ -630,7 +655,7 @@ impl<'a> Campaign<'a> {
         let markets = self.markets();
         let with_debt = self.positions_where(&markets, |_, s, _| s != 0);
         if with_debt.is_empty() {
-            return Ok(());
+            return self.skip();
         }
         let (b, m) = self.rng.pick(&with_debt);
         let who = self.borrowers[b].address();
@@ -646,6 +671,26 @@ impl<'a> Campaign<'a> {
             self.rng.amount(debt)
         };
         let due = x.min(debt);
+        // The expected refusal: nothing owed (a lost market), nothing paid,
+        // or a partial payment too small to burn one borrow share.
+        let mk = self.p().market().unwrap();
+        let expected = if debt == 0 {
+            Some(Error::NoPosition)
+        } else if x == 0
+            || due < debt
+                && predmart_pool::interest::to_borrow_shares(
+                    due,
+                    mk.borrowed,
+                    mk.borrow_shares,
+                    Rounding::Down,
+                )
+                .unwrap()
+                    == 0
+        {
+            Some(Error::ZeroAmount)
+        } else {
+            None
+        };
         self.wd.fund(payer, due);
         let before = self.wd.usdc_of(payer);
         self.trace.push(format!(
@@ -658,14 +703,16 @@ impl<'a> Campaign<'a> {
         });
         let paid = match r {
             Err(e) => {
-                // Only nothing to repay (lost market) or too little for one share.
-                self.ensure(debt == 0 || due < UNIT, || {
-                    format!("repay {x} of {debt} failed: {e:?}")
+                self.ensure(expected == Some(e), || {
+                    format!("repay {x} of {debt} failed: {e:?}, expected {expected:?}")
                 });
                 return Err(e);
             }
             Ok(p) => p,
         };
+        self.ensure(expected.is_none(), || {
+            format!("repay {x} of {debt} worked, expected {expected:?}")
+        });
         let d1 = self.position(who, m.id).2;
         self.ensure(
             paid == due && self.wd.usdc_of(payer) == before - paid,
@@ -685,18 +732,26 @@ impl<'a> Campaign<'a> {
         let open = self.open.clone();
         let with_c = self.positions_where(&open, |c, _, _| c != 0);
         if with_c.is_empty() {
-            return Ok(());
+            return self.skip();
         }
         let (b, m) = self.rng.pick(&with_c);
         let acct = &self.borrowers[b];
         let who = acct.address();
-        let (c, _, _) = self.position(who, m.id);
+        let (c, _, debt) = self.position(who, m.id);
         let x = self.rng.amount(c / 4 + 1);
         self.trace.push(format!(
             "withdraw relay {x} of {c} borrower {b} on {} at {}",
             m.id, m.price
         ));
         let before = self.wd.ctf_of(sink(), m.id);
+        // The expected outcome: frozen tokens first, then the pure rule
+        // (`positions::check_withdraw`, the price ignored without debt).
+        let expected = if self.p().is_frozen(m.id) {
+            Err(Error::TokenFrozen)
+        } else {
+            let price = if debt == 0 { 0 } else { m.price };
+            predmart_pool::positions::check_withdraw(&self.p().curve(), c, debt, x, price)
+        };
         let (wd, price) = (&self.wd, m.price);
         let r = self.attempt(
             "withdraw relay",
@@ -709,6 +764,10 @@ impl<'a> Campaign<'a> {
                 Error::PriceReplayed,
             ],
             || wd.withdraw_collateral(acct, sink(), m.id, x, price),
+        );
+        self.ensure(
+            r.is_ok() == expected.is_ok() && r.err() == expected.err(),
+            || format!("withdraw relay {x} of {c} (debt {debt}): got {r:?}, expected {expected:?}"),
         );
         r?;
         self.ensure(self.wd.ctf_of(sink(), m.id) == before + x, || {
@@ -725,7 +784,7 @@ impl<'a> Campaign<'a> {
         let markets = self.markets();
         let with_c = self.positions_where(&markets, |c, _, _| c != 0);
         if with_c.is_empty() {
-            return Ok(());
+            return self.skip();
         }
         let (b, m) = self.rng.pick(&with_c);
         let who = self.borrowers[b].address();
@@ -772,9 +831,42 @@ impl<'a> Campaign<'a> {
         let markets = self.markets();
         let with_debt = self.positions_where(&markets, |c, s, _| s != 0 && c != 0);
         if with_debt.is_empty() {
-            return Ok(());
+            return self.skip();
         }
-        let (b, m) = self.rng.pick(&with_debt);
+        // Mostly an unhealthy one, when there is one (else any: refusals).
+        let unhealthy: Vec<(usize, Mkt)> = with_debt
+            .iter()
+            .copied()
+            .filter(|(b, m)| {
+                let who = self.borrowers[*b].address();
+                self.p().get_health_factor(who, m.id, m.price).unwrap() < w(WAD)
+            })
+            .collect();
+        let (b, mut m) = if !unhealthy.is_empty() && self.rng.chance(75) {
+            self.rng.pick(&unhealthy)
+        } else {
+            self.rng.pick(&with_debt)
+        };
+        if unhealthy.is_empty() && self.rng.chance(50) {
+            // The oracle's price falls below the position's liquidation
+            // price (by 1% to 60%): a crash that makes it liquidatable.
+            let who = self.borrowers[b].address();
+            let lp: u128 = self
+                .p()
+                .liquidation_price(who, m.id)
+                .unwrap()
+                .saturating_to();
+            m.price = (lp * (40 + self.rng.below(60) as u128) / 100).clamp(1, WAD - 1);
+            for k in self.open.iter_mut().chain(self.resolved.iter_mut()) {
+                if k.id == m.id {
+                    k.price = m.price;
+                }
+            }
+            self.trace.push(format!(
+                "price of {} crashes to {} (liquidation price {lp})",
+                m.id, m.price
+            ));
+        }
         let who = self.borrowers[b].address();
         let (c, _, debt) = self.position(who, m.id);
         let price = m.price;
@@ -790,6 +882,13 @@ impl<'a> Campaign<'a> {
             self.wd.ctf_of(liquidator(), m.id),
         );
         let st = self.status(m.id);
+        // The expected outcome: resolved-lost/redeemed markets refuse, else
+        // the pure rule (`liquidation::liquidate`) decides exactly.
+        let expected = if st == status::LOST || st == status::REDEEMED {
+            Err(Error::MarketResolved)
+        } else {
+            predmart_pool::liquidation::liquidate(&self.p().curve(), c, debt, price, repay)
+        };
         self.trace.push(format!(
             "liquidate borrower {b} on {} (c {c}, debt {debt}, hf {hf}) at {price} repay {repay}",
             m.id
@@ -809,13 +908,17 @@ impl<'a> Campaign<'a> {
         let seized = match r {
             Err(e) => {
                 // 7. An unhealthy position on an open or won market can
-                // always be liquidated in full.
+                // always be liquidated in full (the rule never refuses
+                // `u128::MAX` below HF 1).
+                self.ensure(expected.as_ref().err() == Some(&e), || {
+                    format!("liquidation at hf {hf} failed: {e:?}, expected {expected:?}")
+                });
                 self.ensure(
                     hf >= w(WAD)
                         || st == status::LOST
                         || st == status::REDEEMED
                         || repay != u128::MAX,
-                    || format!("liquidation at hf {hf} failed: {e:?}"),
+                    || format!("a full liquidation at hf {hf} was refused: {e:?}"),
                 );
                 return Err(e);
             }
@@ -823,6 +926,13 @@ impl<'a> Campaign<'a> {
         };
         self.ensure(hf < w(WAD), || format!("liquidated at health factor {hf}"));
         let paid = usdc - self.wd.usdc_of(liquidator());
+        let o = expected.unwrap_or_else(|e| self.fail(format!("liquidated, expected {e:?}")));
+        self.ensure(seized == o.seized && paid == o.repaid, || {
+            format!(
+                "seized {seized} for {paid}, the rule says {} for {}",
+                o.seized, o.repaid
+            )
+        });
         self.ensure(
             self.wd.ctf_of(liquidator(), m.id) == shares + seized,
             || "seized shares not sent".into(),
@@ -949,7 +1059,7 @@ impl<'a> Campaign<'a> {
     /// one; forgets resolved markets with nothing left.
     fn settle(&mut self) -> Outcome {
         if self.resolved.is_empty() {
-            return Ok(());
+            return self.skip();
         }
         let m = self.rng.pick(&self.resolved.clone());
         let st = self.status(m.id);
@@ -974,7 +1084,7 @@ impl<'a> Campaign<'a> {
             _ => {
                 let with_c = self.positions_where(&[m], |c, s, _| c != 0 || s != 0);
                 let Some(&(b, _)) = with_c.first() else {
-                    return Ok(());
+                    return self.skip();
                 };
                 let who = self.borrowers[b].address();
                 let (c, _, debt) = self.position(who, m.id);
@@ -1322,9 +1432,32 @@ impl<'a> Campaign<'a> {
                 "collateral left".into()
             });
         }
-        // What is left is the reserves (and dust of the rounding in their favour).
-        self.ensure(m.cash >= m.reserves, || {
-            format!("cash {} below reserves {}", m.cash, m.reserves)
+        // What is left is the reserves, plus rounding dust: each lender's
+        // unredeemable remainder (worth < 1 unit) and the 10^6 virtual
+        // shares' claim on it. All USDC held is booked.
+        self.ensure(
+            m.cash >= m.reserves && m.cash - m.reserves <= LEFTOVER_DUST,
+            || {
+                format!(
+                    "after the wind-down cash {} vs reserves {}",
+                    m.cash, m.reserves
+                )
+            },
+        );
+        let p = self.p();
+        let unsettled: u128 = self
+            .markets()
+            .iter()
+            .map(|k| p.redemption(k.id).0)
+            .sum::<u128>()
+            + self.retired_unsettled;
+        drop(p);
+        let held = self.wd.usdc_of(self.wd.pool.address());
+        self.ensure(held == m.cash + unsettled + self.donated, || {
+            format!(
+                "after the wind-down the pool holds {held}, books {} + {unsettled} + {}",
+                m.cash, self.donated
+            )
         });
     }
 }
@@ -1342,7 +1475,11 @@ fn debts_add_up(m: &Market, sum: u128, n: u128) -> bool {
     s >= exact && s < exact + U256::from(n) * v
 }
 
-fn run(seed: u64, actions: usize, borrowers: &[Account]) -> BTreeMap<&'static str, (u32, u32)> {
+fn run(
+    seed: u64,
+    actions: usize,
+    borrowers: &[Account],
+) -> BTreeMap<&'static str, (u32, u32, u32)> {
     let pool = Contract::<LendingPool>::new();
     let usdc = Contract::<MockUsdc>::new();
     let ctf = Contract::<MockCtf>::new();
@@ -1362,6 +1499,7 @@ fn run(seed: u64, actions: usize, borrowers: &[Account]) -> BTreeMap<&'static st
         events_seen: 0,
         trace: vec![seed.to_string()],
         stats: BTreeMap::new(),
+        skipped: false,
     };
     for _ in 0..N_OPEN {
         let m = c.new_market();
@@ -1395,18 +1533,23 @@ fn ten_thousand_random_actions_keep_every_invariant() {
     let borrowers: Vec<Account> = (0..N_BORROWERS)
         .map(|i| Account::from_seed(&format!("campaign-borrower-{i}")))
         .collect();
-    let seeds: Vec<u64> = match std::env::var("INVARIANT_SEED") {
-        Ok(s) => vec![s.parse().expect("INVARIANT_SEED is a number")],
-        Err(_) => (1..=total.div_ceil(per_run) as u64).collect(),
+    let (seeds, total): (Vec<u64>, usize) = match std::env::var("INVARIANT_SEED") {
+        // Replays one run of `INVARIANT_RUN` actions.
+        Ok(s) => (
+            vec![s.parse().expect("INVARIANT_SEED is a number")],
+            per_run,
+        ),
+        Err(_) => ((1..=total.div_ceil(per_run) as u64).collect(), total),
     };
-    let mut stats: BTreeMap<&'static str, (u32, u32)> = BTreeMap::new();
+    let mut stats: BTreeMap<&'static str, (u32, u32, u32)> = BTreeMap::new();
     let mut done = 0;
     for seed in seeds {
         let n = per_run.min(total - done.min(total)).max(1);
-        for (k, (ran, ok)) in run(seed, n, &borrowers) {
+        for (k, (ran, ok, skipped)) in run(seed, n, &borrowers) {
             let e = stats.entry(k).or_default();
             e.0 += ran;
             e.1 += ok;
+            e.2 += skipped;
         }
         done += n;
     }
@@ -1415,7 +1558,7 @@ fn ten_thousand_random_actions_keep_every_invariant() {
     // The generator keeps reaching every kind of action, and each succeeds.
     if total >= 10_000 {
         assert_eq!(stats.len(), 21, "every kind of action ran: {stats:?}");
-        for (kind, (ran, ok)) in &stats {
+        for (kind, (ran, ok, _)) in &stats {
             assert!(*ok > 0, "no {kind} succeeded in {ran} attempts");
         }
     }

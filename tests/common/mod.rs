@@ -70,6 +70,8 @@ pub struct Hook {
     target: StorageAddress,
     data: StorageBytes,
     result: StorageU8,
+    /// The revert data of a failed hook call.
+    revert: StorageBytes,
 }
 
 impl Hook {
@@ -89,12 +91,13 @@ impl Hook {
         Some((target, self.data.get_bytes()))
     }
 
-    fn record(&mut self, ok: bool) {
-        self.result.set(alloy_primitives::U8::from(if ok {
+    fn record(&mut self, r: Result<Vec<u8>, Vec<u8>>) {
+        self.result.set(alloy_primitives::U8::from(if r.is_ok() {
             HOOK_OK
         } else {
             HOOK_FAILED
         }));
+        self.revert.set_bytes(r.err().unwrap_or_default());
     }
 }
 
@@ -102,8 +105,11 @@ impl Hook {
 macro_rules! fire_hook {
     ($self:ident) => {
         if let Some((target, data)) = $self.hook.take() {
-            let ok = $self.vm().call(&Call::new(), target, &data).is_ok();
-            $self.hook.record(ok);
+            let r = $self
+                .vm()
+                .call(&Call::new(), target, &data)
+                .map_err(Vec::<u8>::from);
+            $self.hook.record(r);
         }
     };
 }
@@ -145,6 +151,11 @@ impl MockUsdc {
     /// What the hook did (`HOOK_*`).
     pub fn hook_result(&self) -> u8 {
         self.hook.result.get().to()
+    }
+
+    /// The revert data of the hook's call, if it failed.
+    pub fn hook_revert(&self) -> Vec<u8> {
+        self.hook.revert.get_bytes()
     }
 
     pub fn decimals(&self) -> u8 {
@@ -353,6 +364,11 @@ impl MockWallet {
     /// What the hook did (`HOOK_*`).
     pub fn hook_result(&self) -> u8 {
         self.hook.result.get().to()
+    }
+
+    /// The revert data of the hook's call, if it failed.
+    pub fn hook_revert(&self) -> Vec<u8> {
+        self.hook.revert.get_bytes()
     }
 
     /// Calls `target` with `data` as this wallet (a contract borrower acting).
