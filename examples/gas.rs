@@ -173,7 +173,12 @@ fn main() {
     };
     let cold = g("repay", c.call(alice.address(), rp.clone()));
     let warm = g("repay", c.call(alice.address(), rp));
-    row("repay (partial)", cold, Some(warm), "cold: first repayment");
+    row(
+        "repay (partial)",
+        cold,
+        Some(warm),
+        "cold = warm: the borrow already initialised every slot a repayment writes",
+    );
     let frank = addr(0xf1);
     c.advance(60);
     let cold = g(
@@ -327,7 +332,23 @@ fn main() {
     println!(
         "cold = first touch of the operation's storage, warm = the same call repeated; breakdown of the cold run."
     );
-    println!("Breakdown columns: intrinsic / entry (program init + memory) / compute (WASM + hostio ink, approximate) / storage / logs / calls / refund.\n");
+    println!("Breakdown columns: intrinsic / entry (program init + memory) / compute (WASM + hostio ink, approximate) / storage / logs / calls / refund.");
+    let entry = |wasm: &[u8]| {
+        let k = stylus_runtime::program_costs(wasm).expect("costs");
+        format!(
+            "{} gas (initCost {}, cachedCost {})",
+            thousands(k.entry_gas()),
+            k.init_cost,
+            k.cached_init_cost
+        )
+    };
+    let pool_wasm = stylus_runtime::wasm_from_initcode_hex(&support::initcode_hex()).expect("wasm");
+    println!(
+        "Program entry per call frame (Nitro `CallProgram`, Stylus v2, program not cached, ArbOS < 60): pool {}, test USDC {}, test CTF {}.\n",
+        entry(&pool_wasm),
+        entry(&support::test_contract("test-usdc")),
+        entry(&support::test_contract("test-ctf")),
+    );
     println!("| operation | cold gas | warm gas | cold: intrinsic / entry / compute / storage / logs / calls / refund | note |");
     println!("| --- | ---: | ---: | --- | --- |");
     for r in &rows {

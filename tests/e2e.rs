@@ -651,6 +651,44 @@ fn pause_blocks_deposits_and_borrows_not_repay() {
 // motsu and the runtime are expected to differ)
 // ---------------------------------------------------------------------------
 
+/// The frames of the last transaction that called `target` while an outer
+/// frame of `target` was still on the stack (ancestry from the depths).
+fn reentered_frames(
+    trace: &[stylus_runtime::CallTrace],
+    target: Address,
+) -> Vec<stylus_runtime::CallTrace> {
+    let mut stack: Vec<&stylus_runtime::CallTrace> = Vec::new();
+    let mut found = Vec::new();
+    for f in trace {
+        while stack.last().is_some_and(|p| p.depth >= f.depth) {
+            stack.pop();
+        }
+        if f.to == target && f.depth >= 2 && stack.iter().any(|p| p.to == target) {
+            found.push(f.clone());
+        }
+        stack.push(f);
+    }
+    found
+}
+
+/// The single re-entrant frame into `target` of the last transaction sent
+/// with `Chain::tx`, shown
+/// to be refused by the SDK's re-entrancy guard: `msg_reentrant` was true
+/// there and the entrypoint returned 1 with no data (a revert with empty
+/// output, not a trap, an out-of-gas or a decode error, which would carry a
+/// different error or revert data).
+#[track_caller]
+fn refused_reentry(c: &Chain, target: Address) -> stylus_runtime::CallTrace {
+    let frames = reentered_frames(&c.last_tx_trace, target);
+    assert_eq!(frames.len(), 1, "exactly one re-entrant frame: {frames:#?}");
+    let f = frames.into_iter().next().unwrap();
+    assert!(f.reentrant, "msg_reentrant was true in the frame: {f:?}");
+    assert!(!f.success, "the re-entrant frame failed: {f:?}");
+    assert!(f.output.is_empty(), "no revert data (guard): {f:?}");
+    assert_eq!(f.error.as_deref(), Some("revert"), "a plain revert: {f:?}");
+    f
+}
+
 /// The test-contract suite's negative control: `reentrant-puller.pull` makes
 /// the CTF call back into the puller while `pull` is on the stack; the SDK
 /// entrypoint refuses the re-entrant call, so OpenZeppelin's ERC-1155 reverts
@@ -693,12 +731,9 @@ fn reentrant_puller_reverts_on_wasm() {
         ITestCtf::ERC1155InvalidReceiver { receiver: puller }.abi_encode(),
         "revert data = ERC1155InvalidReceiver(puller)"
     );
-    let re_entry =
-        c.w.last_trace()
-            .iter()
-            .find(|f| f.to == puller && f.depth == 2)
-            .expect("the CTF called back into the puller");
-    assert!(!re_entry.success, "the re-entrant frame was refused");
+    let re_entry = refused_reentry(&c, puller);
+    assert_eq!(re_entry.depth, 2);
+    assert_eq!(re_entry.from, support::ctf_addr());
     assert_eq!(
         re_entry.selector,
         Some(stylus_runtime::selector(
@@ -797,7 +832,7 @@ fn withdrawal_to_the_pool_itself_is_refused() {
 /// `onERC1155Received` hook re-enters `withdrawCollateral(40)` while its own
 /// `withdrawCollateral(60)` sends it shares (the motsu test
 /// `reentrant_receiver_takes_only_what_is_left`).
-fn wallet_reentry<B: Backend>(b: &mut B) -> (bool, u8, (u128, u128, u128), u128) {
+fn wallet_reentry<B: Backend>(b: &mut B) -> (bool, u8, (u128, u128, u128), u128, Address) {
     let (id, pool) = (token(), b.pool());
     let owner = owner().address();
     let wa = b.wallet_with_collateral(owner, id, 100);
@@ -816,6 +851,7 @@ fn wallet_reentry<B: Backend>(b: &mut B) -> (bool, u8, (u128, u128, u128), u128)
         b.wallet_hook_result(wa),
         b.position(wa, id),
         b.ctf_of(wa, id),
+        wa,
     )
 }
 
@@ -823,15 +859,30 @@ fn wallet_reentry<B: Backend>(b: &mut B) -> (bool, u8, (u128, u128, u128), u128)
 #[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
 fn reentrant_wallet_hook_is_refused_on_wasm() {
     let mut c = Chain::new();
-    let (ok, hook, pos, held) = wallet_reentry(&mut c);
+    let (ok, hook, pos, held, wa) = wallet_reentry(&mut c);
     assert!(ok, "the outer withdrawal succeeds");
     assert_eq!(
         hook, HOOK_FAILED,
         "the re-entrant call into the pool failed"
     );
     assert_eq!((pos.0, held), (40, 60), "only the outer 60 moved");
+    // The hook's call into the pool was refused by the re-entrancy guard...
+    let hook_frame = refused_reentry(&c, support::pool_addr());
+    assert_eq!(hook_frame.from, wa);
+    assert_eq!(
+        hook_frame.selector,
+        Some(IPool::withdrawCollateralCall::SELECTOR)
+    );
+    // ...and not by the call itself: the same calldata from the same sender,
+    // not re-entrant, succeeds (its own callback's re-entry is refused again).
+    let o = c.tx(wa, support::pool_addr(), hook_frame.input.clone());
+    assert!(o.ok, "not re-entrant: {}", support::describe(&o.data));
+    let direct = &c.w.last_trace()[0];
+    assert!(!direct.reentrant && direct.success);
+    assert_eq!(c.position(wa, token()).0, 0);
+    assert_eq!(c.ctf_of(wa, token()), 100);
     let mut m = Motsu::new();
-    let (ok, hook, pos, held) = wallet_reentry(&mut m);
+    let (ok, hook, pos, held, _) = wallet_reentry(&mut m);
     assert!(ok);
     assert_eq!(hook, HOOK_OK, "motsu lets the re-entrant call through");
     assert_eq!((pos.0, held), (0, 100));
@@ -884,6 +935,24 @@ fn reentrant_usdc_hook_is_refused_on_wasm() {
     );
     assert_eq!(shares, U256::from(usd(3_000)) * U256::from(1_000_000u64));
     assert_eq!(cash, 0);
+    // The USDC hook's `redeem` was refused by the re-entrancy guard...
+    let hook_frame = refused_reentry(&c, support::pool_addr());
+    assert_eq!(hook_frame.from, support::usdc_addr());
+    assert_eq!(hook_frame.selector, Some(IPool::redeemCall::SELECTOR));
+    // ...and not by the call itself: the same calldata from the same sender
+    // (USDC, approved by the lender), not re-entrant, succeeds.
+    let o = c.tx(
+        support::usdc_addr(),
+        support::pool_addr(),
+        hook_frame.input.clone(),
+    );
+    assert!(o.ok, "not re-entrant: {}", support::describe(&o.data));
+    assert!(!c.w.last_trace()[0].reentrant);
+    assert_eq!(
+        c.get(IPool::balanceOfCall { account: lender() })._0,
+        U256::from(usd(2_000)) * U256::from(1_000_000u64)
+    );
+    assert_eq!(c.usdc_of(lender()), usd(1_000));
     let mut m = Motsu::new();
     let (ok, hook, shares, cash) = usdc_reentry(&mut m);
     assert!(ok);

@@ -83,13 +83,94 @@ pub const TX_DATA_NONZERO: u64 = 16;
 /// Maximum call depth.
 pub const MAX_DEPTH: usize = 1024;
 
-/// Program entry: ArbOS `MinInitGas` (72) × 128, paid the first time a
-/// program runs in a transaction (Nitro: when not in the recent-programs
-/// cache). The per-program "dynamic" part measured at activation is not
-/// modelled (approximation).
-pub const INIT_GAS: u64 = 72 * 128;
-/// Program entry: ArbOS `MinCachedGas` (11) × 32, paid on every call.
+/// Program entry, fixed part: ArbOS `MinInitGas` × `MinInitGasUnits`
+/// (128). Stylus version 2 (ArbOS 40+, `UpgradeToVersion(2)` in Nitro's
+/// `arbos/programs/params.go`) lowered `MinInitGas` from 72 to 69
+/// (`v2MinInitGas`): 69 × 128 = 8,832.
+pub const INIT_GAS: u64 = 69 * 128;
+/// Program entry, fixed part of the cached cost: ArbOS `MinCachedInitGas`
+/// (11) × `MinCachedGasUnits` (32) = 352.
 pub const CACHED_GAS: u64 = 11 * 32;
+/// `InitCostScalar` and `CachedCostScalar` (50, in 2% units: 100%).
+pub const COST_SCALAR_PERCENT: u64 = 50 * 2;
+
+/// The per-program costs Nitro measures at activation (`StylusData`
+/// `init_cost` / `cached_init_cost`, stored in the program entry as
+/// `initCost` / `cachedCost`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProgramCosts {
+    /// `init_cost` (includes `cached_init_cost`).
+    pub init_cost: u16,
+    /// `cached_init_cost`.
+    pub cached_init_cost: u16,
+}
+
+impl ProgramCosts {
+    /// Nitro's `Program.initGas`: `MinInitGas·128 + ⌈initCost·scalar/100⌉`.
+    pub fn init_gas(&self) -> u64 {
+        INIT_GAS + (self.init_cost as u64 * COST_SCALAR_PERCENT).div_ceil(100)
+    }
+    /// Nitro's `Program.cachedGas`: `MinCachedInitGas·32 +
+    /// ⌈cachedCost·scalar/100⌉`.
+    pub fn cached_gas(&self) -> u64 {
+        CACHED_GAS + (self.cached_init_cost as u64 * COST_SCALAR_PERCENT).div_ceil(100)
+    }
+    /// Gas charged when a frame enters the program (Nitro `CallProgram`,
+    /// Stylus version 2, program neither cached by the cache manager nor a
+    /// recent-wasms hit): `cachedGas + initGas`.
+    pub fn entry_gas(&self) -> u64 {
+        self.cached_gas() + self.init_gas()
+    }
+}
+
+/// Globals Nitro's instrumentation adds before pricing a module: ink left
+/// and ink status (`meter.rs`), a scratch global (`dynamic.rs`) and the
+/// stack-depth counter (`depth.rs`).
+pub const INSTRUMENTATION_GLOBALS: u64 = 4;
+
+/// Counts of a module that Nitro's activation prices
+/// (`WasmBinary::instrument` in `arbitrator/prover/src/binary.rs`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModuleShape {
+    /// Function bodies (local functions).
+    pub funcs: u64,
+    /// Sum over local functions of their type's params + results.
+    pub type_len: u64,
+    /// Length of the (decompressed) WASM in bytes.
+    pub wasm_len: u64,
+    /// Globals defined by the module (instrumentation globals excluded).
+    pub globals: u64,
+    /// Bytes of data segments plus bytes of element segments (whole
+    /// segments, as wasmparser's `range`).
+    pub data_len: u64,
+    /// Initial memory pages.
+    pub footprint: u64,
+}
+
+impl ModuleShape {
+    /// Nitro's activation estimate of `init_cost` / `cached_init_cost`
+    /// (same coefficients and integer divisions as `binary.rs`), saturated
+    /// to u16 (Nitro would reject the module instead).
+    pub fn costs(&self) -> ProgramCosts {
+        let globals = self.globals + INSTRUMENTATION_GLOBALS;
+        let mut cached: u64 = 0;
+        cached += self.funcs * 13_420 / 100_000;
+        cached += self.type_len * 89 / 100_000;
+        cached += self.wasm_len * 122 / 100_000;
+        cached += globals * 1_628 / 1_000;
+        cached += self.data_len * 75_244 / 100_000;
+        cached += self.footprint * 5;
+        let mut init = cached;
+        init += self.funcs * 8_252 / 1_000;
+        init += self.type_len * 1_059 / 1_000;
+        init += self.wasm_len * 1_286 / 10_000;
+        ProgramCosts {
+            init_cost: init.min(u16::MAX as u64) as u16,
+            cached_init_cost: cached.min(u16::MAX as u64) as u16,
+        }
+    }
+}
+
 /// WASM pages free per transaction (ArbOS `FreePages`).
 pub const FREE_PAGES: u64 = 2;
 /// Gas per newly opened WASM page beyond the free ones (ArbOS `PageGas`).

@@ -196,8 +196,12 @@ fn hostio<R>(
             Ok(v)
         }
         Err(fail) => {
+            // Hand the ink left after this hostio's charges back to wasmi so
+            // the frame's final sync sees it (a failed frame returns it).
             let msg = fail.to_string();
             frame.fail = Some(fail);
+            let fuel = frame.unsync();
+            let _ = caller.set_fuel(fuel);
             Err(wasmi::Error::new(msg))
         }
     }
@@ -690,10 +694,26 @@ pub(crate) fn run_program(
         let mut e = env.borrow_mut();
         e.open_pages = e.open_pages.saturating_sub(frame.paid_pages - code.pages);
     }
+    // How a failed frame ends, as in Nitro. `run_main`
+    // (arbitrator/stylus/src/run.rs) maps a trap to `OutOfStack` when the
+    // stack budget is gone, `OutOfInk` when the ink is exhausted (or the
+    // escape is `Escape::OutOfInk`), else `Failure` (a hard trap such as
+    // `unreachable`, an out-of-bounds access, a hostio error). `stylus_call`
+    // (arbitrator/stylus/src/lib.rs) returns `ink_left` to the caller except
+    // for `OutOfStack` (0), and `userStatus.toResult`
+    // (arbos/programs/programs.go) maps `userFailure` to
+    // `vm.ErrExecutionReverted` (no data), `userOutOfInk` to
+    // `vm.ErrOutOfGas` and `userOutOfStack` to `vm.ErrDepth`; geth keeps the
+    // gas left only for `ErrExecutionReverted`. So a trap returns the gas
+    // left; running out of gas or stack burns it all.
+    let failure = |frame: &mut Frame, fail: Fail| match fail {
+        Fail::OutOfGas => Outcome::fail(0, "out of gas"),
+        Fail::Error(e) => Outcome::fail(frame.gas_left(), e),
+    };
     match res {
         Ok(status) if frame.fail.is_none() => {
             if let Err(fail) = synced {
-                return Outcome::fail(0, fail.to_string());
+                return failure(frame, fail);
             }
             let success = status == 0;
             Outcome {
@@ -703,17 +723,20 @@ pub(crate) fn run_program(
                 error: (!success).then(|| "revert".to_string()),
             }
         }
-        Ok(_) => Outcome::fail(
-            0,
-            frame.fail.take().map(|f| f.to_string()).unwrap_or_default(),
-        ),
-        Err(e) => {
-            let reason = match frame.fail.take() {
-                Some(f) => f.to_string(),
-                None if e.as_trap_code() == Some(TrapCode::OutOfFuel) => "out of gas".to_string(),
-                None => format!("trap: {e}"),
-            };
-            Outcome::fail(0, reason)
+        Ok(_) => {
+            let fail = frame.fail.take().unwrap_or(Fail::OutOfGas);
+            failure(frame, fail)
         }
+        Err(e) => match frame.fail.take() {
+            Some(fail) => failure(frame, fail),
+            None => match e.as_trap_code() {
+                Some(TrapCode::OutOfFuel) => Outcome::fail(0, "out of gas"),
+                Some(TrapCode::StackOverflow) => Outcome::fail(0, "trap: stack overflow"),
+                _ => {
+                    let gas_left = if synced.is_ok() { frame.gas_left() } else { 0 };
+                    Outcome::fail(gas_left, format!("trap: {e}"))
+                }
+            },
+        },
     }
 }

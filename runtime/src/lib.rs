@@ -197,12 +197,19 @@ pub struct CallTrace {
     pub value: U256,
     /// First four bytes of the calldata, if it has them.
     pub selector: Option<[u8; 4]>,
+    /// The calldata.
+    pub input: Vec<u8>,
+    /// Return data (revert data on a revert; empty after a trap).
+    pub output: Vec<u8>,
     /// Whether the frame succeeded.
     pub success: bool,
     /// Gas the frame used (excluding the caller-side call costs).
     pub gas_used: u64,
     /// Failure reason, if any.
     pub error: Option<String>,
+    /// Whether the frame was entered re-entrantly: its (storage) address was
+    /// already on the call stack, i.e. what `msg_reentrant` answers in it.
+    pub reentrant: bool,
 }
 
 /// A deployed program's code.
@@ -217,6 +224,8 @@ struct Code {
     module: Module,
     /// Initial memory pages.
     pages: u64,
+    /// Entry costs measured at activation.
+    costs: gas::ProgramCosts,
 }
 
 #[derive(Clone, Default)]
@@ -259,8 +268,6 @@ struct Env {
     journal: Vec<Journal>,
     /// Context addresses of the frames running (for `msg_reentrant`).
     stack: Vec<Address>,
-    /// Programs already entered in this transaction (Nitro's recent cache).
-    recent: HashSet<B256>,
     open_pages: u64,
     ever_pages: u64,
     /// Ink spent per category (see [`GasBreakdown`]).
@@ -464,9 +471,12 @@ pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
             to: msg.code_address,
             value: msg.value,
             selector: msg.input.get(..4).map(|s| s.try_into().unwrap_or_default()),
+            input: msg.input.clone(),
+            output: Vec::new(),
             success: false,
             gas_used: 0,
             error: None,
+            reentrant: false,
         });
         e.trace.len() - 1
     };
@@ -481,6 +491,7 @@ pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
     t.success = out.success;
     t.gas_used = gas.saturating_sub(out.gas_left);
     t.error = out.error.clone();
+    t.output = out.output.clone();
     out
 }
 
@@ -514,17 +525,22 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
             error: None,
         };
     };
-    // Program entry: init cost (first run in the tx) + cached cost + pages.
+    // Program entry (Nitro `CallProgram`, arbos/programs/programs.go):
+    // memory footprint + `cachedGas` (Stylus version 2 charges it on every
+    // call) + `initGas` (when the program is not `cached`). `cached` is the
+    // cache manager's flag (not modelled: no program is cached) or, from
+    // ArbOS 60 on only, a hit in the block's `RecentWasms` LRU (not
+    // modelled: we follow ArbOS < 60, where every call pays `initGas`).
     let (entry, reentrant) = {
         let mut e = env.borrow_mut();
-        let mut entry = gas::CACHED_GAS;
-        if e.recent.insert(code.hash) {
-            entry += gas::INIT_GAS;
-        }
+        let mut entry = code.costs.entry_gas();
         entry += e.open_pages(code.pages);
         e.spent.init += entry * gas::INK_PRICE;
         let reentrant = e.stack.contains(&msg.address);
         e.stack.push(msg.address);
+        if let Some(t) = e.trace.last_mut() {
+            t.reentrant = reentrant;
+        }
         (entry, reentrant)
     };
     let out = if msg.gas < entry {
@@ -591,7 +607,7 @@ pub struct World {
     block: BlockEnv,
     engine: Engine,
     /// Compiled modules by keccak256 of the WASM.
-    modules: HashMap<B256, (Module, u64)>,
+    modules: HashMap<B256, (Module, u64, gas::ProgramCosts)>,
     last_trace: Vec<CallTrace>,
 }
 
@@ -672,7 +688,7 @@ impl World {
         bytes: Vec<u8>,
     ) -> Result<(), RuntimeError> {
         let key = keccak256(wasm);
-        let (module, pages) = match self.modules.get(&key) {
+        let (module, pages, costs) = match self.modules.get(&key) {
             Some(m) => m.clone(),
             None => {
                 let m = compile(&self.engine, wasm)?;
@@ -686,6 +702,7 @@ impl World {
             hash,
             module,
             pages,
+            costs,
         });
         Ok(())
     }
@@ -883,7 +900,6 @@ fn exec_tx(
         logs: Vec::new(),
         journal: Vec::new(),
         stack: Vec::new(),
-        recent: HashSet::new(),
         open_pages: 0,
         ever_pages: 0,
         spent: Spent::default(),
@@ -990,7 +1006,7 @@ pub(crate) const HOOKS: &[(&str, &[ValType], &[ValType])] = {
 
 /// Validates and compiles a program; returns the module and its initial
 /// memory pages.
-fn compile(engine: &Engine, wasm: &[u8]) -> Result<(Module, u64), RuntimeError> {
+fn compile(engine: &Engine, wasm: &[u8]) -> Result<(Module, u64, gas::ProgramCosts), RuntimeError> {
     if !wasm.starts_with(b"\0asm") {
         return Err(RuntimeError::InvalidWasm(
             "missing the \\0asm magic (pass raw WASM; use wasm_from_initcode_hex for artifacts)"
@@ -1064,7 +1080,60 @@ fn compile(engine: &Engine, wasm: &[u8]) -> Result<(Module, u64), RuntimeError> 
             "start functions are not allowed".into(),
         ));
     }
-    Ok((module, pages))
+    let costs = module_shape(wasm)?.costs();
+    Ok((module, pages, costs))
+}
+
+/// The entry costs Nitro's activation would record for `wasm` (raw WASM):
+/// see [`gas::ModuleShape::costs`] and [`gas::ProgramCosts::entry_gas`].
+pub fn program_costs(wasm: &[u8]) -> Result<gas::ProgramCosts, RuntimeError> {
+    Ok(module_shape(wasm)?.costs())
+}
+
+/// The counts Nitro's activation prices (see [`gas::ModuleShape`]).
+fn module_shape(wasm: &[u8]) -> Result<gas::ModuleShape, RuntimeError> {
+    use wasmparser::{Parser, Payload};
+    let bad = |e: wasmparser::BinaryReaderError| RuntimeError::InvalidWasm(e.to_string());
+    let mut shape = gas::ModuleShape {
+        wasm_len: wasm.len() as u64,
+        ..Default::default()
+    };
+    let mut types: Vec<u64> = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(bad)? {
+            Payload::TypeSection(r) => {
+                for ty in r.into_iter_err_on_gc_types() {
+                    let f = ty.map_err(bad)?;
+                    types.push((f.params().len() + f.results().len()) as u64);
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for idx in r {
+                    let idx = idx.map_err(bad)? as usize;
+                    shape.type_len += types.get(idx).copied().unwrap_or(0);
+                    shape.funcs += 1;
+                }
+            }
+            Payload::GlobalSection(r) => shape.globals += r.count() as u64,
+            Payload::MemorySection(r) => {
+                for m in r {
+                    shape.footprint = m.map_err(bad)?.initial;
+                }
+            }
+            Payload::DataSection(r) => {
+                for d in r {
+                    shape.data_len += d.map_err(bad)?.range.len() as u64;
+                }
+            }
+            Payload::ElementSection(r) => {
+                for el in r {
+                    shape.data_len += el.map_err(bad)?.range.len() as u64;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(shape)
 }
 
 /// Whether the module has a start section (id 8), walking sections.

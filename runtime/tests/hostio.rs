@@ -2,7 +2,8 @@
 //! values with the `probe.wat` program (first calldata byte = operation).
 
 use stylus_runtime::{
-    gas, wasm_from_initcode_hex, Address, CallKind, RuntimeError, Tx, World, B256, U256,
+    gas, program_costs, wasm_from_initcode_hex, Address, CallKind, RuntimeError, Tx, World, B256,
+    U256,
 };
 
 const A: Address = Address::repeat_byte(0xaa);
@@ -365,8 +366,12 @@ fn parent_revert_discards_successful_child() {
     assert_eq!(w.storage(C, U256::from(3)), b256(4));
 }
 
+/// Nitro: a trap is `userFailure` → `vm.ErrExecutionReverted` with no data,
+/// and the ink left is returned (arbitrator/stylus/src/{run,lib}.rs,
+/// arbos/programs/programs.go `toResult`); running out of ink is
+/// `ErrOutOfGas` (all gas gone).
 #[test]
-fn trap_consumes_all_gas_and_returns_nothing() {
+fn trap_reverts_with_no_data_and_returns_the_gas_left() {
     let mut w = world();
     let r = w.transact(Tx {
         from: USER,
@@ -377,9 +382,13 @@ fn trap_consumes_all_gas_and_returns_nothing() {
     });
     assert!(!r.success);
     assert!(r.output.is_empty());
-    assert_eq!(r.gas_used, 500_000);
+    assert!(
+        r.gas_used < 50_000,
+        "trap keeps the gas left: {}",
+        r.gas_used
+    );
     assert!(r.error.unwrap().contains("unreachable"));
-    // Bad pointer: fails the frame, host does not panic.
+    // Bad pointer: fails the frame, host does not panic, gas left returned.
     let r = w.transact(Tx {
         from: USER,
         to: A,
@@ -388,8 +397,25 @@ fn trap_consumes_all_gas_and_returns_nothing() {
         gas_limit: 500_000,
     });
     assert!(!r.success);
-    assert_eq!(r.gas_used, 500_000);
+    assert!(r.output.is_empty());
+    assert!(r.gas_used < 50_000, "{}", r.gas_used);
     assert!(r.error.unwrap().contains("out of bounds"));
+    // A child's trap hands its gas left back to the parent.
+    let r = w.call(USER, A, &call_op(B, 0, &[6]));
+    assert!(r.success);
+    assert_eq!(r.output, vec![1]);
+    let child = &w.last_trace()[1];
+    assert!(!child.success && child.gas_used < 50_000, "{child:?}");
+    // Running out of gas burns everything.
+    let r = w.transact(Tx {
+        from: USER,
+        to: A,
+        value: U256::ZERO,
+        data: vec![6],
+        gas_limit: 21_000 + 16 + 9_500,
+    });
+    assert!(!r.success);
+    assert_eq!(r.gas_used, 21_000 + 16 + 9_500);
     // Revert keeps the remaining gas.
     let r = w.transact(Tx {
         from: USER,
@@ -476,6 +502,39 @@ fn unflushed_cache_is_discarded_at_return() {
 }
 
 #[test]
+fn trace_marks_exactly_the_reentered_frames() {
+    let mut w = world();
+    // USER → A → B → A → C → A (static) : frames 2 and 4 re-enter A.
+    let inner = op(10, &[A.as_slice(), &[13]]);
+    let data = call_op(B, 0, &call_op(A, 0, &call_op(C, 0, &inner)));
+    let r = w.call(USER, A, &data);
+    assert!(r.success, "{:?}", r.error);
+    let t = w.last_trace();
+    let got: Vec<(usize, Address, bool)> = t.iter().map(|f| (f.depth, f.to, f.reentrant)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (0, A, false),
+            (1, B, false),
+            (2, A, true),
+            (3, C, false),
+            (4, A, true)
+        ]
+    );
+    // The innermost frame answered msg_reentrant = 1.
+    assert_eq!(r.output.last(), Some(&0));
+    assert_eq!(r.output[r.output.len() - 5..], [0, 1, 0, 0, 0]);
+    // A fresh transaction starts with an empty stack.
+    let r = w.call(USER, B, &call_op(A, 0, &[13]));
+    assert!(r.success);
+    assert!(w.last_trace().iter().all(|f| !f.reentrant));
+    // Delegate call: B's code runs in A's context, so it re-enters A.
+    w.call(USER, A, &op(31, &[B.as_slice(), &call_op(A, 0, &[0])]));
+    let flags: Vec<bool> = w.last_trace().iter().map(|f| f.reentrant).collect();
+    assert_eq!(flags, vec![false, true, true]);
+}
+
+#[test]
 fn msg_reentrant_only_on_reentry() {
     let mut w = world();
     assert_eq!(w.call(USER, A, &[13]).output, vec![0, 0, 0, 0]);
@@ -521,14 +580,12 @@ fn intrinsic_and_init_gas() {
     let data = op(8, &[&word(1)]); // 2 non-zero bytes, 31 zero bytes
     let r = w.call(USER, A, &data);
     assert_eq!(r.gas.intrinsic, 21_000 + 2 * 16 + 31 * 4);
-    assert_eq!(
-        r.gas.init,
-        gas::INIT_GAS + gas::CACHED_GAS,
-        "first run, 1 page (free)"
-    );
-    // A second frame of the same program only pays the cached cost.
+    let entry = program_costs(&probe()).unwrap().entry_gas();
+    assert!(entry > gas::INIT_GAS + gas::CACHED_GAS);
+    assert_eq!(r.gas.init, entry, "1 page (free)");
+    // Every frame pays the full entry (ArbOS < 60: no recent-programs hit).
     let r = w.call(USER, A, &call_op(B, 0, &[0]));
-    assert_eq!(r.gas.init, gas::INIT_GAS + 2 * gas::CACHED_GAS);
+    assert_eq!(r.gas.init, 2 * entry);
     let g = r.gas;
     assert_eq!(
         r.gas_used,
@@ -785,7 +842,9 @@ fn deep_recursion_is_bounded_by_gas_not_the_host_stack() {
         to: A,
         value: U256::ZERO,
         data,
-        gas_limit: 1 << 40,
+        // Every frame pays the full program entry (~9.5k gas) and keeps
+        // 63/64 of the gas: start with enough for 1025 levels.
+        gas_limit: 1 << 50,
     });
     assert!(r.success, "{:?}", r.error);
     let t = w.last_trace();
@@ -811,6 +870,6 @@ fn memory_growth_is_charged_per_page() {
     // 4 pages open, 2 free: 2 × 1000 gas on top of the entry cost.
     assert_eq!(
         r.gas.init,
-        gas::INIT_GAS + gas::CACHED_GAS + 2 * gas::PAGE_GAS
+        program_costs(&wasm).unwrap().entry_gas() + 2 * gas::PAGE_GAS
     );
 }

@@ -658,6 +658,9 @@ pub struct Chain {
     wallets: u8,
     /// Receipt of the last transaction (for gas and traces).
     pub last: Option<rt::Receipt>,
+    /// Call frames of the last transaction sent with [`Chain::tx`] (views,
+    /// which replace `w.last_trace()`, leave it alone).
+    pub last_tx_trace: Vec<rt::CallTrace>,
 }
 
 impl Chain {
@@ -677,6 +680,7 @@ impl Chain {
             w,
             wallets: 0,
             last: None,
+            last_tx_trace: Vec::new(),
         };
         c.tx(
             admin_addr(),
@@ -714,6 +718,7 @@ impl Chain {
             gas: Some((r.gas_used, r.gas)),
         };
         self.last = Some(r);
+        self.last_tx_trace = self.w.last_trace().to_vec();
         o
     }
 
