@@ -23,4 +23,5 @@ fi
 # invariant campaign runs at its full 10,000 actions.
 cargo llvm-cov -p predmart-pool --all-targets \
   --ignore-filename-regex '(/tests/|/examples/|/runtime/|/contracts/|src/main\.rs)' \
-  --fail-under-lines 95 --summary-only ${HTML:+--html}
+  --fail-under-lines 95 --summary-only ${HTML:+--html} \
+  -- --test-threads=1  # instrumented tests are slow; motsu's shared storage map dislikes that

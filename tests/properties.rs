@@ -993,7 +993,13 @@ fn config() -> Config {
 
 /// Runs random sequences; `stress`: little liquidity, much collateral, no
 /// pool cap and long waits, so utilization and interest run high.
+/// The three sequence tests run one at a time: each is long and busy, and
+/// motsu's shared storage map gives up ("storage is locked") when a slow
+/// (e.g. coverage-instrumented) neighbour holds its shard too long.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn check_sequences(price: BoxedStrategy<u128>, stress: bool) {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let borrowers = borrower_accounts();
     // Most cases start with some liquidity and some collateral (checked like
     // any action), then up to 40 random actions.
