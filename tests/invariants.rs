@@ -1234,8 +1234,7 @@ impl<'a> Campaign<'a> {
         self.ensure(ta == m.cash + m.borrowed - m.reserves, || {
             format!("after {kind}: totalAssets {ta} != {m:?}")
         });
-        let unsettled: u128 =
-            markets.iter().map(|k| p.redemption(k.id).0).sum::<u128>() + self.retired_unsettled;
+        let unsettled = self.unsettled();
         let held = self.wd.usdc_of(pool);
         self.ensure(held == m.cash + unsettled + self.donated, || {
             format!("after {kind}: pool holds {held} USDC, books cash {} + unsettled {unsettled} + donated {}", m.cash, self.donated)
@@ -1334,6 +1333,16 @@ impl<'a> Campaign<'a> {
             self.retired_unsettled += self.p().redemption(k.id).0;
             self.resolved.retain(|r| r.id != k.id);
         }
+    }
+
+    /// Redemption USDC the pool holds for positions not settled yet.
+    fn unsettled(&self) -> u128 {
+        let p = self.p();
+        self.markets()
+            .iter()
+            .map(|k| p.redemption(k.id).0)
+            .sum::<u128>()
+            + self.retired_unsettled
     }
 
     /// The `BadDebtAbsorbed` amounts emitted since the last call.
@@ -1444,14 +1453,7 @@ impl<'a> Campaign<'a> {
                 )
             },
         );
-        let p = self.p();
-        let unsettled: u128 = self
-            .markets()
-            .iter()
-            .map(|k| p.redemption(k.id).0)
-            .sum::<u128>()
-            + self.retired_unsettled;
-        drop(p);
+        let unsettled = self.unsettled();
         let held = self.wd.usdc_of(self.wd.pool.address());
         self.ensure(held == m.cash + unsettled + self.donated, || {
             format!(
@@ -1460,19 +1462,6 @@ impl<'a> Campaign<'a> {
             )
         });
     }
-}
-
-/// The positions' debts against `borrowed`: each debt is
-/// `ceil(s_i (B + 1) / (S + 1e6))`, so with `V = S + 1e6`:
-/// `S (B + 1) <= Σ·V < S (B + 1) + n·V` (see `tests/properties.rs`).
-fn debts_add_up(m: &Market, sum: u128, n: u128) -> bool {
-    if m.borrow_shares == 0 {
-        return sum == 0 && m.borrowed == 0;
-    }
-    let v = U256::from(m.borrow_shares + 1_000_000);
-    let exact = U256::from(m.borrow_shares) * U256::from(m.borrowed + 1);
-    let s = U256::from(sum) * v;
-    s >= exact && s < exact + U256::from(n) * v
 }
 
 fn run(

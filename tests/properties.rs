@@ -751,15 +751,9 @@ impl<'a> Run<'a> {
         if m.borrow_shares == 0 {
             prop_assert_eq!(m.borrowed, 0, "after {:?}: debt without borrow shares", a);
         }
-        // sum = Σ ceil(s_i * (B + 1) / (S + 1e6)), so with V = S + 1e6:
-        // S * (B + 1) <= sum * V < S * (B + 1) + n * V (ceil(x) < x + 1), or
-        // sum = 0 without borrow shares.
-        let v = U256::from(m.borrow_shares + 1_000_000);
-        let exact = U256::from(m.borrow_shares) * U256::from(m.borrowed + 1);
+        // sum = Σ ceil(s_i * (B + 1) / (S + 1e6)): see `debts_add_up`.
         prop_assert!(
-            U256::from(sum_debt) * v >= exact
-                && (U256::from(sum_debt) * v < exact + U256::from(n) * v
-                    || sum_debt == 0 && n == 0),
+            debts_add_up(&m, sum_debt, n),
             "after {:?}: positions owe {} but the pool books {} ({} shares, {} positions)",
             a,
             sum_debt,

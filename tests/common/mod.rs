@@ -759,6 +759,21 @@ pub struct Snapshot {
     pub token: (u128, u128, u64),
 }
 
+/// Whether the positions' debts (`sum` over `n` positions with borrow
+/// shares) add up to the pool's `borrowed` within the virtual-share
+/// rounding: each debt is `ceil(s_i (B + 1) / (S + 1e6))`, so with
+/// `V = S + 1e6`, `S (B + 1) <= sum·V < S (B + 1) + n·V`; without borrow
+/// shares nothing is owed or booked.
+pub fn debts_add_up(m: &predmart_pool::interest::Market, sum: u128, n: u128) -> bool {
+    if m.borrow_shares == 0 {
+        return sum == 0 && n == 0 && m.borrowed == 0;
+    }
+    let v = U256::from(m.borrow_shares + 1_000_000);
+    let exact = U256::from(m.borrow_shares) * U256::from(m.borrowed + 1);
+    let s = U256::from(sum) * v;
+    s >= exact && s < exact + U256::from(n) * v
+}
+
 /// Moves the pool's clock forward.
 pub fn advance(seconds: u64) {
     clock::advance(seconds);
