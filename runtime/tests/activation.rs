@@ -12,19 +12,7 @@ use stylus_runtime::{
 
 /// A small program that passes: two hostios, one page, a data segment, a
 /// `memory.copy` (bulk memory is on), a table with one element.
-const GOOD: &str = r#"(module
-  (import "vm_hooks" "read_args" (func $read_args (param i32)))
-  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
-  (memory (export "memory") 1)
-  (table 1 funcref)
-  (elem (i32.const 0) $entry)
-  (global $g (mut i32) (i32.const 0))
-  (data (i32.const 16) "hi")
-  (func $entry (export "user_entrypoint") (param i32) (result i32)
-    (call $read_args (i32.const 0))
-    (memory.copy (i32.const 32) (i32.const 16) (i32.const 2))
-    (call $write_result (i32.const 32) (i32.const 2))
-    i32.const 0))"#;
+const GOOD: &str = include_str!("fixtures/good.wat");
 
 fn wat(text: &str) -> Vec<u8> {
     wat::parse_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
@@ -157,6 +145,20 @@ fn a_module_using_data_drop_gets_a_datacount_section_and_is_refused() {
     );
     assert!(section_ids(&wasm).contains(&12));
     assert_eq!(refused(&wasm), "section");
+}
+
+/// binaryen 132's own output (`wasm-opt -Oz --enable-bulk-memory` on `GOOD`,
+/// see `fixtures/README.md`): a DataCount section, refused; the same input
+/// through `--enable-bulk-memory-opt` (`fixtures/bulk-memory-opt.wasm`)
+/// passes.
+#[test]
+fn binaryen_bulk_memory_output_is_refused_and_bulk_memory_opt_output_passes() {
+    let bad = include_bytes!("fixtures/bulk-memory.wasm");
+    assert!(section_ids(bad).contains(&12), "{:?}", section_ids(bad));
+    assert_eq!(refused(bad), "section");
+    let good = include_bytes!("fixtures/bulk-memory-opt.wasm");
+    assert!(!section_ids(good).contains(&12), "{:?}", section_ids(good));
+    check(good, DEFAULT_ARBOS).expect("passes");
 }
 
 #[test]
