@@ -207,7 +207,7 @@ impl Limit {
 }
 
 /// Why activation would refuse a module. [`ActivationError::rule`] names the
-/// rule; `Display` says `activation rule `<rule>`: <details>`.
+/// rule; `Display` says ``activation rule `<rule>`: <details>``.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActivationError {
     /// Not a WASM module (bad magic or version, a component, undecodable).

@@ -9,7 +9,7 @@
 //! text, e.g. `target/initcode.hex`) or Stylus code (`EF F0 00 00` + brotli,
 //! bytes or hex); compressed code is decompressed exactly as deployed. Prints
 //! one line per file, `OK <file>: <summary>` or
-//! `REJECTED <file>: activation rule `<rule>`: <details>`.
+//! ``REJECTED <file>: activation rule `<rule>`: <details>``.
 //!
 //! Exit status: 0 when every file passes, 1 when any is rejected, 2 on a usage
 //! error or an unreadable or undecodable file.
