@@ -29,7 +29,7 @@ use crate::{
     resolution::{self, status},
     risk::{Curve, ANCHORS, BORROW_HAIRCUT},
     signatures as sig,
-    store::{m, map, map2, s},
+    store::{halves, join, m, map, map2, s},
     vault,
 };
 
@@ -93,11 +93,6 @@ fn kind_at_most(kind: u8, max: u8) -> Res<()> {
         return Err(fail!(InvalidCalldata));
     }
     Ok(())
-}
-
-/// A word's low and high 128 bits.
-fn halves(word: U256) -> (u128, u128) {
-    ((word & U256::from(u128::MAX)).to::<u128>(), (word >> 128usize).to::<u128>())
 }
 
 fn topic(a: Address) -> B256 {
@@ -329,47 +324,29 @@ impl LendingPool {
     /// books' headroom ([`MAX_BOOKS`] of assets, `u128` pUSDC with the virtual
     /// shares), far above all the USDC there is.
     pub fn max_deposit(&self, receiver: Address) -> Res<u128> {
-        let (cash_room, supply_room, ta) = match self.entry_room(receiver)? {
-            Some(r) => r,
-            None => return Ok(0),
-        };
-        // Shares minted for `assets` round down, so the assets of
-        // `supply_room` shares (rounded down) mint at most `supply_room`.
-        let by_supply = vault::to_assets(supply_room, self.total_supply(), ta, Rounding::Down)
-            .unwrap_or(u128::MAX);
-        Ok(cash_room.min(by_supply))
-    }
-
-    /// `maxMint(receiver)`: the most pUSDC a `mint` for `receiver` can create
-    /// now without reverting; 0 when `max_deposit` is.
-    pub fn max_mint(&self, receiver: Address) -> Res<u128> {
-        let (cash_room, supply_room, ta) = match self.entry_room(receiver)? {
-            Some(r) => r,
-            None => return Ok(0),
-        };
-        // The assets of `n` shares round up; `n = shares(cash_room)` rounded
-        // down costs at most `cash_room`.
-        let by_cash = vault::to_shares(cash_room, self.total_supply(), ta, Rounding::Down)
-            .unwrap_or(u128::MAX);
-        Ok(supply_room.min(by_cash))
-    }
-
-    /// Room left in the books for a deposit to `receiver`: `(assets,
-    /// pUSDC, totalAssets)`, or `None` when deposits to it are refused
-    /// (paused, zero or the pool as receiver). Assets stay within
-    /// [`MAX_BOOKS`] (so interest cannot overflow them for decades) and the
-    /// supply within `u128` with the virtual shares on top.
-    fn entry_room(&self, receiver: Address) -> Res<Option<(u128, u128, u128)>> {
         if self.paused() || self.recipient(receiver).is_err() {
-            return Ok(None);
+            return Ok(0);
         }
         let m = self.market()?;
         let held = m.cash.saturating_add(m.settling).saturating_add(m.borrowed);
-        Ok(Some((
-            MAX_BOOKS.saturating_sub(held),
-            (u128::MAX - vault::VIRTUAL_SHARES).saturating_sub(self.total_supply()),
+        // Shares minted for `assets` round down, so the assets of the
+        // supply's headroom in shares (rounded down) mint at most that.
+        let supply_room = (u128::MAX - vault::VIRTUAL_SHARES).saturating_sub(self.total_supply());
+        let by_supply = vault::to_assets(
+            supply_room,
+            self.total_supply(),
             m.total_assets(),
-        )))
+            Rounding::Down,
+        )
+        .unwrap_or(u128::MAX);
+        Ok(MAX_BOOKS.saturating_sub(held).min(by_supply))
+    }
+
+    /// `maxMint(receiver)`: the most pUSDC a `mint` for `receiver` can create
+    /// now without reverting: the shares of `maxDeposit` (rounded down, so
+    /// they cost at most `maxDeposit`); 0 when `max_deposit` is.
+    pub fn max_mint(&self, receiver: Address) -> Res<u128> {
+        self.shares_for(self.max_deposit(receiver)?, Rounding::Down)
     }
 
     /// Deposits `assets` USDC (pulled from the caller) for `receiver`'s pUSDC,
@@ -510,9 +487,8 @@ impl LendingPool {
     fn market_with_accrual(&self) -> Res<(Market, interest::Accrual)> {
         // LAST_ACCRUAL: time in bits 0..64, reserve carry in 64..128,
         // interest carry in 128..256 (see `store::s::LAST_ACCRUAL`).
-        let word = self.sload(U256::from(s::LAST_ACCRUAL));
-        let (low, interest_carry) = halves(word);
-        let (reserves, settling) = halves(self.sload(U256::from(s::RESERVES)));
+        let (interest_carry, low) = halves(self.sload(U256::from(s::LAST_ACCRUAL)));
+        let (settling, reserves) = halves(self.sload(U256::from(s::RESERVES)));
         let stored = Market {
             cash: self.num(s::CASH),
             borrowed: self.num(s::BORROWED),
@@ -541,10 +517,8 @@ impl LendingPool {
         let (m, a) = self.market_with_accrual()?;
         // The time and the remainders carried to the next accrual.
         let c = m.carry;
-        let word = (U256::from(c.interest) << 128)
-            | (U256::from(c.reserve) << 64)
-            | U256::from(self.now());
-        self.save(U256::from(s::LAST_ACCRUAL), word);
+        let low = (c.reserve << 64) | self.now() as u128;
+        self.save(U256::from(s::LAST_ACCRUAL), join(c.interest, low));
         // The pool cap's window sees lenders' assets before every change
         // (and after it: `store_market`).
         self.observe_cap(&m);
@@ -571,10 +545,7 @@ impl LendingPool {
         let reserves = m
             .reserves
             .min(m.cash.saturating_add(m.settling).saturating_add(m.borrowed));
-        self.save(
-            U256::from(s::RESERVES),
-            (U256::from(m.settling) << 128) | U256::from(reserves),
-        );
+        self.save(U256::from(s::RESERVES), join(m.settling, reserves));
     }
 
     // ------------------------------------------------------------------
@@ -692,22 +663,27 @@ impl LendingPool {
         self.cap_of(&m)
     }
 
+    /// The pool cap's window as stored (`CapWindow`).
+    fn cap_window(&self) -> (u128, u128) {
+        halves(self.sload(U256::from(s::CAP_CHECKPOINT)))
+    }
+
     /// Records lenders' assets in the pool cap's window (`CapWindow`).
     #[inline(never)]
     fn observe_cap(&mut self, m: &Market) {
-        let slot = U256::from(s::CAP_CHECKPOINT);
-        let before = self.sload(slot);
-        let window = CapWindow::unpack(before).observe(self.now(), m.total_assets());
-        if window.pack() != before {
-            self.save(slot, window.pack());
+        let before = self.cap_window();
+        let after = CapWindow::unpack(before)
+            .observe(self.now(), m.total_assets())
+            .pack();
+        if after != before {
+            self.save(U256::from(s::CAP_CHECKPOINT), join(after.0, after.1));
         }
     }
 
     /// The pool cap for these totals (see `token_borrow_cap`).
     #[inline(never)]
     fn cap_of(&self, m: &Market) -> Res<u128> {
-        let window = CapWindow::unpack(self.sload(U256::from(s::CAP_CHECKPOINT)));
-        let base = window.base(self.now(), m.total_assets());
+        let base = CapWindow::unpack(self.cap_window()).base(self.now(), m.total_assets());
         positions::token_cap(base, self.num(s::POOL_CAP))
     }
 

@@ -1,8 +1,6 @@
 //! Position rules: oracle price validity, what a borrow must satisfy, what a
 //! collateral withdrawal must satisfy, and the per-token pool cap. Pure.
 
-use alloy_primitives::U256;
-
 use crate::{
     errors::Result,
     fail,
@@ -49,8 +47,9 @@ pub fn token_cap(total_assets: u128, cap_bps: u128) -> Result<u128> {
 
 /// Length of one pool-cap window day, in seconds.
 pub const CAP_DAY: u64 = 86_400;
-/// Largest `totalAssets` the window records (112 bits; far above all USDC).
-pub const CAP_MAX: u128 = (1 << 112) - 1;
+/// Largest `totalAssets` the window records (96 bits, 7.9e22 USDC: far above
+/// all the USDC there is).
+pub const CAP_MAX: u128 = (1 << 96) - 1;
 
 /// The pool cap's memory of lenders' assets: the lowest `totalAssets` seen
 /// before and after every state change of the current day (`today`) and of
@@ -65,7 +64,7 @@ pub const CAP_MAX: u128 = (1 << 112) - 1;
 /// `totalAssets` now, so a fresh pool lends at once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CapWindow {
-    /// Day number (`time / CAP_DAY`) of `today`.
+    /// Day number (`time / CAP_DAY`) of `today` (32 bits: 11 million years).
     pub day: u64,
     /// Lowest non-zero `totalAssets` seen today (0: none yet).
     pub today: u128,
@@ -79,7 +78,7 @@ impl CapWindow {
     /// `yesterday`; after a day with no state change at all, `totalAssets`
     /// was what it is now throughout (interest aside), so both days see it.
     pub fn observe(self, now: u64, total_assets: u128) -> CapWindow {
-        let (day, ta) = (now / CAP_DAY, total_assets.min(CAP_MAX));
+        let (day, ta) = ((now / CAP_DAY) & u32::MAX as u64, total_assets.min(CAP_MAX));
         let low = |seen: u128| if seen == 0 { ta } else { seen.min(ta) };
         let (today, yesterday) = match day.saturating_sub(self.day) {
             0 => (self.today, self.yesterday),
@@ -113,19 +112,18 @@ impl CapWindow {
         base
     }
 
-    /// The window as one storage word: day in bits 224..256, `today` in
-    /// 112..224, `yesterday` in 0..112.
-    pub fn pack(&self) -> U256 {
-        (U256::from(self.day) << 224) | (U256::from(self.today) << 112) | U256::from(self.yesterday)
+    /// The window as one storage word's `(high, low)` halves: day in bits
+    /// 96..128 and `today` in 0..96 of the high half, `yesterday` the low.
+    pub fn pack(&self) -> (u128, u128) {
+        (((self.day as u128) << 96) | self.today, self.yesterday)
     }
 
-    /// The window from its storage word.
-    pub fn unpack(word: U256) -> CapWindow {
-        let m = U256::from(CAP_MAX);
+    /// The window from its storage halves.
+    pub fn unpack((high, low): (u128, u128)) -> CapWindow {
         CapWindow {
-            day: (word >> 224usize).saturating_to::<u64>(),
-            today: ((word >> 112usize) & m).to(),
-            yesterday: (word & m).to(),
+            day: (high >> 96) as u64,
+            today: high & CAP_MAX,
+            yesterday: low & CAP_MAX,
         }
     }
 }
@@ -237,7 +235,7 @@ mod tests {
         };
         assert_eq!(CapWindow::unpack(full.pack()), full);
         assert_eq!(CapWindow::unpack(w3.pack()), w3);
-        // Above 112 bits the window saturates (far beyond all USDC).
+        // Above 96 bits the window saturates (far beyond all USDC).
         assert_eq!(w3.observe(103 * D, u128::MAX).today, 10 * m);
         assert_eq!(CapWindow::default().observe(0, u128::MAX).today, CAP_MAX);
     }

@@ -30,13 +30,14 @@ pub mod s {
     pub const BORROWED: u64 = 8;
     /// `totalBorrowShares`.
     pub const BORROW_SHARES: u64 = 9;
-    /// Reserves (bits 0..128) and the redeemed markets' receivable
-    /// (`Market::settling`, bits 128..256), read and written together.
+    /// Reserves (low half) and the redeemed markets' receivable
+    /// (`Market::settling`, high half), read and written together.
     pub const RESERVES: u64 = 10;
-    /// Last accrual time (bits 0..64) and the accrual remainders carried to
-    /// the next accrual (`interest::Carry`): the reserve carry (below 1e18)
-    /// in bits 64..128, the interest carry (below 1e18 * 31,557,600) in
-    /// bits 128..256. Read and written together by every accrual.
+    /// Last accrual time (low half, bits 0..64) and the accrual remainders
+    /// carried to the next accrual (`interest::Carry`): the reserve carry
+    /// (below 1e18 < 2^60) in bits 64..128 of the low half, the interest
+    /// carry (below 1e18 * 31,557,600 < 2^85) in the high half. Read and
+    /// written together by every accrual.
     pub const LAST_ACCRUAL: u64 = 11;
     /// Pool cap (bps).
     pub const POOL_CAP: u64 = 12;
@@ -89,6 +90,19 @@ pub mod m {
     pub const FROZEN_DEBT: u64 = 111;
 }
 
+/// A slot holding two `u128` halves: `(high, low)` → word (the high half
+/// in bits 128..256).
+pub fn join(high: u128, low: u128) -> U256 {
+    U256::from_limbs([low as u64, (low >> 64) as u64, high as u64, (high >> 64) as u64])
+}
+
+/// A word's `(high, low)` `u128` halves (the inverse of [`join`]).
+pub fn halves(word: U256) -> (u128, u128) {
+    let l = word.as_limbs();
+    let half = |a: u64, b: u64| (a as u128) | ((b as u128) << 64);
+    (half(l[2], l[3]), half(l[0], l[1]))
+}
+
 /// Slot of `mapping[key]` at `base`.
 #[inline(never)]
 pub fn map(base: u64, key: U256) -> U256 {
@@ -121,6 +135,11 @@ mod tests {
             map2(m::POSITION, k, U256::from(1)),
             map2(m::POSITION, U256::from(1), k)
         );
+        // Two halves round-trip at their maxima and never overlap.
+        for (hi, lo) in [(u128::MAX, 0), (0, u128::MAX), (u128::MAX, u128::MAX), (7, 9)] {
+            assert_eq!(halves(join(hi, lo)), (hi, lo));
+        }
+        assert_eq!(join(1, 2), (U256::from(1) << 128) | U256::from(2));
         // Scalar regions do not overlap.
         assert!(s::ANCHORS + 14 <= s::PENDING_ANCHORS);
         assert!(s::PENDING_ANCHORS + 14 <= s::PENDING_VALUE);

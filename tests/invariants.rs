@@ -892,6 +892,29 @@ impl<'a> Campaign<'a> {
             ));
         }
         let who = self.borrowers[b].address();
+        if self.rng.chance(25) {
+            // The oracle's price puts the collateral just above the debt
+            // (100% to 105% of it): the band where a split liquidation used
+            // to push the rest under water.
+            let (c, _, debt) = self.position(who, m.id);
+            if c != 0 {
+                let cover = 10_000 + self.rng.below(500) as u128;
+                let p = U256::from(debt) * U256::from(WAD) * U256::from(cover)
+                    / U256::from(10_000u32)
+                    / U256::from(c)
+                    + U256::from(1u8);
+                m.price = p.saturating_to::<u128>().clamp(1, WAD - 1);
+                for k in self.open.iter_mut().chain(self.resolved.iter_mut()) {
+                    if k.id == m.id {
+                        k.price = m.price;
+                    }
+                }
+                self.trace.push(format!(
+                    "price of {} moves to {} (collateral {cover} bps of the debt)",
+                    m.id, m.price
+                ));
+            }
+        }
         // A liquidator who splits: several calls in the same second at the
         // same signed price, each with a random amount (tiny, partial, the
         // whole debt or the maximum), as one lacking the cash for a full

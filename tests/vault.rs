@@ -30,8 +30,9 @@ fn metadata_through_the_abi(
         wd.abi(alice, IPool::totalAssetsCall {}).unwrap()._0,
         U256::ZERO
     );
-    // An empty pool: the books' headroom (2^120 base units of USDC; the
-    // virtual offset mints 10^6 pUSDC units a unit, within u128).
+    // An empty pool: the books' headroom (the virtual offset mints 10^6
+    // pUSDC units a unit, and the supply stays within u128); maxMint is the
+    // shares of maxDeposit.
     assert_eq!(
         wd.abi(alice, IPool::maxDepositCall { receiver: alice })
             .unwrap()
@@ -42,7 +43,7 @@ fn metadata_through_the_abi(
         wd.abi(alice, IPool::maxMintCall { receiver: alice })
             .unwrap()
             ._0,
-        U256::from(u128::MAX - 1_000_000)
+        U256::from((u128::MAX - 1_000_000) / 1_000_000 * 1_000_000)
     );
     // Never for a receiver the pool refuses.
     for receiver in [Address::ZERO, pool.address()] {
