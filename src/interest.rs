@@ -303,8 +303,14 @@ mod tests {
         let s = accrue(cash, b, 0, 1, Carry::default()).unwrap().0;
         assert!(s.interest * 86_400 <= d.interest && (s.interest + 1) * 86_400 >= d.interest);
         // Nothing borrowed or no time: nothing accrues.
-        assert_eq!(accrue(cash, 0, 0, 100, Carry::default()).unwrap().0, Accrual::default());
-        assert_eq!(accrue(cash, b, 0, 0, Carry::default()).unwrap().0, Accrual::default());
+        assert_eq!(
+            accrue(cash, 0, 0, 100, Carry::default()).unwrap().0,
+            Accrual::default()
+        );
+        assert_eq!(
+            accrue(cash, b, 0, 0, Carry::default()).unwrap().0,
+            Accrual::default()
+        );
     }
 
     /// The reviewer's numbers: 1,000 USDC borrowed at 6.25% for an hour.

@@ -324,8 +324,11 @@ mod tests {
                 // Never dust and never under water after a bite.
                 prop_assert!(debt >= MIN_DEBT);
                 prop_assert!(
-                    collateral_value(coll, p).unwrap() >= mul_div(debt, BONUS, WAD, Rounding::Down).unwrap(),
-                    "remainder under 105% coverage: coll {} debt {}", coll, debt
+                    collateral_value(coll, p).unwrap()
+                        >= mul_div(debt, BONUS, WAD, Rounding::Down).unwrap(),
+                    "remainder under 105% coverage: coll {} debt {}",
+                    coll,
+                    debt
                 );
             } else {
                 break;

@@ -86,7 +86,11 @@ impl CapWindow {
             _ => (0, 0),
         };
         if ta == 0 {
-            return CapWindow { day, today, yesterday };
+            return CapWindow {
+                day,
+                today,
+                yesterday,
+            };
         }
         CapWindow {
             day,
@@ -226,7 +230,10 @@ mod tests {
         // Untouched for a whole day: what is there now was there all along.
         assert_eq!(w.base(103 * D, 10 * m), 10 * m);
         // A fall counts at once.
-        assert_eq!(w3.observe(103 * D + 9, m / 2).base(103 * D + 9, 10 * m), m / 2);
+        assert_eq!(
+            w3.observe(103 * D + 9, m / 2).base(103 * D + 9, 10 * m),
+            m / 2
+        );
         // Round trip through storage, at the limits.
         let full = CapWindow {
             day: u32::MAX as u64,

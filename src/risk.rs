@@ -255,11 +255,11 @@ mod tests {
         assert_eq!(bad(&|c| c.prices[6] = WAD - (1)), e); // last not 1e18
         assert_eq!(bad(&|c| c.prices[3] = c.prices[2]), e); // not strictly increasing
         assert_eq!(bad(&|c| c.ltvs[3] = c.ltvs[2] - (1)), e); // LTV decreases
-        // Threshold above 1/1.05: at HF 1 the collateral could not pay the bonus.
+                                                              // Threshold above 1/1.05: at HF 1 the collateral could not pay the bonus.
         assert_eq!(bad(&|c| { c.ltvs[6] = MAX_LTV + 1 }), e);
         assert_eq!(bad(&|c| { c.ltvs[6] = cents(90) }), e); // the old 100% bound
         assert!(bad(&|c| { c.ltvs[6] = MAX_LTV }).is_ok()); // the boundary is allowed
-        // MAX_LTV is the largest LTV whose threshold times 1.05 is at most 1.
+                                                            // MAX_LTV is the largest LTV whose threshold times 1.05 is at most 1.
         let lt_bonus = |l: u128| mul_div(l + LIQUIDATION_BUFFER, 105, 100, Rounding::Up).unwrap();
         assert!(lt_bonus(MAX_LTV) <= WAD);
         assert!(lt_bonus(MAX_LTV + 1) > WAD);

@@ -93,7 +93,12 @@ pub mod m {
 /// A slot holding two `u128` halves: `(high, low)` → word (the high half
 /// in bits 128..256).
 pub fn join(high: u128, low: u128) -> U256 {
-    U256::from_limbs([low as u64, (low >> 64) as u64, high as u64, (high >> 64) as u64])
+    U256::from_limbs([
+        low as u64,
+        (low >> 64) as u64,
+        high as u64,
+        (high >> 64) as u64,
+    ])
 }
 
 /// A word's `(high, low)` `u128` halves (the inverse of [`join`]).
@@ -136,7 +141,12 @@ mod tests {
             map2(m::POSITION, U256::from(1), k)
         );
         // Two halves round-trip at their maxima and never overlap.
-        for (hi, lo) in [(u128::MAX, 0), (0, u128::MAX), (u128::MAX, u128::MAX), (7, 9)] {
+        for (hi, lo) in [
+            (u128::MAX, 0),
+            (0, u128::MAX),
+            (u128::MAX, u128::MAX),
+            (7, 9),
+        ] {
             assert_eq!(halves(join(hi, lo)), (hi, lo));
         }
         assert_eq!(join(1, 2), (U256::from(1) << 128) | U256::from(2));

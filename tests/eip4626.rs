@@ -46,7 +46,11 @@ struct Case {
 
 fn case() -> impl Strategy<Value = Case> {
     (
-        [1u128..=1_000, 1u128..=1_000_000_000, 1u128..=10_000_000_000_000],
+        [
+            1u128..=1_000,
+            1u128..=1_000_000_000,
+            1u128..=10_000_000_000_000,
+        ],
         0u128..=10_000,
         prop_oneof![Just(0u64), 1u64..100, 1_000u64..40_000_000],
         any::<bool>(),
@@ -76,7 +80,9 @@ fn run(c: &Case) -> TestResult {
         wd.lend(h[i], *d);
     }
     // The dust holder gets one share unit from the first lender.
-    pool.sender(h[0]).transfer(h[3], U256::from(1)).motsu_unwrap();
+    pool.sender(h[0])
+        .transfer(h[3], U256::from(1))
+        .motsu_unwrap();
     let borrower = Account::from_seed("borrower");
     let id = token();
     let cash = pool.sender(h[0]).market().unwrap().cash;
@@ -148,9 +154,18 @@ fn run(c: &Case) -> TestResult {
         max.min(usd(1_000_000_000))
     };
     wd.fund(newcomer, assets);
-    let preview = pool.sender(newcomer).shares_for(assets, Rounding::Down).unwrap();
+    let preview = pool
+        .sender(newcomer)
+        .shares_for(assets, Rounding::Down)
+        .unwrap();
     let got = pool.sender(newcomer).deposit(assets, newcomer).motsu_res();
-    prop_assert_eq!(got, Ok(preview), "deposit({}) with maxDeposit {}", assets, max);
+    prop_assert_eq!(
+        got,
+        Ok(preview),
+        "deposit({}) with maxDeposit {}",
+        assets,
+        max
+    );
     let max = pool.sender(newcomer).max_mint(newcomer).unwrap();
     let shares = if c.exact_max_entry {
         max
@@ -158,7 +173,10 @@ fn run(c: &Case) -> TestResult {
         max.min(usd(1_000_000_000) * 1_000_000)
     };
     if shares != 0 {
-        let cost = pool.sender(newcomer).assets_for(shares, Rounding::Up).unwrap();
+        let cost = pool
+            .sender(newcomer)
+            .assets_for(shares, Rounding::Up)
+            .unwrap();
         wd.fund(newcomer, cost);
         let got = pool.sender(newcomer).mint(shares, newcomer).motsu_res();
         prop_assert_eq!(got, Ok(cost), "mint({}) with maxMint {}", shares, max);
@@ -171,7 +189,10 @@ fn run(c: &Case) -> TestResult {
         let max = p.max_redeem(newcomer).unwrap();
         drop(p);
         if max != 0 {
-            let got = pool.sender(newcomer).redeem(max, newcomer, newcomer).motsu_res();
+            let got = pool
+                .sender(newcomer)
+                .redeem(max, newcomer, newcomer)
+                .motsu_res();
             prop_assert!(got.is_ok(), "redeem after the books filled: {:?}", got);
         }
     }
@@ -224,5 +245,8 @@ fn shares_worth_nothing_have_max_redeem_zero(
         .motsu_unwrap();
     let max = pool.sender(dusty).max_redeem(dusty).unwrap();
     assert_eq!(max, 1_001_000);
-    assert_eq!(pool.sender(dusty).redeem(max, dusty, dusty).motsu_res(), Ok(1));
+    assert_eq!(
+        pool.sender(dusty).redeem(max, dusty, dusty).motsu_res(),
+        Ok(1)
+    );
 }

@@ -8,7 +8,13 @@ use alloy_primitives::{Address, U256};
 use common::*;
 use motsu::prelude::*;
 use predmart_pool::{
-    errors::Error, events, math::Rounding, risk::{Curve, MAX_LTV}, signatures as sig, store::s, LendingPool,
+    errors::Error,
+    events,
+    math::Rounding,
+    risk::{Curve, MAX_LTV},
+    signatures as sig,
+    store::s,
+    LendingPool,
 };
 use stylus_sdk::abi::Bytes;
 

@@ -69,7 +69,9 @@ use motsu::prelude::*;
 use predmart_pool::{
     errors::Error,
     events::{BadDebtAbsorbed, ReservesAbsorbed},
-    interest::Market, math::Rounding, resolution::status,
+    interest::Market,
+    math::Rounding,
+    resolution::status,
     LendingPool,
 };
 use stylus_sdk::abi::Bytes;
@@ -711,9 +713,8 @@ impl<'a> Campaign<'a> {
         let r = self.attempt(
             "repay",
             &[Error::ZeroAmount, Error::NoPosition, Error::MarketResolved],
-            || {
-            pool.sender(payer).repay_for(who, m.id, x).motsu_res()
-        });
+            || pool.sender(payer).repay_for(who, m.id, x).motsu_res(),
+        );
         let paid = match r {
             Err(e) => {
                 self.ensure(expected == Some(e), || {
@@ -1127,10 +1128,11 @@ impl<'a> Campaign<'a> {
                 _ => 10_000,
             };
             self.trace.push(format!("{} pays {bps} bps a share", m.id));
-            self.wd
-                .ctf
-                .sender(self.wd.admin)
-                .set_payout(m.condition, U256::from(1), U256::from(bps));
+            self.wd.ctf.sender(self.wd.admin).set_payout(
+                m.condition,
+                U256::from(1),
+                U256::from(bps),
+            );
             let held = self.wd.ctf_of(self.wd.pool.address(), m.id);
             self.wd
                 .usdc

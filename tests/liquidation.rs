@@ -759,7 +759,10 @@ fn won_market_redeemed_and_settled(
             .settle_redemption(who.address(), id)
             .motsu_unwrap();
         // Frozen debts are pro rata of the borrow shares, rounded up.
-        assert!((payout - surplus).abs_diff(debt) <= 1, "{surplus} vs {debt}");
+        assert!(
+            (payout - surplus).abs_diff(debt) <= 1,
+            "{surplus} vs {debt}"
+        );
         let repaid = payout - surplus;
         assert_eq!(wd.usdc_of(who.address()), before + surplus);
         pool.assert_emitted(&events::RedemptionSettled {
@@ -781,7 +784,10 @@ fn won_market_redeemed_and_settled(
             // shortfall is certain now and leaves the share price now, as a
             // token-level write-off (b's own debt was covered), reserves first.
             let absorbed = r0 - pool.sender(anyone).market().unwrap().reserves;
-            assert!((lost + absorbed).abs_diff(shortfall) <= 2, "{lost} + {absorbed} vs {shortfall}");
+            assert!(
+                (lost + absorbed).abs_diff(shortfall) <= 2,
+                "{lost} + {absorbed} vs {shortfall}"
+            );
             pool.assert_emitted(&events::BadDebtAbsorbed {
                 borrower: Address::ZERO,
                 tokenId: id,
@@ -969,7 +975,10 @@ fn split_liquidation_of_an_above_water_position_costs_lenders_nothing(
         );
     }
     // The whole: all 1,000 shares (worth 651) for the 650 of debt.
-    assert_eq!(wd.liquidate(keeper, a, id, u128::MAX, price), Ok(usd(1_000)));
+    assert_eq!(
+        wd.liquidate(keeper, a, id, u128::MAX, price),
+        Ok(usd(1_000))
+    );
     assert_eq!(usd(1_000) - wd.usdc_of(keeper), usd(650));
     assert_eq!(pool.sender(a).get_position(a, id).unwrap(), (0, 0, 0));
     // Lenders lost nothing, and nothing was written off.
@@ -1040,7 +1049,8 @@ fn repeated_bites_keep_the_remainder_covered(
 /// `alice`'s position off; returns (reserves before, totalAssets before).
 fn with_reserves(wd: &World, bob: &Account) {
     wd.collateral(bob.address(), U256::from(99), usd(100_000));
-    wd.borrow(bob, U256::from(99), usd(40_000), cents(90)).unwrap();
+    wd.borrow(bob, U256::from(99), usd(40_000), cents(90))
+        .unwrap();
     advance(365 * 86_400);
     wd.pool.sender(wd.admin).accrue().unwrap();
 }
@@ -1122,7 +1132,8 @@ fn lenders_bear_only_what_reserves_cannot(
     );
     // A little interest: reserves far below alice's debt.
     wd.collateral(bob.address(), U256::from(99), usd(1_000));
-    wd.borrow(&bob, U256::from(99), usd(500), cents(90)).unwrap();
+    wd.borrow(&bob, U256::from(99), usd(500), cents(90))
+        .unwrap();
     advance(30 * 86_400);
     let (a, id) = (alice.address(), token());
     let m0 = pool.sender(a).market().unwrap();
@@ -1182,7 +1193,11 @@ fn reserves_take_the_virtual_share_dust(
     let ta0 = pool.sender(a).total_assets().unwrap();
     let debt = pool.sender(a).get_position(a, id).unwrap().2;
     let dust = m0.borrowed - debt;
-    assert!(dust > 0 && dust < m0.reserves, "dust {dust}, reserves {}", m0.reserves);
+    assert!(
+        dust > 0 && dust < m0.reserves,
+        "dust {dust}, reserves {}",
+        m0.reserves
+    );
     wd.fund(a, usd(10_000));
     pool.sender(a).repay_for(a, id, u128::MAX).motsu_unwrap();
     let m1 = pool.sender(a).market().unwrap();

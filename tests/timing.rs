@@ -53,14 +53,28 @@ fn a_passing_deposit_does_not_lift_the_pool_cap(
         wd,
         who,
         id,
-        wd.relay_borrow(wd.relayer, &wd.oracle, &mallory, id, usd(500_000), cents(90)),
+        wd.relay_borrow(
+            wd.relayer,
+            &wd.oracle,
+            &mallory,
+            id,
+            usd(500_000),
+            cents(90)
+        ),
         Error::ExceedsTokenCap
     );
     assert_fails!(
         wd,
         who,
         id,
-        wd.relay_borrow(wd.relayer, &wd.oracle, &mallory, id, usd(50_000) + 1, cents(90)),
+        wd.relay_borrow(
+            wd.relayer,
+            &wd.oracle,
+            &mallory,
+            id,
+            usd(50_000) + 1,
+            cents(90)
+        ),
         Error::ExceedsTokenCap
     );
     wd.borrow(&mallory, id, usd(50_000), cents(90)).unwrap();
@@ -180,7 +194,10 @@ fn a_short_payout_is_shared_whoever_exits_first(
     assert!(absorbed >= m0.reserves.min(short));
     let ta1 = pool.sender(l1).total_assets().unwrap();
     let written_off = ta0 - ta1 + absorbed;
-    assert!(written_off >= short && written_off - short <= 1, "{written_off} vs {short}");
+    assert!(
+        written_off >= short && written_off - short <= 1,
+        "{written_off} vs {short}"
+    );
     // No interest accrues on the frozen debt: a month later nothing moved.
     advance(30 * DAY);
     assert_eq!(pool.sender(l1).total_assets(), Ok(ta1));
@@ -189,10 +206,7 @@ fn a_short_payout_is_shared_whoever_exits_first(
     // The first lender leaves before anyone settles...
     let first = pool.sender(l1).redeem(s1, l1, l1).motsu_unwrap();
     // ...the position is settled (the payout repays what it can)...
-    let surplus = pool
-        .sender(anyone)
-        .settle_redemption(b, id)
-        .motsu_unwrap();
+    let surplus = pool.sender(anyone).settle_redemption(b, id).motsu_unwrap();
     assert_eq!(surplus, 0);
     assert!(!pool.all_events().iter().any(|l| {
         <events::BadDebtAbsorbed as alloy_sol_types::SolEvent>::decode_log_data(l, true)
@@ -252,10 +266,7 @@ fn a_redeemed_debt_is_settled_not_repaid(
         Error::MarketResolved
     );
     let debt = pool.sender(b).get_position(b, id).unwrap().2;
-    let surplus = pool
-        .sender(anyone)
-        .settle_redemption(b, id)
-        .motsu_unwrap();
+    let surplus = pool.sender(anyone).settle_redemption(b, id).motsu_unwrap();
     assert_eq!(surplus, usd(1_000) - debt);
 }
 

@@ -215,3 +215,105 @@ fn marker_is_present_where_the_seam_is() {
     let marker = predmart_pool::clock::SEAM_MARKER.as_bytes();
     assert!(exe.windows(marker.len()).any(|w| w == marker));
 }
+
+/// What `--low-memory-unused` (Stylus.toml) assumes of a module: no address
+/// below 1024 is used. Holds when the shadow stack starts at or above 32 KiB
+/// and grows down, with every data segment above it: only a stack overflow
+/// would then reach low memory. Returns the stack's start, or why not.
+fn low_memory_is_only_the_stack_end(wasm: &[u8]) -> Result<u64, String> {
+    use wasmparser::{DataKind, Operator, Parser, Payload};
+    let (mut stack, mut lowest_data) = (None, u64::MAX);
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(|e| e.to_string())? {
+            Payload::GlobalSection(globals) => {
+                // The first mutable i32 global is the shadow stack pointer.
+                for g in globals {
+                    let g = g.map_err(|e| e.to_string())?;
+                    if g.ty.mutable && stack.is_none() {
+                        let mut ops = g.init_expr.get_operators_reader();
+                        if let Ok(Operator::I32Const { value }) = ops.read() {
+                            stack = Some(value as u32 as u64);
+                        }
+                    }
+                }
+            }
+            Payload::DataSection(datas) => {
+                for d in datas {
+                    let d = d.map_err(|e| e.to_string())?;
+                    if let DataKind::Active { offset_expr, .. } = d.kind {
+                        let mut ops = offset_expr.get_operators_reader();
+                        match ops.read() {
+                            Ok(Operator::I32Const { value }) => {
+                                lowest_data = lowest_data.min(value as u32 as u64)
+                            }
+                            _ => return Err("a data segment at a computed offset".into()),
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let stack = stack.ok_or("no stack pointer global")?;
+    if stack < 32 * 1024 {
+        return Err(format!("the stack starts at {stack}, below 32 KiB"));
+    }
+    if lowest_data < stack {
+        return Err(format!(
+            "data at {lowest_data}, below the stack start {stack}"
+        ));
+    }
+    Ok(stack)
+}
+
+#[test]
+#[ignore = "needs the release initcode: run scripts/test.sh"]
+fn low_memory_is_only_the_far_end_of_the_shadow_stack() {
+    let flags = stylus_toml_flags();
+    assert!(flags.contains(&"--low-memory-unused".to_string()));
+    let stack = low_memory_is_only_the_stack_end(&wasm()).unwrap();
+    assert_eq!(stack, 32 * 1024);
+}
+
+/// Control: a module with data in low memory, or a small stack, is refused;
+/// the shipped layout (stack from 32 KiB down, data above) passes.
+#[test]
+fn low_memory_check_refuses_data_or_stack_down_there() {
+    fn leb(mut v: u32, out: &mut Vec<u8>) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+    // (module (memory 1) (global (mut i32) (i32.const stack)) (data (i32.const data) "x"))
+    let module = |stack: u32, data: u32| -> Vec<u8> {
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend_from_slice(&[5, 3, 1, 0, 1]);
+        let mut g = vec![1, 0x7f, 1, 0x41];
+        leb(stack, &mut g);
+        g.push(0x0b);
+        m.push(6);
+        leb(g.len() as u32, &mut m);
+        m.extend_from_slice(&g);
+        let mut d = vec![1, 0, 0x41];
+        leb(data, &mut d);
+        d.extend_from_slice(&[0x0b, 1, b'x']);
+        m.push(11);
+        leb(d.len() as u32, &mut m);
+        m.extend_from_slice(&d);
+        m
+    };
+    assert_eq!(
+        low_memory_is_only_the_stack_end(&module(32_768, 32_768)),
+        Ok(32_768)
+    );
+    let e = low_memory_is_only_the_stack_end(&module(32_768, 16)).unwrap_err();
+    assert!(e.contains("data at 16"), "{e}");
+    let e = low_memory_is_only_the_stack_end(&module(1_024, 2_048)).unwrap_err();
+    assert!(e.contains("below 32 KiB"), "{e}");
+}
