@@ -12,6 +12,10 @@
 
 pub mod gas;
 mod host;
+pub mod meter;
+pub mod nitro;
+
+pub use nitro::Nitro;
 
 use std::{
     cell::RefCell,
@@ -156,8 +160,12 @@ pub struct Receipt {
     /// Breakdown of `gas_used`.
     pub gas: GasBreakdown,
     /// Why the top-level frame failed, if it did and the reason is known
-    /// (`"revert"`, `"out of gas"`, a trap message, ...).
+    /// (`"revert"`, `"out of gas"`, `"out of stack"`, a trap message, ...).
     pub error: Option<String>,
+    /// The lowest `stylus_stack_left` (words) any program frame of the
+    /// transaction reached (each frame starts with `Nitro::max_stack_depth`);
+    /// `None` if no program ran.
+    pub stack_left_min: Option<u32>,
 }
 
 impl Receipt {
@@ -210,6 +218,10 @@ pub struct CallTrace {
     /// Whether the frame was entered re-entrantly: its (storage) address was
     /// already on the call stack, i.e. what `msg_reentrant` answers in it.
     pub reentrant: bool,
+    /// The lowest `stylus_stack_left` (words) the frame's program reached,
+    /// if a program ran; `Nitro::max_stack_depth` minus this is the stack the
+    /// frame used.
+    pub stack_left_min: Option<u32>,
 }
 
 /// A deployed program's code.
@@ -270,6 +282,7 @@ struct Env {
     stack: Vec<Address>,
     open_pages: u64,
     ever_pages: u64,
+    nitro: Nitro,
     /// Ink spent per category (see [`GasBreakdown`]).
     spent: Spent,
     trace: Vec<CallTrace>,
@@ -408,15 +421,15 @@ impl Env {
             }
         }
     }
-    /// Nitro's memory model: pages opened beyond the free ones cost
-    /// [`gas::PAGE_GAS`] each (exponential ramp omitted).
+    /// Opens `pages` pages: returns their gas under Nitro's memory model
+    /// ([`Nitro::memory_gas`]; `u64::MAX` when unpayable).
     fn open_pages(&mut self, pages: u64) -> u64 {
-        let new_open = self.open_pages + pages;
-        let sub_free = |p: u64| p.saturating_sub(gas::FREE_PAGES);
-        let adding = sub_free(new_open).saturating_sub(sub_free(self.open_pages));
-        self.open_pages = new_open;
-        self.ever_pages = self.ever_pages.max(new_open);
-        adding * gas::PAGE_GAS
+        let cost = self
+            .nitro
+            .memory_gas(pages, self.open_pages, self.ever_pages);
+        self.open_pages = self.open_pages.saturating_add(pages);
+        self.ever_pages = self.ever_pages.max(self.open_pages);
+        cost
     }
 }
 
@@ -441,6 +454,8 @@ pub(crate) struct Outcome {
     pub output: Vec<u8>,
     pub gas_left: u64,
     pub error: Option<String>,
+    /// Lowest `stylus_stack_left` of the program, if one ran.
+    pub stack_left_min: Option<u32>,
 }
 
 impl Outcome {
@@ -450,6 +465,7 @@ impl Outcome {
             output: Vec::new(),
             gas_left,
             error: Some(error.into()),
+            stack_left_min: None,
         }
     }
 }
@@ -477,6 +493,7 @@ pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
             gas_used: 0,
             error: None,
             reentrant: false,
+            stack_left_min: None,
         });
         e.trace.len() - 1
     };
@@ -492,6 +509,7 @@ pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
     t.gas_used = gas.saturating_sub(out.gas_left);
     t.error = out.error.clone();
     t.output = out.output.clone();
+    t.stack_left_min = out.stack_left_min;
     out
 }
 
@@ -523,34 +541,44 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
             output: Vec::new(),
             gas_left: msg.gas,
             error: None,
+            stack_left_min: None,
         };
     };
-    // Program entry (Nitro `CallProgram`, arbos/programs/programs.go):
-    // memory footprint + `cachedGas` (Stylus version 2 charges it on every
-    // call) + `initGas` (when the program is not `cached`). `cached` is the
-    // cache manager's flag (not modelled: no program is cached) or, from
-    // ArbOS 60 on only, a hit in the block's `RecentWasms` LRU (not
-    // modelled: we follow ArbOS < 60, where every call pays `initGas`).
-    let (entry, reentrant) = {
+    // Program entry (Nitro `CallProgram`, see NITRO.md "Program entry"):
+    // memory footprint + `cachedGas` + `initGas` (when the program is not
+    // cached; no program is cached by the cache manager here, and the
+    // recent-wasms cache is not modelled yet).
+    let (entry, reentrant, open_before, nitro) = {
         let mut e = env.borrow_mut();
-        let mut entry = code.costs.entry_gas();
-        entry += e.open_pages(code.pages);
-        e.spent.init += entry * gas::INK_PRICE;
+        let nitro = e.nitro;
+        let open_before = e.open_pages;
+        let entry = code
+            .costs
+            .entry_gas_with(&nitro, false)
+            .saturating_add(e.open_pages(code.pages));
+        e.spent.init += entry.min(msg.gas) * gas::INK_PRICE;
         let reentrant = e.stack.contains(&msg.address);
         e.stack.push(msg.address);
         if let Some(t) = e.trace.last_mut() {
             t.reentrant = reentrant;
         }
-        (entry, reentrant)
+        (entry, reentrant, open_before, nitro)
     };
-    let out = if msg.gas < entry {
+    let mut out = if msg.gas < entry {
         Outcome::fail(0, "out of gas (program entry)")
     } else {
         host::run_program(env, &msg, &code, msg.gas - entry, reentrant)
     };
+    // From ArbOS 31 a frame uses at least `evmMemoryCost(len(ret))`.
+    if nitro.return_data_floor() {
+        let floor = msg
+            .gas
+            .saturating_sub(nitro::evm_memory_cost(out.output.len() as u64));
+        out.gas_left = out.gas_left.min(floor);
+    }
     let mut e = env.borrow_mut();
     e.stack.pop();
-    e.open_pages = e.open_pages.saturating_sub(code.pages);
+    e.open_pages = open_before;
     out
 }
 
@@ -571,6 +599,7 @@ fn precompile(env: &Rc<RefCell<Env>>, msg: &Msg) -> Outcome {
         output: ecrecover(&msg.input).unwrap_or_default(),
         gas_left: msg.gas - gas::ECRECOVER_GAS,
         error: None,
+        stack_left_min: None,
     }
 }
 
@@ -609,6 +638,7 @@ pub struct World {
     /// Compiled modules by keccak256 of the WASM.
     modules: HashMap<B256, (Module, u64, gas::ProgramCosts)>,
     last_trace: Vec<CallTrace>,
+    nitro: Nitro,
 }
 
 impl Default for World {
@@ -617,16 +647,19 @@ impl Default for World {
     }
 }
 
-/// The engine configuration: Nitro's WASM feature set, fuel metering on.
-fn engine() -> Engine {
+/// The engine configuration: Nitro's WASM feature set (multi-value as the
+/// ArbOS version decides), no fuel (the instrumentation meters ink), and a
+/// recursion limit above any depth `MaxStackDepth` allows (every frame is
+/// at least 6 words), so the depth checker, not wasmi, stops a recursion.
+fn engine(nitro: &Nitro) -> Engine {
     let mut c = Config::default();
-    c.consume_fuel(true)
+    c.consume_fuel(false)
         .wasm_mutable_global(true)
         .wasm_sign_extension(true)
         .wasm_saturating_float_to_int(true)
         .wasm_bulk_memory(true)
         .floats(true)
-        .wasm_multi_value(false)
+        .wasm_multi_value(!nitro.rejects_multi_value())
         .wasm_multi_memory(false)
         .wasm_reference_types(false)
         .wasm_tail_call(false)
@@ -634,15 +667,25 @@ fn engine() -> Engine {
         .wasm_memory64(false)
         .wasm_custom_page_sizes(false)
         .wasm_wide_arithmetic(false)
+        .set_max_recursion_depth((nitro.max_stack_depth as usize / 6).max(1_000) + 16)
+        .set_max_stack_height(64 << 20)
         .compilation_mode(wasmi::CompilationMode::Eager);
     Engine::new(&c)
 }
 
 impl World {
     /// An empty world: chain id 421614, timestamp 1,735,689,600, block 1,
-    /// basefee 0.01 gwei, block gas limit 32M, gas price = basefee.
+    /// basefee 0.01 gwei, block gas limit 32M, gas price = basefee, ArbOS 61
+    /// (Stylus version 2).
     pub fn new() -> Self {
-        let engine = engine();
+        Self::with_nitro(Nitro::default())
+    }
+
+    /// An empty world (as [`World::new`]) priced and checked with the
+    /// parameters of `nitro` (e.g. `Nitro::arbos(51)` for Arbitrum One
+    /// before 2026-08-20).
+    pub fn with_nitro(nitro: Nitro) -> Self {
+        let engine = engine(&nitro);
         World {
             accounts: HashMap::new(),
             block: BlockEnv {
@@ -657,7 +700,13 @@ impl World {
             engine,
             modules: HashMap::new(),
             last_trace: Vec::new(),
+            nitro,
         }
+    }
+
+    /// The chain parameters this world prices and checks with.
+    pub fn nitro(&self) -> Nitro {
+        self.nitro
     }
 
     /// Installs a WASM program at `address` (replacing any code there; storage
@@ -691,7 +740,7 @@ impl World {
         let (module, pages, costs) = match self.modules.get(&key) {
             Some(m) => m.clone(),
             None => {
-                let m = compile(&self.engine, wasm)?;
+                let m = compile(&self.engine, &self.nitro, wasm)?;
                 self.modules.insert(key, m.clone());
                 m
             }
@@ -838,12 +887,14 @@ impl World {
                     "intrinsic gas too low: {} < {intrinsic}",
                     tx.gas_limit
                 )),
+                stack_left_min: None,
             };
         }
         // Nested frames recurse on the native stack (host call -> wasmi ->
         // host call ...), so transactions run on a thread with a large,
         // lazily committed stack: 1024 nested frames must not overflow it.
         let engine = self.engine.clone();
+        let nitro = self.nitro;
         let accounts = std::mem::take(&mut self.accounts);
         let block = self.block.clone();
         let joined = std::thread::scope(|s| {
@@ -851,7 +902,7 @@ impl World {
                 .name("stylus-runtime-tx".into())
                 .stack_size(EXEC_STACK)
                 .spawn_scoped(s, move || {
-                    exec_tx(engine, accounts, block, tx, is_static, intrinsic)
+                    exec_tx(engine, nitro, accounts, block, tx, is_static, intrinsic)
                 })
                 .expect("spawning the transaction thread")
                 .join()
@@ -874,6 +925,7 @@ type TxResult = (HashMap<Address, Account>, Vec<CallTrace>, Receipt);
 
 fn exec_tx(
     engine: Engine,
+    nitro: Nitro,
     accounts: HashMap<Address, Account>,
     block: BlockEnv,
     tx: Tx,
@@ -902,6 +954,7 @@ fn exec_tx(
         stack: Vec::new(),
         open_pages: 0,
         ever_pages: 0,
+        nitro,
         spent: Spent::default(),
         trace: Vec::new(),
         engine,
@@ -961,6 +1014,7 @@ fn exec_tx(
         gas_used: used - refund,
         gas: b,
         error: out.error,
+        stack_left_min: env.trace.iter().filter_map(|t| t.stack_left_min).min(),
     };
     (env.accounts, env.trace, receipt)
 }
@@ -1006,14 +1060,22 @@ pub(crate) const HOOKS: &[(&str, &[ValType], &[ValType])] = {
 
 /// Validates and compiles a program; returns the module and its initial
 /// memory pages.
-fn compile(engine: &Engine, wasm: &[u8]) -> Result<(Module, u64, gas::ProgramCosts), RuntimeError> {
+fn compile(
+    engine: &Engine,
+    nitro: &Nitro,
+    wasm: &[u8],
+) -> Result<(Module, u64, gas::ProgramCosts), RuntimeError> {
     if !wasm.starts_with(b"\0asm") {
         return Err(RuntimeError::InvalidWasm(
             "missing the \\0asm magic (pass raw WASM; use wasm_from_initcode_hex for artifacts)"
                 .into(),
         ));
     }
-    let module = Module::new(engine, wasm).map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
+    validate(nitro, wasm)?;
+    let instrumented =
+        meter::instrument(wasm).map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
+    let module = Module::new(engine, &instrumented.wasm[..])
+        .map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
     for import in module.imports() {
         let (m, n) = (import.module(), import.name());
         let refuse = |reason: &str| RuntimeError::UnsupportedImport {
@@ -1080,8 +1142,26 @@ fn compile(engine: &Engine, wasm: &[u8]) -> Result<(Module, u64, gas::ProgramCos
             "start functions are not allowed".into(),
         ));
     }
-    let costs = module_shape(wasm)?.costs();
+    let costs = module_shape(wasm)?.costs_for(nitro);
     Ok((module, pages, costs))
+}
+
+/// Validates `wasm` under Nitro's feature set (multi-value only before
+/// ArbOS 60).
+fn validate(nitro: &Nitro, wasm: &[u8]) -> Result<(), RuntimeError> {
+    use wasmparser::WasmFeatures as F;
+    let mut features = F::MUTABLE_GLOBAL
+        | F::SATURATING_FLOAT_TO_INT
+        | F::SIGN_EXTENSION
+        | F::BULK_MEMORY
+        | F::FLOATS;
+    if !nitro.rejects_multi_value() {
+        features |= F::MULTI_VALUE;
+    }
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(wasm)
+        .map(|_| ())
+        .map_err(|e| RuntimeError::InvalidWasm(e.to_string()))
 }
 
 /// The entry costs Nitro's activation would record for `wasm` (raw WASM):
