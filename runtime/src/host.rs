@@ -214,6 +214,8 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         HOSTIO_INK,
         |m, f| {
             let len = len as u32 as u64;
+            // Paid twice: read from the program, then read by geth.
+            f.buy_ink(gas::read_price(len))?;
             f.buy_ink(gas::read_price(len))?;
             f.outs = slice(m, ptr, len)?.to_vec();
             Ok(())
@@ -223,6 +225,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         &mut c,
         P2,
         |m, f| {
+            f.require_gas(gas::SLOAD_REQUIRED_GAS)?;
             let key = U256::from_be_bytes(read_b256(m, key)?.0);
             f.reads += 1;
             let mut cost = match f.reads {
@@ -240,8 +243,12 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
                     } else {
                         gas::WARM_READ
                     };
+                    // A miss asks the EVM: `ink_to_gas(EVM_API_INK)` gas
+                    // (ArbOS >= 32).
+                    if e.nitro.arbos_version >= crate::nitro::ARBOS_SLOAD_API_GAS {
+                        cost += gas::EVM_API_GAS;
+                    }
                     drop(e);
-                    f.buy_ink(EVM_API_INK)?;
                     f.cache.insert(
                         key,
                         Word {
@@ -263,7 +270,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             if f.is_static {
                 return Err(err("storage write in a static context"));
             }
-            f.require_gas(gas::SSTORE_SENTRY_GAS)?;
+            f.require_gas(gas::SCACHE_REQUIRED_GAS)?;
             let key = U256::from_be_bytes(read_b256(m, key)?.0);
             let value = read_b256(m, value)?;
             f.writes += 1;
@@ -512,8 +519,9 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     hook!("msg_value", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
         write(m, ptr, &f.value.to_be_bytes::<32>())
     }));
+    // Pays the keccak formula only (no hostio ink).
     hook!("native_keccak256", |c, data: i32, len: i32, out: i32| {
-        hostio(&mut c, HOSTIO_INK, |m, f| {
+        hostio(&mut c, 0, |m, f| {
             let len = len as u32 as u64;
             f.buy_ink(gas::keccak_price(len))?;
             let h = keccak256(slice(m, data, len)?);
@@ -567,6 +575,8 @@ fn do_call(
 ) -> Result<i32, wasmi::Error> {
     hostio(c, HOSTIO_INK + 3 * PTR_INK + EVM_API_INK, |m, f| {
         let len = len as u32 as u64;
+        // Call data is paid twice: read from the program, then by geth.
+        f.buy_ink(gas::read_price(len))?;
         f.buy_ink(gas::read_price(len))?;
         let contract = read_addr(m, to)?;
         let input = slice(m, data, len)?.to_vec();
