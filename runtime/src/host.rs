@@ -70,6 +70,8 @@ pub(crate) struct Frame {
     reads: usize,
     writes: usize,
     return_data: Vec<u8>,
+    /// Nitro's last-code cache of `account_code*`.
+    last_code: Option<(Address, std::sync::Arc<Vec<u8>>)>,
     /// Ink left; authoritative only inside a hostio (the program's
     /// `stylus_ink_left` global otherwise).
     ink: u64,
@@ -114,6 +116,25 @@ impl Frame {
             return Err(Fail::OutOfGas);
         }
         Ok(())
+    }
+    /// The code of `a` for `account_code*`: the EVM access cost plus
+    /// [`gas::ACCOUNT_TOUCH_GAS`], unless `a` is the last address looked up
+    /// in this frame (Nitro's last-code cache: free).
+    fn code_lookup(&mut self, a: Address) -> Result<std::sync::Arc<Vec<u8>>, Fail> {
+        if let Some((last, code)) = &self.last_code {
+            if *last == a {
+                return Ok(code.clone());
+            }
+        }
+        let (cost, code) = {
+            let mut e = self.env.borrow_mut();
+            let cost = e.access_cost(a) + gas::ACCOUNT_TOUCH_GAS;
+            let code = e.code(a).map(|c| c.bytes.clone()).unwrap_or_default();
+            (cost, code)
+        };
+        self.buy_gas(cost, Cat::Calls)?;
+        self.last_code = Some((a, code.clone()));
+        Ok(code)
     }
     fn gas_left(&self) -> u64 {
         self.ink / INK_PRICE
@@ -317,10 +338,12 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             f.buy_gas(cost, Cat::Storage)
         }
     ));
+    // BALANCE / EXTCODEHASH / EXTCODE*: 2,600 gas must be left first.
     hook!("account_balance", |c, addr: i32, dest: i32| hostio(
         &mut c,
         P2 + EVM_API_INK,
         |m, f| {
+            f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
             let (cost, bal) = {
                 let mut e = f.env.borrow_mut();
@@ -336,16 +359,12 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
                            size: i32,
                            dest: i32| {
         hostio(&mut c, HOSTIO_INK + EVM_API_INK, |m, f| {
-            let size = size as u32 as usize;
-            f.buy_ink(gas::write_price(size as u64))?;
+            f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
-            let (cost, code) = {
-                let mut e = f.env.borrow_mut();
-                let cost = e.access_cost(a);
-                (cost, e.code(a).map(|c| c.bytes.clone()))
-            };
-            f.buy_gas(cost, Cat::Calls)?;
-            let code = code.map(|c| c.to_vec()).unwrap_or_default();
+            let code = f.code_lookup(a)?;
+            // write_price on the whole code, whatever is copied.
+            f.buy_ink(gas::write_price(code.len() as u64))?;
+            let size = size as u32 as usize;
             let start = (offset as u32 as usize).min(code.len());
             let end = start.saturating_add(size).min(code.len());
             write(m, dest, &code[start..end])?;
@@ -356,30 +375,26 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         &mut c,
         HOSTIO_INK + EVM_API_INK,
         |m, f| {
+            f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
-            let (cost, len) = {
-                let mut e = f.env.borrow_mut();
-                (
-                    e.access_cost(a),
-                    e.code(a).map(|c| c.bytes.len()).unwrap_or(0),
-                )
-            };
-            f.buy_gas(cost, Cat::Calls)?;
-            Ok(len as i32)
+            Ok(f.code_lookup(a)?.len() as i32)
         }
     ));
     hook!("account_codehash", |c, addr: i32, dest: i32| hostio(
         &mut c,
         P2 + EVM_API_INK,
         |m, f| {
+            f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
             let (cost, hash) = {
                 let mut e = f.env.borrow_mut();
                 let cost = e.access_cost(a);
                 let hash = match e.code(a) {
                     Some(c) => c.hash,
-                    None if !e.balance(a).is_zero() => keccak256([]),
-                    None => B256::ZERO, // empty account: EXTCODEHASH is 0
+                    // EXTCODEHASH is 0 only for an empty account (no code,
+                    // no balance, nonce 0).
+                    None if !e.is_empty(a) => keccak256([]),
+                    None => B256::ZERO,
                 };
                 (cost, hash)
             };
@@ -470,12 +485,13 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             if topics > 4 || len < topics * 32 {
                 return Err(err("bad topic data"));
             }
-            if f.is_static {
-                return Err(err("log in a static context"));
-            }
             f.buy_ink(gas::read_price(len))?;
             let cost = gas::LOG_GAS * (1 + topics) + gas::LOG_DATA_GAS * (len - topics * 32);
             f.buy_gas(cost, Cat::Logs)?;
+            // Only now does the EVM refuse a log in a static context.
+            if f.is_static {
+                return Err(err("log in a static context"));
+            }
             let bytes = slice(m, data, len)?;
             let (t, d) = bytes.split_at(topics as usize * 32);
             let log = Log {
@@ -532,13 +548,19 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         "read_return_data",
         |c, dest: i32, offset: i32, size: i32| {
             hostio(&mut c, HOSTIO_INK + EVM_API_INK, |m, f| {
+                // write_price of what is copied; nothing to copy: return
+                // at once, writing nothing.
                 let size = size as u32 as usize;
-                f.buy_ink(gas::write_price(size as u64))?;
                 let rd = &f.return_data;
                 let start = (offset as u32 as usize).min(rd.len());
-                let end = start.saturating_add(size).min(rd.len());
-                write(m, dest, &rd[start..end])?;
-                Ok((end - start) as i32)
+                let n = size.min(rd.len() - start);
+                f.buy_ink(gas::write_price(n as u64))?;
+                if n == 0 {
+                    return Ok(0);
+                }
+                let rd = &f.return_data;
+                write(m, dest, &rd[start..start + n])?;
+                Ok(n as i32)
             })
         }
     );
@@ -593,16 +615,25 @@ fn do_call(
             let mut base = e.access_cost(contract);
             if !value.is_zero() {
                 base += gas::CALL_VALUE;
-                if e.balance(contract).is_zero() && e.code(contract).is_none() {
+                if e.is_empty(contract) {
                     base += gas::NEW_ACCOUNT;
                 }
             }
             base
         };
-        f.buy_gas(base, Cat::Calls)?;
-        // 63/64 rule.
         let left = f.gas_left();
-        let child = gas_req.min(left - left / 64);
+        if left < base {
+            // Nitro: status 2, cost = all the gas left; the program goes on.
+            f.buy_gas(left, Cat::Calls)?;
+            f.return_data = Vec::new();
+            write(m, ret, &0u32.to_le_bytes())?;
+            return Ok(2);
+        }
+        f.buy_gas(base, Cat::Calls)?;
+        // The callee gets (gas left − base) · 63/64, rounded down, at most
+        // what was asked, plus the stipend with value; the caller pays
+        // base + (that gas − the gas returned).
+        let child = gas_req.min((left - base) * 63 / 64);
         f.buy_gas(child, Cat::Compute)?;
         let stipend = if value.is_zero() {
             0
@@ -634,6 +665,7 @@ fn do_call(
         };
         let out = execute(&f.env, msg);
         f.ink = f.ink.saturating_add(out.gas_left.saturating_mul(INK_PRICE));
+        f.buy_gas(stipend, Cat::Compute)?;
         f.return_data = out.output;
         write(m, ret, &(f.return_data.len() as u32).to_le_bytes())?;
         Ok(if out.success { 0 } else { 1 })
@@ -667,6 +699,7 @@ pub(crate) fn run_program(
         reads: 0,
         writes: 0,
         return_data: Vec::new(),
+        last_code: None,
         ink,
         memory: None,
         globals: None,

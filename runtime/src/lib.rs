@@ -243,6 +243,7 @@ struct Code {
 #[derive(Clone, Default)]
 struct Account {
     balance: U256,
+    nonce: u64,
     code: Option<Code>,
     storage: HashMap<U256, B256>,
 }
@@ -278,8 +279,10 @@ struct Env {
     refund: i64,
     logs: Vec<Log>,
     journal: Vec<Journal>,
-    /// Context addresses of the frames running (for `msg_reentrant`).
-    stack: Vec<Address>,
+    /// Context addresses of the frames running, and whether each counts
+    /// for `msg_reentrant` (CALL/STATICCALL frames do, DELEGATECALL frames
+    /// do not).
+    stack: Vec<(Address, bool)>,
     open_pages: u64,
     ever_pages: u64,
     nitro: Nitro,
@@ -306,6 +309,12 @@ impl Env {
         let prev = self.balance(a);
         self.journal.push(Journal::Balance(a, prev));
         self.accounts.entry(a).or_default().balance = v;
+    }
+    /// EIP-161 empty: no code, zero balance, nonce 0.
+    fn is_empty(&self, a: Address) -> bool {
+        self.accounts
+            .get(&a)
+            .is_none_or(|x| x.code.is_none() && x.balance.is_zero() && x.nonce == 0)
     }
     fn code(&self, a: Address) -> Option<&Code> {
         self.accounts.get(&a).and_then(|x| x.code.as_ref())
@@ -557,8 +566,17 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
             .entry_gas_with(&nitro, false)
             .saturating_add(e.open_pages(code.pages));
         e.spent.init += entry.min(msg.gas) * gas::INK_PRICE;
-        let reentrant = e.stack.contains(&msg.address);
-        e.stack.push(msg.address);
+        // Nitro counts the CALL/STATICCALL frames of the program's address
+        // (this one included); DELEGATECALL frames do not count.
+        let counted = msg.kind != CallKind::Delegate;
+        let count = e
+            .stack
+            .iter()
+            .filter(|(a, c)| *a == msg.address && *c)
+            .count()
+            + counted as usize;
+        let reentrant = count > 1;
+        e.stack.push((msg.address, counted));
         if let Some(t) = e.trace.last_mut() {
             t.reentrant = reentrant;
         }
@@ -769,6 +787,15 @@ impl World {
     pub fn balance(&self, a: Address) -> U256 {
         self.accounts.get(&a).map(|x| x.balance).unwrap_or_default()
     }
+    /// An account's nonce (transactions it sent; [`World::view`] does not
+    /// count).
+    pub fn nonce(&self, a: Address) -> u64 {
+        self.accounts.get(&a).map(|x| x.nonce).unwrap_or_default()
+    }
+    /// Sets an account's nonce.
+    pub fn set_nonce(&mut self, a: Address, nonce: u64) {
+        self.accounts.entry(a).or_default().nonce = nonce;
+    }
     /// Sets the block timestamp.
     pub fn set_timestamp(&mut self, t: u64) {
         self.block.timestamp = t;
@@ -893,6 +920,11 @@ impl World {
         // Nested frames recurse on the native stack (host call -> wasmi ->
         // host call ...), so transactions run on a thread with a large,
         // lazily committed stack: 1024 nested frames must not overflow it.
+        if !is_static {
+            // A transaction bumps its sender's nonce, whatever its outcome.
+            let acct = self.accounts.entry(tx.from).or_default();
+            acct.nonce = acct.nonce.saturating_add(1);
+        }
         let engine = self.engine.clone();
         let nitro = self.nitro;
         let accounts = std::mem::take(&mut self.accounts);

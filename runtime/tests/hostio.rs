@@ -528,10 +528,15 @@ fn trace_marks_exactly_the_reentered_frames() {
     let r = w.call(USER, B, &call_op(A, 0, &[13]));
     assert!(r.success);
     assert!(w.last_trace().iter().all(|f| !f.reentrant));
-    // Delegate call: B's code runs in A's context, so it re-enters A.
+    // Delegate call: B's code runs in A's context. Nitro counts only
+    // CALL/STATICCALL frames (deviation 10): the delegate frame is not
+    // re-entrant, the CALL back into A is.
     w.call(USER, A, &op(31, &[B.as_slice(), &call_op(A, 0, &[0])]));
     let flags: Vec<bool> = w.last_trace().iter().map(|f| f.reentrant).collect();
-    assert_eq!(flags, vec![false, true, true]);
+    assert_eq!(flags, vec![false, false, true]);
+    // The delegate frame answers msg_reentrant = 0.
+    let r = w.call(USER, A, &op(31, &[B.as_slice(), &[13]]));
+    assert_eq!(r.output, vec![0, 0, 0, 0, 0]);
 }
 
 #[test]

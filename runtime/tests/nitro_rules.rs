@@ -3,7 +3,7 @@
 //! per byte, stack depth, the memory model, program entry, and the fixed
 //! deviations).
 
-use stylus_runtime::{meter, Address, Nitro, Tx, World, U256};
+use stylus_runtime::{meter, Address, Nitro, Tx, World, B256, U256};
 
 const A: Address = Address::repeat_byte(0xaa);
 const USER: Address = Address::repeat_byte(0xee);
@@ -23,6 +23,9 @@ fn ink_program(body: &str, extra: &str) -> String {
   (import "vm_hooks" "evm_ink_left" (func $ink (result i64)))
   (import "vm_hooks" "write_result" (func $out (param i32 i32)))
   (import "vm_hooks" "native_keccak256" (func $keccak (param i32 i32 i32)))
+  (import "vm_hooks" "account_code_size" (func $code_size (param i32) (result i32)))
+  (import "vm_hooks" "account_code" (func $code (param i32 i32 i32 i32) (result i32)))
+  (import "vm_hooks" "read_return_data" (func $rrd (param i32 i32 i32) (result i32)))
   (memory (export "memory") 1 1)
   {extra}
   (func (export "user_entrypoint") (param $len i32) (result i32)
@@ -44,8 +47,12 @@ fn ink_program(body: &str, extra: &str) -> String {
 
 /// Ink measured around `body` (see [`ink_program`]).
 fn ink_of(body: &str, extra: &str) -> u64 {
+    ink_in(&mut World::new(), body, extra)
+}
+
+/// [`ink_of`] in a given world.
+fn ink_in(w: &mut World, body: &str, extra: &str) -> u64 {
     let wasm = wat::parse_str(ink_program(body, extra)).expect("WAT parses");
-    let mut w = World::new();
     w.deploy(A, &wasm).expect("deploys");
     let r = w.call(USER, A, &[]);
     assert!(r.success, "{body}: {:?}", r.error);
@@ -381,4 +388,195 @@ fn return_data_floor() {
     let mut old = World::with_nitro(Nitro::arbos(30));
     old.deploy(A, &wasm).unwrap();
     assert!(old.call(USER, A, &[]).gas_used < 21_000 + 30_000);
+}
+
+const B: Address = Address::repeat_byte(0xbb);
+const EOA: Address = Address::repeat_byte(0x77);
+
+fn probe() -> Vec<u8> {
+    wat::parse_str(include_str!("probe.wat")).expect("probe.wat parses")
+}
+
+fn word(n: u64) -> [u8; 32] {
+    U256::from(n).to_be_bytes()
+}
+
+/// Probe calldata: `op ‖ parts...`.
+fn op(o: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut v = vec![o];
+    for p in parts {
+        v.extend_from_slice(p);
+    }
+    v
+}
+
+fn probe_world() -> World {
+    let mut w = World::new();
+    for a in [A, B] {
+        w.deploy(a, &probe()).unwrap();
+    }
+    w
+}
+
+/// Deviation 3: a value call pays base + (gas incl. stipend − gas returned):
+/// the caller no longer gains the unused stipend.
+#[test]
+fn value_calls_do_not_gain_the_stipend() {
+    let mut w = probe_world();
+    w.set_balance(A, U256::from(100));
+    w.set_balance(EOA, U256::from(1));
+    let call = |w: &mut World, value: u64| {
+        let r = w.call(USER, A, &op(9, &[EOA.as_slice(), &word(value)]));
+        assert_eq!(r.output, vec![0]);
+        r
+    };
+    let plain = call(&mut w, 0);
+    let valued = call(&mut w, 1);
+    assert_eq!(valued.gas.calls - plain.gas.calls, 9_000);
+    // + 12: one calldata byte is non-zero.
+    assert_eq!(valued.gas_used - plain.gas_used, 9_000 + 12);
+}
+
+/// Deviation 3: when the base cost cannot be paid, the hostio returns
+/// status 2 and costs the gas left; the program goes on.
+#[test]
+fn unpayable_call_base_returns_status_2() {
+    let wasm = wat::parse_str(
+        r#"(module
+          (import "vm_hooks" "read_args" (func $args (param i32)))
+          (import "vm_hooks" "call_contract"
+            (func $call (param i32 i32 i32 i32 i64 i32) (result i32)))
+          (memory (export "memory") 1 1)
+          (data (i32.const 32) "\01")
+          (func (export "user_entrypoint") (param $len i32) (result i32)
+            (call $args (i32.const 0))
+            ;; value 1 to a fresh account: base 2,600 + 9,000 + 25,000.
+            (call $call (i32.const 0) (i32.const 0) (i32.const 0)
+                        (i32.const 0) (i64.const -1) (i32.const 100))))"#,
+    )
+    .unwrap();
+    let mut w = World::new();
+    w.deploy(A, &wasm).unwrap();
+    w.set_balance(A, U256::from(10));
+    // The "value" word at 0..32 is the address' bytes + 0x01 at 32: the
+    // value is read from 0 (the address, non-zero as a number).
+    let entry = stylus_runtime::program_costs(&wasm).unwrap().entry_gas();
+    let data = EOA.as_slice().to_vec();
+    let r = w.transact(Tx {
+        from: USER,
+        to: A,
+        value: U256::ZERO,
+        data: data.clone(),
+        gas_limit: stylus_runtime::gas::intrinsic(&data) + entry + 20_000,
+    });
+    // The program returns the status (2): a revert, not an out-of-gas.
+    assert_eq!(r.error.as_deref(), Some("revert"), "{r:?}");
+    assert_eq!(w.last_trace().len(), 1, "no call was made");
+    assert_eq!(w.balance(EOA), U256::ZERO);
+}
+
+/// Deviation 5: account_code_size pays access + 700 (touch), once per
+/// address while it is the last one looked up; account_code pays
+/// write_price on the whole code.
+#[test]
+fn account_code_touch_cost_and_last_code_cache() {
+    let data = r#"(data (i32.const 64) "\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb")"#;
+    let api = HOSTIO + 59_673;
+    let mut w = probe_world();
+    let twice = ink_in(
+        &mut w,
+        "i32.const 64 call $code_size drop i32.const 64 call $code_size drop",
+        data,
+    );
+    // [local.set, i32.const, call] + hostio + cold 2,600 + touch 700 gas;
+    // [drop, i32.const, call] + hostio (last-code cache: no gas);
+    // [drop, i32.const, local.get, call] + hostio.
+    assert_eq!(
+        twice,
+        (4_011 + HEADER) + api + 3_300 * 10_000 + (3_810 + HEADER) + api + (3_885 + HEADER) + HOSTIO
+    );
+    // account_code of 1 byte pays write_price of the probe's whole code.
+    let code_len = 4 + probe().len() as u64;
+    let mut w = probe_world();
+    let one = ink_in(
+        &mut w,
+        "i32.const 64 i32.const 0 i32.const 1 i32.const 512 call $code drop",
+        data,
+    );
+    assert_eq!(
+        one,
+        (210 + 4 + 3_800 + HEADER) + api + 3_300 * 10_000 + (5_040 + 30 * (code_len - 32))
+            + (3_885 + HEADER) + HOSTIO
+    );
+    // Through the probe: code size then code hash of B: 3,300 + warm 100.
+    let r = probe_world().call(USER, A, &op(3, &[B.as_slice()]));
+    assert_eq!(r.gas.calls, 2_600 + 700 + 100);
+}
+
+/// Deviation 7: read_return_data pays write_price of what it copies and,
+/// with nothing to copy, returns at once without touching memory.
+#[test]
+fn read_return_data_prices_what_it_copies() {
+    let api = HOSTIO + 59_673;
+    // No return data, size 100, dest out of bounds: 0 bytes, write_price(0).
+    let ink = ink_of(
+        "i32.const -1 i32.const 0 i32.const 100 call $rrd drop",
+        "",
+    );
+    assert_eq!(
+        ink,
+        (210 + 3 + 3_800 + HEADER) + api + 5_040 + (3_885 + HEADER) + HOSTIO
+    );
+}
+
+/// Deviation 9: a log in a static context fails after paying for it.
+#[test]
+fn static_log_fails_after_paying() {
+    let mut w = probe_world();
+    let r = w.call(
+        USER,
+        A,
+        &op(10, &[B.as_slice(), &op(4, &[&[0], b"hello"])]),
+    );
+    assert!(r.success);
+    assert_eq!(r.output, vec![1], "the static child fails");
+    assert!(r.logs.is_empty());
+    assert_eq!(r.gas.logs, 375 + 8 * 5, "LOG0 of 5 bytes was paid");
+}
+
+/// Deviation 13: nonces. An EOA that sent a transaction is not empty: its
+/// code hash is keccak("") and value sent to it pays no new-account cost.
+#[test]
+fn nonces_make_accounts_non_empty() {
+    let mut w = probe_world();
+    let r = w.call(USER, A, &op(3, &[EOA.as_slice()]));
+    assert_eq!(&r.output[4..], B256::ZERO.as_slice(), "empty account");
+    assert!(w.call(EOA, A, &[0]).success);
+    assert_eq!(w.nonce(EOA), 1);
+    let r = w.view(USER, A, &op(3, &[EOA.as_slice()]));
+    assert_eq!(w.nonce(USER), 1, "views do not count");
+    assert_eq!(
+        &r.output[4..],
+        alloy_primitives::keccak256([]).as_slice()
+    );
+    w.set_balance(A, U256::from(100));
+    let r = w.call(USER, A, &op(9, &[EOA.as_slice(), &word(1)]));
+    assert_eq!(r.output, vec![0]);
+    assert_eq!(r.gas.calls, 2_600 + 9_000, "no 25,000 new-account cost");
+}
+
+/// Deviation 11: multi-value is refused from ArbOS 60 only.
+#[test]
+fn multi_value_follows_the_arbos_version() {
+    let wasm = wat::parse_str(
+        r#"(module (memory (export "memory") 1)
+             (func $two (result i32 i32) i32.const 0 i32.const 0)
+             (func (export "user_entrypoint") (param i32) (result i32)
+               call $two drop))"#,
+    )
+    .unwrap();
+    assert!(World::new().deploy(A, &wasm).is_err());
+    let mut old = World::with_nitro(Nitro::arbos(51));
+    old.deploy(A, &wasm).expect("ArbOS 51 accepts multi-value");
+    assert!(old.call(USER, A, &[]).success);
 }
