@@ -286,6 +286,8 @@ struct Env {
     open_pages: u64,
     ever_pages: u64,
     nitro: Nitro,
+    /// Code hashes of the block's most recent programs, newest last.
+    recent: Vec<B256>,
     /// Ink spent per category (see [`GasBreakdown`]).
     spent: Spent,
     trace: Vec<CallTrace>,
@@ -309,6 +311,22 @@ impl Env {
         let prev = self.balance(a);
         self.journal.push(Journal::Balance(a, prev));
         self.accounts.entry(a).or_default().balance = v;
+    }
+    /// Records a program call in the block's recent-wasms list; returns
+    /// whether it was there.
+    fn recent_wasm(&mut self, hash: B256) -> bool {
+        let hit = match self.recent.iter().position(|h| *h == hash) {
+            Some(i) => {
+                self.recent.remove(i);
+                true
+            }
+            None => false,
+        };
+        self.recent.push(hash);
+        if self.recent.len() > nitro::RECENT_WASMS {
+            self.recent.remove(0);
+        }
+        hit
     }
     /// EIP-161 empty: no code, zero balance, nonce 0.
     fn is_empty(&self, a: Address) -> bool {
@@ -554,16 +572,18 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
         };
     };
     // Program entry (Nitro `CallProgram`, see NITRO.md "Program entry"):
-    // memory footprint + `cachedGas` + `initGas` (when the program is not
-    // cached; no program is cached by the cache manager here, and the
-    // recent-wasms cache is not modelled yet).
+    // memory footprint + `cachedGas` + `initGas` unless the program is
+    // cached: no program is cached by the cache manager here; from ArbOS 60
+    // a program among the block's 32 most recent is (recent wasms).
     let (entry, reentrant, open_before, nitro) = {
         let mut e = env.borrow_mut();
         let nitro = e.nitro;
         let open_before = e.open_pages;
+        let hit = e.recent_wasm(code.hash);
+        let cached = nitro.recent_wasms() && hit;
         let entry = code
             .costs
-            .entry_gas_with(&nitro, false)
+            .entry_gas_with(&nitro, cached)
             .saturating_add(e.open_pages(code.pages));
         e.spent.init += entry.min(msg.gas) * gas::INK_PRICE;
         // Nitro counts the CALL/STATICCALL frames of the program's address
@@ -657,6 +677,8 @@ pub struct World {
     modules: HashMap<B256, (Module, u64, gas::ProgramCosts)>,
     last_trace: Vec<CallTrace>,
     nitro: Nitro,
+    /// The block's recent-wasms list (code hashes, newest last).
+    recent: Vec<B256>,
 }
 
 impl Default for World {
@@ -719,6 +741,7 @@ impl World {
             modules: HashMap::new(),
             last_trace: Vec::new(),
             nitro,
+            recent: Vec::new(),
         }
     }
 
@@ -809,7 +832,12 @@ impl World {
         self.block.timestamp = self.block.timestamp.saturating_add(secs);
     }
     /// Sets the block number.
+    /// A new block number starts a new block: the recent-wasms cache
+    /// (ArbOS ≥ 60) is emptied.
     pub fn set_block_number(&mut self, n: u64) {
+        if n != self.block.number {
+            self.recent.clear();
+        }
         self.block.number = n;
     }
     /// The block number.
@@ -928,22 +956,24 @@ impl World {
         let engine = self.engine.clone();
         let nitro = self.nitro;
         let accounts = std::mem::take(&mut self.accounts);
+        let recent = std::mem::take(&mut self.recent);
         let block = self.block.clone();
         let joined = std::thread::scope(|s| {
             std::thread::Builder::new()
                 .name("stylus-runtime-tx".into())
                 .stack_size(EXEC_STACK)
                 .spawn_scoped(s, move || {
-                    exec_tx(engine, nitro, accounts, block, tx, is_static, intrinsic)
+                    exec_tx(engine, nitro, (accounts, recent), block, tx, is_static, intrinsic)
                 })
                 .expect("spawning the transaction thread")
                 .join()
         });
-        let (accounts, trace, receipt) = match joined {
+        let ((accounts, recent), trace, receipt) = match joined {
             Ok(r) => r,
             Err(panic) => std::panic::resume_unwind(panic),
         };
         self.accounts = accounts;
+        self.recent = recent;
         self.last_trace = trace;
         receipt
     }
@@ -953,12 +983,13 @@ impl World {
 /// only as deep call chains touch them).
 const EXEC_STACK: usize = 256 << 20;
 
-type TxResult = (HashMap<Address, Account>, Vec<CallTrace>, Receipt);
+type State = (HashMap<Address, Account>, Vec<B256>);
+type TxResult = (State, Vec<CallTrace>, Receipt);
 
 fn exec_tx(
     engine: Engine,
     nitro: Nitro,
-    accounts: HashMap<Address, Account>,
+    (accounts, recent): State,
     block: BlockEnv,
     tx: Tx,
     is_static: bool,
@@ -987,6 +1018,7 @@ fn exec_tx(
         open_pages: 0,
         ever_pages: 0,
         nitro,
+        recent,
         spent: Spent::default(),
         trace: Vec::new(),
         engine,
@@ -1048,7 +1080,7 @@ fn exec_tx(
         error: out.error,
         stack_left_min: env.trace.iter().filter_map(|t| t.stack_left_min).min(),
     };
-    (env.accounts, env.trace, receipt)
+    ((env.accounts, env.recent), env.trace, receipt)
 }
 
 /// Names and signatures of the `vm_hooks` this host implements.

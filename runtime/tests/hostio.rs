@@ -48,6 +48,12 @@ fn call_op(to: Address, value: u64, data: &[u8]) -> Vec<u8> {
     op(9, &[to.as_slice(), &word(value), data])
 }
 
+/// Starts a new block (empties the recent-wasms cache).
+fn new_block(w: &mut World) {
+    let n = w.block_number();
+    w.set_block_number(n + 1);
+}
+
 fn le_u64(b: &[u8]) -> u64 {
     u64::from_le_bytes(b.try_into().unwrap())
 }
@@ -406,7 +412,9 @@ fn trap_reverts_with_no_data_and_returns_the_gas_left() {
     assert_eq!(r.output, vec![1]);
     let child = &w.last_trace()[1];
     assert!(!child.success && child.gas_used < 50_000, "{child:?}");
-    // Running out of gas burns everything.
+    // Running out of gas burns everything (first call of the block: the
+    // full entry cost).
+    new_block(&mut w);
     let r = w.transact(Tx {
         from: USER,
         to: A,
@@ -588,9 +596,18 @@ fn intrinsic_and_init_gas() {
     let entry = program_costs(&probe()).unwrap().entry_gas();
     assert!(entry > gas::INIT_GAS + gas::CACHED_GAS);
     assert_eq!(r.gas.init, entry, "1 page (free)");
-    // Every frame pays the full entry (ArbOS < 60: no recent-programs hit).
+    // ArbOS 61: in the same block A is a recent program (cached: no
+    // initGas); B runs the same code (same code hash): cached too.
+    let cached = program_costs(&probe())
+        .unwrap()
+        .entry_gas_with(&w.nitro(), true);
+    assert_eq!(entry - cached, gas::INIT_GAS + program_costs(&probe()).unwrap().init_cost as u64);
     let r = w.call(USER, A, &call_op(B, 0, &[0]));
-    assert_eq!(r.gas.init, 2 * entry);
+    assert_eq!(r.gas.init, 2 * cached);
+    // In a new block the first frame pays the full entry.
+    new_block(&mut w);
+    let r = w.call(USER, A, &call_op(B, 0, &[0]));
+    assert_eq!(r.gas.init, entry + cached);
     let g = r.gas;
     assert_eq!(
         r.gas_used,
@@ -708,7 +725,8 @@ fn out_of_gas() {
         gas_limit: 20_000,
     });
     assert!(!r.success);
-    // Too little for the program entry.
+    // Too little for the program entry (first call of the block).
+    new_block(&mut w);
     let r = w.transact(Tx {
         from: USER,
         to: A,

@@ -288,7 +288,9 @@ fn memory_grow_pays_the_ramp_at_the_opcode() {
     let r = w.call(USER, A, &20u32.to_le_bytes());
     assert!(r.success, "{:?}", r.error);
     assert_eq!(r.gas.init, entry + 19_000 + 16);
-    // +100: 99,000 + exp(101) − exp(1) = 833,067 − 1.
+    // +100: 99,000 + exp(101) − exp(1) = 833,067 − 1 (in a new block, so
+    // that the entry is the full one again).
+    w.set_block_number(2);
     let r = w.transact(Tx {
         from: USER,
         to: A,
@@ -426,6 +428,9 @@ fn value_calls_do_not_gain_the_stipend() {
     w.set_balance(A, U256::from(100));
     w.set_balance(EOA, U256::from(1));
     let call = |w: &mut World, value: u64| {
+        // Each in a new block: both pay the full entry.
+        let n = w.block_number();
+        w.set_block_number(n + 1);
         let r = w.call(USER, A, &op(9, &[EOA.as_slice(), &word(value)]));
         assert_eq!(r.output, vec![0]);
         r
@@ -579,4 +584,38 @@ fn multi_value_follows_the_arbos_version() {
     let mut old = World::with_nitro(Nitro::arbos(51));
     old.deploy(A, &wasm).expect("ArbOS 51 accepts multi-value");
     assert!(old.call(USER, A, &[]).success);
+}
+
+/// ArbOS 60+: a program among the block's 32 most recent programs is
+/// priced as cached (no initGas); a new block starts afresh; ArbOS 51 has
+/// no such hits.
+#[test]
+fn recent_wasms_are_cached_within_a_block() {
+    let wasm = probe();
+    let costs = stylus_runtime::program_costs(&wasm).unwrap();
+    let nitro = Nitro::default();
+    let (full, cached) = (
+        costs.entry_gas_with(&nitro, false),
+        costs.entry_gas_with(&nitro, true),
+    );
+    assert_eq!(full - cached, 8_832 + costs.init_cost as u64);
+    let mut w = probe_world();
+    assert_eq!(w.call(USER, A, &[0]).gas.init, full);
+    assert_eq!(w.call(USER, A, &[0]).gas.init, cached);
+    w.set_block_number(2);
+    assert_eq!(w.call(USER, A, &[0]).gas.init, full);
+    // 32 other programs push it out of the list.
+    let others: Vec<Address> = (0..32u8).map(|i| Address::with_last_byte(0x80 + i)).collect();
+    for (i, a) in others.iter().enumerate() {
+        // Distinct code: a distinct custom section per program.
+        let mut code = wasm.clone();
+        code.extend_from_slice(&[0, 3, 1, b'x', i as u8]);
+        w.deploy(*a, &code).unwrap();
+        assert!(w.call(USER, *a, &[0]).success);
+    }
+    assert_eq!(w.call(USER, A, &[0]).gas.init, full);
+    let mut old = World::with_nitro(Nitro::arbos(51));
+    old.deploy(A, &wasm).unwrap();
+    assert_eq!(old.call(USER, A, &[0]).gas.init, full);
+    assert_eq!(old.call(USER, A, &[0]).gas.init, full);
 }
