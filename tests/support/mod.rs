@@ -665,6 +665,10 @@ pub struct Chain {
     /// every transaction and view (Nitro's stack budget, see
     /// `runtime/src/meter.rs`).
     pub pool_stack_left_min: Option<u32>,
+    /// Start a new block before every transaction (so that no program is a
+    /// recent-wasms hit from an earlier transaction: ArbOS ≥ 60 prices a
+    /// program called again within a block as cached).
+    pub block_per_tx: bool,
 }
 
 impl Chain {
@@ -686,6 +690,7 @@ impl Chain {
             last: None,
             last_tx_trace: Vec::new(),
             pool_stack_left_min: None,
+            block_per_tx: false,
         };
         c.tx(
             admin_addr(),
@@ -710,6 +715,10 @@ impl Chain {
 
     /// A transaction; pool events and gas in the `Out`.
     pub fn tx(&mut self, from: Address, to: Address, data: Vec<u8>) -> Out {
+        if self.block_per_tx {
+            let n = self.w.block_number();
+            self.w.set_block_number(n + 1);
+        }
         let r = self.w.call(from, to, &data);
         let o = Out {
             ok: r.success,
