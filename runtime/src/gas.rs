@@ -46,8 +46,9 @@ pub fn keccak_price(bytes: u64) -> u64 {
     121_800u64.saturating_add(21_000u64.saturating_mul(words))
 }
 
-/// Gas a `storage_cache_bytes32`/`storage_flush_cache` requires to be left
-/// (EIP-2200 sentry, Nitro `SSTORE_SENTRY_GAS`).
+/// Gas `storage_flush_cache` requires to be left (EIP-2200 sentry, Nitro
+/// `SSTORE_SENTRY_GAS`); `storage_cache_bytes32` requires
+/// [`SCACHE_REQUIRED_GAS`].
 pub const SSTORE_SENTRY_GAS: u64 = 2_300;
 /// EIP-2929 cold SLOAD.
 pub const COLD_SLOAD: u64 = 2_100;
@@ -124,8 +125,8 @@ impl ProgramCosts {
     /// unless the program is `cached`.
     pub fn entry_gas_with(&self, nitro: &crate::Nitro, cached: bool) -> u64 {
         let scaled = |cost: u16, scalar: u64| (cost as u64 * scalar * 2).div_ceil(100);
-        let cached_gas =
-            nitro.min_cached_init_gas * 32 + scaled(self.cached_init_cost, nitro.cached_cost_scalar);
+        let cached_gas = nitro.min_cached_init_gas * 32
+            + scaled(self.cached_init_cost, nitro.cached_cost_scalar);
         let init_gas = nitro.min_init_gas * 128 + scaled(self.init_cost, nitro.init_cost_scalar);
         if cached {
             cached_gas

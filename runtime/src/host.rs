@@ -722,13 +722,10 @@ pub(crate) fn run_program(
     };
     let globals = Globals { ink: g_ink, status };
     let set = |store: &mut Store<Frame>, g: Global, v: Val| {
-        g.set(store, v).expect("instrumentation globals are mutable")
+        g.set(store, v)
+            .expect("instrumentation globals are mutable")
     };
-    set(
-        &mut store,
-        g_ink,
-        Val::I64(ink as i64),
-    );
+    set(&mut store, g_ink, Val::I64(ink as i64));
     set(&mut store, stack, Val::I32(max_stack as i32));
     set(&mut store, stack_min, Val::I32(max_stack as i32));
     store.data_mut().memory = memory;

@@ -963,7 +963,15 @@ impl World {
                 .name("stylus-runtime-tx".into())
                 .stack_size(EXEC_STACK)
                 .spawn_scoped(s, move || {
-                    exec_tx(engine, nitro, (accounts, recent), block, tx, is_static, intrinsic)
+                    exec_tx(
+                        engine,
+                        nitro,
+                        (accounts, recent),
+                        block,
+                        tx,
+                        is_static,
+                        intrinsic,
+                    )
                 })
                 .expect("spawning the transaction thread")
                 .join()

@@ -36,10 +36,9 @@
 //! the original module) and adds no frame size.
 
 use wasm_encoder::{
-    reencode::Reencode,
-    BlockType as EncBlockType, CodeSection, ConstExpr, ElementSection, EntityType, ExportKind,
-    ExportSection, GlobalSection, GlobalType, ImportSection, Instruction as I, Module, RawSection,
-    TypeSection, ValType as EncValType,
+    reencode::Reencode, BlockType as EncBlockType, CodeSection, ConstExpr, ElementSection,
+    EntityType, ExportKind, ExportSection, GlobalSection, GlobalType, ImportSection,
+    Instruction as I, Module, RawSection, TypeSection, ValType as EncValType,
 };
 use wasmparser::{
     BlockType, FrameKind, FuncType, ModuleArity, Operator, Parser, Payload, SubType, TypeRef,
@@ -438,8 +437,7 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, InstrumentError> {
                     .get(index as usize)
                     .and_then(|t| info.func_type(*t))
                     .ok_or_else(|| bad(format!("function {index} has no type")))?;
-                let (f, report) =
-                    instrument_body(&info, &mut shift, g, grow_fn, index, ty, body)?;
+                let (f, report) = instrument_body(&info, &mut shift, g, grow_fn, index, ty, body)?;
                 functions.push(report);
                 code.function(&f);
                 remaining -= 1;
@@ -627,13 +625,14 @@ fn max_height(info: &Info, items: &[Item], results: u32) -> Result<u32, Instrume
         }],
     };
     let (mut h, mut max) = (0u32, 0u32);
-    let block_results = |w: &Walk, ty: BlockType| -> u32 {
-        w.block_type_arity(ty).map_or(0, |(_, r)| r)
-    };
+    let block_results =
+        |w: &Walk, ty: BlockType| -> u32 { w.block_type_arity(ty).map_or(0, |(_, r)| r) };
     let pop = |w: &Walk, h: &mut u32, n: u32| {
         let c = w.ctl.last().expect("frame");
         let floor = c.height;
-        *h = h.saturating_sub(n).max(if c.unreachable { floor } else { 0 });
+        *h = h
+            .saturating_sub(n)
+            .max(if c.unreachable { floor } else { 0 });
     };
     for item in items {
         let op = match item {
@@ -755,7 +754,10 @@ fn instrument_body(
         let op = op.map_err(bad)?;
         let ink = opcode_ink(&op, |t| info.params_of(t)).unwrap_or(u64::MAX);
         cost = cost.saturating_add(ink);
-        if matches!(op, Operator::MemoryCopy { .. } | Operator::MemoryFill { .. }) {
+        if matches!(
+            op,
+            Operator::MemoryCopy { .. } | Operator::MemoryFill { .. }
+        ) {
             block.push(Item::Dynamic);
         }
         let end = ends_block(&op);
@@ -905,4 +907,3 @@ fn instrument_body(
         },
     ))
 }
-

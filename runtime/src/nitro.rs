@@ -112,7 +112,12 @@ impl Nitro {
         let credit = |p: u64| p.saturating_sub(self.free_pages);
         let adding = credit(new_open).saturating_sub(credit(open));
         let linear = adding.saturating_mul(self.page_gas);
-        let exp = |p: u64| MEMORY_EXPONENTS.get(p as usize).copied().unwrap_or(u64::MAX);
+        let exp = |p: u64| {
+            MEMORY_EXPONENTS
+                .get(p as usize)
+                .copied()
+                .unwrap_or(u64::MAX)
+        };
         let expand = exp(new_ever).saturating_sub(exp(ever));
         linear.saturating_add(expand)
     }
@@ -125,11 +130,11 @@ pub const MEMORY_EXPONENTS: [u64; 129] = [
     43, 50, 57, 65, 75, 85, 98, 112, 128, 147, 168, 193, 221, 253, 289, 331, 379, 434, 497, 569,
     651, 745, 853, 976, 1117, 1279, 1463, 1675, 1917, 2194, 2511, 2874, 3290, 3765, 4309, 4932,
     5645, 6461, 7395, 8464, 9687, 11087, 12689, 14523, 16621, 19024, 21773, 24919, 28521, 32642,
-    37359, 42758, 48938, 56010, 64104, 73368, 83971, 96106, 109994, 125890, 144082, 164904,
-    188735, 216010, 247226, 282953, 323844, 370643, 424206, 485509, 555672, 635973, 727880,
-    833067, 953456, 1091243, 1248941, 1429429, 1636000, 1872423, 2143012, 2452704, 2807151,
-    3212820, 3677113, 4208502, 4816684, 5512756, 6309419, 7221210, 8264766, 9459129, 10826093,
-    12390601, 14181199, 16230562, 18576084, 21260563, 24332984, 27849408, 31873999,
+    37359, 42758, 48938, 56010, 64104, 73368, 83971, 96106, 109994, 125890, 144082, 164904, 188735,
+    216010, 247226, 282953, 323844, 370643, 424206, 485509, 555672, 635973, 727880, 833067, 953456,
+    1091243, 1248941, 1429429, 1636000, 1872423, 2143012, 2452704, 2807151, 3212820, 3677113,
+    4208502, 4816684, 5512756, 6309419, 7221210, 8264766, 9459129, 10826093, 12390601, 14181199,
+    16230562, 18576084, 21260563, 24332984, 27849408, 31873999,
 ];
 
 /// EVM memory cost of `len` bytes: `3·words + words²/512`.
@@ -170,7 +175,10 @@ mod tests {
     #[test]
     fn versions() {
         let n = Nitro::default();
-        assert_eq!((n.arbos_version, n.stylus_version, n.max_stack_depth), (61, 2, 22_000));
+        assert_eq!(
+            (n.arbos_version, n.stylus_version, n.max_stack_depth),
+            (61, 2, 22_000)
+        );
         assert!(n.rejects_multi_value() && n.recent_wasms() && !n.init_includes_cached());
         let old = Nitro::arbos(32);
         assert_eq!(old.max_stack_depth, 262_144);

@@ -601,7 +601,10 @@ fn intrinsic_and_init_gas() {
     let cached = program_costs(&probe())
         .unwrap()
         .entry_gas_with(&w.nitro(), true);
-    assert_eq!(entry - cached, gas::INIT_GAS + program_costs(&probe()).unwrap().init_cost as u64);
+    assert_eq!(
+        entry - cached,
+        gas::INIT_GAS + program_costs(&probe()).unwrap().init_cost as u64
+    );
     let r = w.call(USER, A, &call_op(B, 0, &[0]));
     assert_eq!(r.gas.init, 2 * cached);
     // In a new block the first frame pays the full entry.

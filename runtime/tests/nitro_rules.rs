@@ -86,7 +86,10 @@ fn straight_line_code_costs_its_opcodes() {
         EMPTY + 1 + 1 + 950
     );
     assert_eq!(
-        ink_of("i32.const 1 i32.const 2 i32.lt_u i64.const 1 i64.eqz drop drop", ""),
+        ink_of(
+            "i32.const 1 i32.const 2 i32.lt_u i64.const 1 i64.eqz drop drop",
+            ""
+        ),
         EMPTY + 2 + 170 + 1 + 225 + 18
     );
     assert_eq!(
@@ -101,7 +104,10 @@ fn straight_line_code_costs_its_opcodes() {
         EMPTY + 225 + 575
     );
     assert_eq!(
-        ink_of("i32.const 1 local.tee $i i32.clz i64.extend_i32_u i32.wrap_i64 drop memory.size drop", ""),
+        ink_of(
+            "i32.const 1 local.tee $i i32.clz i64.extend_i32_u i32.wrap_i64 drop memory.size drop",
+            ""
+        ),
         EMPTY + 1 + 75 + 210 + 100 + 100 + 9 + 3_000 + 9
     );
 }
@@ -114,7 +120,10 @@ fn each_basic_block_pays_the_header() {
     // if/else: [local.set, i32.const, if] + then-arm [nop, nop, else] (taken)
     // or else-arm [nop, end] (not taken), + the block after.
     let taken = ink_of("(if (i32.const 1) (then nop nop) (else nop))", "");
-    assert_eq!(taken, 210 + 1 + 765 + HEADER + 3 + HEADER + 3_876 + HEADER + HOSTIO);
+    assert_eq!(
+        taken,
+        210 + 1 + 765 + HEADER + 3 + HEADER + 3_876 + HEADER + HOSTIO
+    );
     assert_eq!(taken, 20_605);
     let not_taken = ink_of("(if (i32.const 0) (then nop nop) (else nop))", "");
     assert_eq!(not_taken, 20_604);
@@ -128,7 +137,11 @@ fn each_basic_block_pays_the_header() {
     );
     assert_eq!(
         looped,
-        (210 + 1 + 210 + 1 + HEADER) + 3 * (986 + HEADER) + (1 + HEADER) + (3_876 + HEADER) + HOSTIO
+        (210 + 1 + 210 + 1 + HEADER)
+            + 3 * (986 + HEADER)
+            + (1 + HEADER)
+            + (3_876 + HEADER)
+            + HOSTIO
     );
     // br_table with 2 targets + default: 2,400 + 325 × 2. Branch to label
     // 1 skips `end` of the inner two blocks: [local.set, block ×3,
@@ -232,12 +245,20 @@ fn frame_sizes_are_hand_computed() {
     // i32.sub, call] [Charge at height 1 (+2): 3] [else] ...
     assert_eq!(m.functions[0].index, 1);
     assert_eq!(
-        (m.functions[0].max_height, m.functions[0].locals, m.functions[0].frame_size),
+        (
+            m.functions[0].max_height,
+            m.functions[0].locals,
+            m.functions[0].frame_size
+        ),
         (3, 1, 8)
     );
     // user_entrypoint: the charge after `call $r` sits on its result: 3.
     assert_eq!(
-        (m.functions[1].max_height, m.functions[1].locals, m.functions[1].frame_size),
+        (
+            m.functions[1].max_height,
+            m.functions[1].locals,
+            m.functions[1].frame_size
+        ),
         (3, 1, 8)
     );
 }
@@ -311,7 +332,10 @@ fn memory_grow_pays_the_ramp_at_the_opcode() {
     assert!(!r.success);
     assert_eq!(r.error.as_deref(), Some("out of gas"));
     // Memory with maximum = minimum cannot grow: no pay_for_memory_grow.
-    let fixed = GROW.replace("(memory (export \"memory\") 1)", "(memory (export \"memory\") 1 1)");
+    let fixed = GROW.replace(
+        "(memory (export \"memory\") 1)",
+        "(memory (export \"memory\") 1 1)",
+    );
     let m = meter::instrument(&wat::parse_str(fixed).unwrap()).unwrap();
     assert!(!m.heap_bound && !m.added_grow_import);
 }
@@ -485,7 +509,8 @@ fn unpayable_call_base_returns_status_2() {
 /// write_price on the whole code.
 #[test]
 fn account_code_touch_cost_and_last_code_cache() {
-    let data = r#"(data (i32.const 64) "\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb")"#;
+    let data =
+        r#"(data (i32.const 64) "\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb")"#;
     let api = HOSTIO + 59_673;
     let mut w = probe_world();
     let twice = ink_in(
@@ -498,7 +523,13 @@ fn account_code_touch_cost_and_last_code_cache() {
     // [drop, i32.const, local.get, call] + hostio.
     assert_eq!(
         twice,
-        (4_011 + HEADER) + api + 3_300 * 10_000 + (3_810 + HEADER) + api + (3_885 + HEADER) + HOSTIO
+        (4_011 + HEADER)
+            + api
+            + 3_300 * 10_000
+            + (3_810 + HEADER)
+            + api
+            + (3_885 + HEADER)
+            + HOSTIO
     );
     // account_code of 1 byte pays write_price of the probe's whole code.
     let code_len = 4 + probe().len() as u64;
@@ -510,8 +541,12 @@ fn account_code_touch_cost_and_last_code_cache() {
     );
     assert_eq!(
         one,
-        (210 + 4 + 3_800 + HEADER) + api + 3_300 * 10_000 + (5_040 + 30 * (code_len - 32))
-            + (3_885 + HEADER) + HOSTIO
+        (210 + 4 + 3_800 + HEADER)
+            + api
+            + 3_300 * 10_000
+            + (5_040 + 30 * (code_len - 32))
+            + (3_885 + HEADER)
+            + HOSTIO
     );
     // Through the probe: code size then code hash of B: 3,300 + warm 100.
     let r = probe_world().call(USER, A, &op(3, &[B.as_slice()]));
@@ -524,10 +559,7 @@ fn account_code_touch_cost_and_last_code_cache() {
 fn read_return_data_prices_what_it_copies() {
     let api = HOSTIO + 59_673;
     // No return data, size 100, dest out of bounds: 0 bytes, write_price(0).
-    let ink = ink_of(
-        "i32.const -1 i32.const 0 i32.const 100 call $rrd drop",
-        "",
-    );
+    let ink = ink_of("i32.const -1 i32.const 0 i32.const 100 call $rrd drop", "");
     assert_eq!(
         ink,
         (210 + 3 + 3_800 + HEADER) + api + 5_040 + (3_885 + HEADER) + HOSTIO
@@ -538,11 +570,7 @@ fn read_return_data_prices_what_it_copies() {
 #[test]
 fn static_log_fails_after_paying() {
     let mut w = probe_world();
-    let r = w.call(
-        USER,
-        A,
-        &op(10, &[B.as_slice(), &op(4, &[&[0], b"hello"])]),
-    );
+    let r = w.call(USER, A, &op(10, &[B.as_slice(), &op(4, &[&[0], b"hello"])]));
     assert!(r.success);
     assert_eq!(r.output, vec![1], "the static child fails");
     assert!(r.logs.is_empty());
@@ -560,10 +588,7 @@ fn nonces_make_accounts_non_empty() {
     assert_eq!(w.nonce(EOA), 1);
     let r = w.view(USER, A, &op(3, &[EOA.as_slice()]));
     assert_eq!(w.nonce(USER), 1, "views do not count");
-    assert_eq!(
-        &r.output[4..],
-        alloy_primitives::keccak256([]).as_slice()
-    );
+    assert_eq!(&r.output[4..], alloy_primitives::keccak256([]).as_slice());
     w.set_balance(A, U256::from(100));
     let r = w.call(USER, A, &op(9, &[EOA.as_slice(), &word(1)]));
     assert_eq!(r.output, vec![0]);
@@ -605,7 +630,9 @@ fn recent_wasms_are_cached_within_a_block() {
     w.set_block_number(2);
     assert_eq!(w.call(USER, A, &[0]).gas.init, full);
     // 32 other programs push it out of the list.
-    let others: Vec<Address> = (0..32u8).map(|i| Address::with_last_byte(0x80 + i)).collect();
+    let others: Vec<Address> = (0..32u8)
+        .map(|i| Address::with_last_byte(0x80 + i))
+        .collect();
     for (i, a) in others.iter().enumerate() {
         // Distinct code: a distinct custom section per program.
         let mut code = wasm.clone();
