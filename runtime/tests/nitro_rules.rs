@@ -26,6 +26,8 @@ fn ink_program(body: &str, extra: &str) -> String {
   (import "vm_hooks" "account_code_size" (func $code_size (param i32) (result i32)))
   (import "vm_hooks" "account_code" (func $code (param i32 i32 i32 i32) (result i32)))
   (import "vm_hooks" "read_return_data" (func $rrd (param i32 i32 i32) (result i32)))
+  (import "vm_hooks" "call_contract"
+    (func $call (param i32 i32 i32 i32 i64 i32) (result i32)))
   (memory (export "memory") 1 1)
   {extra}
   (func (export "user_entrypoint") (param $len i32) (result i32)
@@ -698,4 +700,78 @@ fn hostio_gas_pre_checks() {
     assert!(one_hostio(balance.0, balance.1, 2_609).success);
     let r = one_hostio(balance.0, balance.1, 2_608);
     assert_eq!(r.error.as_deref(), Some("out of gas"), "2,600 required");
+}
+
+/// Deviation 2: call data forwarded by call_contract pays read_price twice.
+#[test]
+fn forwarded_call_data_pays_read_price_twice() {
+    // A call with 100 bytes of data and no value to a cold EOA (no code:
+    // it returns all the gas it got, so the net cost is the base).
+    let data =
+        r#"(data (i32.const 64) "\77\77\77\77\77\77\77\77\77\77\77\77\77\77\77\77\77\77\77\77")"#;
+    let ink = ink_of(
+        "i32.const 64 i32.const 0 i32.const 100 i32.const 200 i64.const -1 i32.const 300
+         call $call drop",
+        data,
+    );
+    // [local.set, 6 consts, call] + HOSTIO + 3 PTR + EVM_API + 2 ×
+    // read_price(100) + cold access 2,600 gas; then [drop, i32.const,
+    // local.get, call] + hostio.
+    assert_eq!(
+        ink,
+        (210 + 6 + 3_800 + HEADER)
+            + (HOSTIO + 3 * 5_040 + 59_673)
+            + 2 * 20_121
+            + 2_600 * 10_000
+            + (3_885 + HEADER)
+            + HOSTIO
+    );
+}
+
+/// Deviation 3: the callee gets (gas left − base) · 63/64, rounded down.
+#[test]
+fn callee_gets_63_64_of_what_is_left_after_the_base() {
+    let parent = wat::parse_str(
+        r#"(module
+          (import "vm_hooks" "evm_ink_left" (func $ink (result i64)))
+          (import "vm_hooks" "write_result" (func $out (param i32 i32)))
+          (import "vm_hooks" "call_contract"
+            (func $call (param i32 i32 i32 i32 i64 i32) (result i32)))
+          (memory (export "memory") 1 1)
+          (data (i32.const 64) "\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb\bb")
+          (func (export "user_entrypoint") (param i32) (result i32)
+            (i64.store (i32.const 0) (call $ink))
+            (drop (call $call (i32.const 64) (i32.const 0) (i32.const 0) (i32.const 200)
+                              (i64.const -1) (i32.const 300)))
+            (call $out (i32.const 0) (i32.const 8))
+            i32.const 0))"#,
+    )
+    .unwrap();
+    let spin = wat::parse_str(
+        r#"(module (memory (export "memory") 1 1)
+             (func (export "user_entrypoint") (param i32) (result i32)
+               (loop br 0) i32.const 0))"#,
+    )
+    .unwrap();
+    for limit in [300_000u64, 1_000_000, 1_234_567] {
+        let mut w = World::new();
+        w.deploy(A, &parent).unwrap();
+        w.deploy(B, &spin).unwrap();
+        let r = w.transact(Tx {
+            from: USER,
+            to: A,
+            value: U256::ZERO,
+            data: vec![],
+            gas_limit: limit,
+        });
+        assert!(r.success, "{:?}", r.error);
+        let i0 = u64::from_le_bytes(r.output[..8].try_into().unwrap());
+        // [i64.store, 6 consts, call] + header; base ink of the call
+        // hostio; read_price(0) twice.
+        let ink = i0 - (950 + 6 + 3_800 + HEADER) - (HOSTIO + 3 * 5_040 + 59_673) - 2 * 16_381;
+        let left = ink / 10_000;
+        let child = &w.last_trace()[1];
+        assert_eq!(child.error.as_deref(), Some("out of gas"));
+        assert_eq!(child.gas_used, (left - 2_600) * 63 / 64, "limit {limit}");
+    }
 }
