@@ -68,7 +68,9 @@ pub const STACK_MIN: &str = "stylus_runtime_stack_min";
 /// Ink of one opcode (Stylus versions 1 and 2), or `None` if Nitro cannot pay
 /// for it (floats, SIMD, reference types, `memory.init`, ...). `memory.copy`
 /// and `memory.fill` return their fixed part; the per-byte part is dynamic.
-/// `types` gives the parameter count of a type index (for `call_indirect`).
+/// `params_of_type` gives the parameter count of a type index (for
+/// `call_indirect`). `br_table` counts its explicit targets, not the
+/// default one (our reading of "325 per target").
 pub fn opcode_ink(op: &Operator, params_of_type: impl Fn(u32) -> u32) -> Option<u64> {
     use Operator as O;
     Some(match op {
