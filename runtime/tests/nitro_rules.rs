@@ -775,3 +775,39 @@ fn callee_gets_63_64_of_what_is_left_after_the_base() {
         assert_eq!(child.gas_used, (left - 2_600) * 63 / 64, "limit {limit}");
     }
 }
+
+/// The added `pay_for_memory_grow` import shifts local function indices:
+/// calls, table elements and exports still reach the right functions.
+#[test]
+fn added_grow_import_keeps_calls_and_tables_right() {
+    let wasm = wat::parse_str(
+        r#"(module
+          (import "vm_hooks" "read_args" (func $args (param i32)))
+          (import "vm_hooks" "write_result" (func $out (param i32 i32)))
+          (type $grow_t (func (param i32) (result i32)))
+          (memory (export "memory") 1)
+          (table 2 funcref)
+          (elem (i32.const 0) $seven $grow)
+          (func $seven (param i32) (result i32) i32.const 7)
+          (func $grow (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "user_entrypoint") (param $len i32) (result i32)
+            (i32.store (i32.const 0) (call $seven (i32.const 0)))
+            (i32.store (i32.const 4)
+              (call_indirect (type $grow_t) (i32.const 10) (i32.const 1)))
+            (i32.store (i32.const 8) (memory.size))
+            (call $out (i32.const 0) (i32.const 12))
+            i32.const 0))"#,
+    )
+    .unwrap();
+    let m = meter::instrument(&wasm).unwrap();
+    assert!(m.added_grow_import);
+    let mut w = World::new();
+    w.deploy(A, &wasm).unwrap();
+    let r = w.call(USER, A, &[]);
+    assert!(r.success, "{:?}", r.error);
+    let word = |i: usize| u32::from_le_bytes(r.output[4 * i..4 * i + 4].try_into().unwrap());
+    assert_eq!((word(0), word(1), word(2)), (7, 1, 11));
+    let entry = stylus_runtime::program_costs(&wasm).unwrap().entry_gas();
+    // 1 → 11 pages: 9 pages beyond the free 2, exp(11) − exp(1) = 3.
+    assert_eq!(r.gas.init, entry + 9_000 + 3);
+}
