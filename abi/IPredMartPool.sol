@@ -67,6 +67,7 @@ interface IPredMartPool {
     event Repaid(address indexed payer, address indexed borrower, uint256 indexed tokenId, uint256 amount, uint256 borrowShares);
     event Liquidated(address indexed liquidator, address indexed borrower, uint256 indexed tokenId, uint256 repaid, uint256 seized, uint256 price);
     event BadDebtAbsorbed(address indexed borrower, uint256 indexed tokenId, uint256 amount);
+    event ReservesAbsorbed(uint256 indexed tokenId, uint256 amount);
     event MarketResolution(uint256 indexed tokenId, bool won);
     event WonCollateralRedeemed(uint256 indexed tokenId, uint256 shares, uint256 usdc);
     event RedemptionSettled(address indexed borrower, uint256 indexed tokenId, uint256 payout, uint256 repaid, uint256 surplus);
@@ -131,6 +132,8 @@ interface IPredMartPool {
     function maxBorrow(address borrower, uint256 tokenId, uint256 price) external view returns (uint256);
     function liquidationPrice(address borrower, uint256 tokenId) external view returns (uint256);
     function tokenDebt(uint256 tokenId) external view returns (uint256);
+    /// @notice Largest debt one token may carry now: totalAssets * poolCapBps / 10000;
+    /// type(uint256).max when the cap is disabled (poolCapBps == 0).
     function tokenBorrowCap() external view returns (uint256);
     function tokenCollateral(uint256 tokenId) external view returns (uint256);
     function anchors() external view returns (uint256[] memory prices, uint256[] memory ltvs);

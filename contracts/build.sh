@@ -14,7 +14,9 @@
 #
 # Note: wasm-opt's validation does NOT catch the reference-types encoding of
 # call_indirect (it accepts a plain, non-build-std build); wasmparser with Nitro's
-# feature set does ("zero byte expected"). Validate with wasmparser in Rust tests.
+# feature set does ("zero byte expected"). The check that counts is Stylus
+# activation's, run on every build by scripts/test.sh:
+#   cargo run -q -p stylus-runtime --bin activation-check -- target/test-contracts/*.wasm
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"

@@ -2,7 +2,9 @@
 # Runs every check of the project on a fresh or prepared machine:
 #   set-up (toolchain, cargo-stylus, wasm-opt, cast, solcjs) -> release build
 #   (cargo stylus get-initcode) -> size limit -> test contracts
-#   (contracts/build.sh) -> root package tests (unit, property, contract,
+#   (contracts/build.sh) -> Stylus activation check of every build (the
+#   release code, decompressed as deployed, and each test contract:
+#   runtime/src/activation.rs via `activation-check`) -> root package tests (unit, property, contract,
 #   artifact, interop, and end-to-end on the release WASM) -> the embedded
 #   runtime's tests -> the test contracts' motsu tests (negative control) ->
 #   exported ABI compiles with solcjs. Each package is tested in its own cargo
@@ -31,6 +33,9 @@ fi
 
 step "test contracts (contracts/build.sh -> target/test-contracts/*.wasm)"
 contracts/build.sh
+
+step "Stylus activation check of every build (activation-check: release code + test contracts)"
+cargo run -q -p stylus-runtime --bin activation-check -- target/initcode.hex target/test-contracts/*.wasm
 
 step "tests (unit, property, motsu contract tests, artifact, interop and end-to-end on the release WASM)"
 PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test -p predmart-pool --all-targets -- --include-ignored

@@ -60,7 +60,8 @@ errors! {
     PriceFromFuture,
     /// The price is not strictly between 0 and 1e18.
     PriceOutOfRange,
-    /// The price is older than the newest price already accepted for the token.
+    /// The price is older than the newest price already accepted for the
+    /// token, or than the block that resolved its market.
     PriceReplayed,
     /// A token id does not match the CTF's position id for the condition.
     TokenMismatch,

@@ -39,9 +39,14 @@ sol! {
     /// `liquidator` repaid `repaid` and received `seized` shares at `price`.
     #[derive(Debug, PartialEq)]
     event Liquidated(address indexed liquidator, address indexed borrower, uint256 indexed tokenId, uint256 repaid, uint256 seized, uint256 price);
-    /// Debt written off; lenders bear it through the share price.
+    /// Debt written off (the whole amount): reserves take it first
+    /// (`ReservesAbsorbed`), lenders bear the rest through the share price.
     #[derive(Debug, PartialEq)]
     event BadDebtAbsorbed(address indexed borrower, uint256 indexed tokenId, uint256 amount);
+    /// The part of a write-off on `tokenId` taken from the protocol's
+    /// reserves (first-loss capital); lenders lost only the rest.
+    #[derive(Debug, PartialEq)]
+    event ReservesAbsorbed(uint256 indexed tokenId, uint256 amount);
     /// The oracle resolved `tokenId`'s market. (Named `MarketResolution`
     /// because Solidity cannot declare an event and the `MarketResolved`
     /// error under one name.)

@@ -5,7 +5,7 @@
 
 use crate::{
     errors::Result,
-    math::{add, mul_div, Rounding, WAD},
+    math::{add, mul_add_div_rem, mul_div, Rounding, WAD},
 };
 
 /// Seconds in a year (365.25 days).
@@ -67,12 +67,34 @@ pub struct Accrual {
     pub reserve_fee: u128,
 }
 
-/// Interest over `dt` seconds: `borrowed * rate * dt / SECONDS_PER_YEAR`,
-/// one division rounded **up** (against borrowers); the reserve fee is `interest * 5%`
-/// rounded **down** (in lenders' favour).
-pub fn accrue(cash: u128, total_borrow_assets: u128, reserves: u128, dt: u64) -> Result<Accrual> {
+/// The fractions of a base unit that accruals have not booked yet, carried
+/// to the next accrual so that how often interest is accrued does not change
+/// the books: `interest` in units of `1 / (WAD * SECONDS_PER_YEAR)` of a base
+/// unit of debt (always below `WAD * SECONDS_PER_YEAR`), `reserve` in units of
+/// `1 / WAD` of a base unit of reserves (always below `WAD`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Carry {
+    /// Interest not yet booked, in `1 / (WAD * SECONDS_PER_YEAR)` units.
+    pub interest: u128,
+    /// Reserve fee not yet booked, in `1 / WAD` units.
+    pub reserve: u128,
+}
+
+/// Interest over `dt` seconds: `borrowed * rate * dt / SECONDS_PER_YEAR`;
+/// the reserve fee is `interest * 5%`. Each division rounds **down** and
+/// carries its remainder (`carry`, returned updated) to the next accrual, so
+/// accruing every second or once over the same period books the same
+/// interest and reserves (up to compounding, which only grows the debt):
+/// no rounding is repeated per accrual, in anyone's favour.
+pub fn accrue(
+    cash: u128,
+    total_borrow_assets: u128,
+    reserves: u128,
+    dt: u64,
+    carry: Carry,
+) -> Result<(Accrual, Carry)> {
     if dt == 0 || total_borrow_assets == 0 {
-        return Ok(Accrual::default());
+        return Ok((Accrual::default(), carry));
     }
     let ta = crate::vault::total_assets(cash, total_borrow_assets, reserves);
     let rate = borrow_rate(utilization(total_borrow_assets, ta)?)?;
@@ -80,17 +102,24 @@ pub fn accrue(cash: u128, total_borrow_assets: u128, reserves: u128, dt: u64) ->
     let rate_dt = rate
         .checked_mul(dt as u128)
         .ok_or_else(crate::errors::overflow)?;
-    let interest = mul_div(
+    let (interest, interest_carry) = mul_add_div_rem(
         total_borrow_assets,
         rate_dt,
+        carry.interest,
         WAD * SECONDS_PER_YEAR,
-        Rounding::Up,
     )?;
-    let reserve_fee = mul_div(interest, RESERVE_FACTOR, WAD, Rounding::Down)?;
-    Ok(Accrual {
-        interest,
-        reserve_fee,
-    })
+    let (reserve_fee, reserve_carry) =
+        mul_add_div_rem(interest, RESERVE_FACTOR, carry.reserve, WAD)?;
+    Ok((
+        Accrual {
+            interest,
+            reserve_fee,
+        },
+        Carry {
+            interest: interest_carry,
+            reserve: reserve_carry,
+        },
+    ))
 }
 
 /// Borrow shares for `assets` of debt:
@@ -130,14 +159,26 @@ pub struct Market {
     pub borrowed: u128,
     /// Total borrow shares.
     pub borrow_shares: u128,
-    /// Protocol reserves (part of `cash + borrowed` owed to the protocol).
+    /// Protocol reserves (part of `cash + settling + borrowed` owed to the
+    /// protocol).
     pub reserves: u128,
+    /// What lenders can still get back from redeemed won markets: the frozen
+    /// debt of their unsettled positions, at most the proceeds
+    /// (`resolution::receivable` summed over tokens).
+    pub settling: u128,
+    /// Accrual remainders not booked yet (see [`Carry`]).
+    pub carry: Carry,
 }
 
 impl Market {
-    /// Lenders' assets: `cash + borrowed - reserves`.
+    /// Lenders' assets: `cash + settling + borrowed - reserves`.
     pub fn total_assets(&self) -> u128 {
-        crate::vault::total_assets(self.cash, self.borrowed, self.reserves)
+        crate::vault::total_assets(self.idle(), self.borrowed, self.reserves)
+    }
+
+    /// Assets not lent out: cash and the redeemed markets' receivable.
+    fn idle(&self) -> u128 {
+        self.cash.saturating_add(self.settling)
     }
 
     /// Utilization (WAD) of these totals.
@@ -147,7 +188,8 @@ impl Market {
 
     /// These totals after `dt` seconds of interest, and what was added.
     pub fn accrued(mut self, dt: u64) -> Result<(Market, Accrual)> {
-        let a = accrue(self.cash, self.borrowed, self.reserves, dt)?;
+        let (a, carry) = accrue(self.idle(), self.borrowed, self.reserves, dt, self.carry)?;
+        self.carry = carry;
         self.borrowed = add(self.borrowed, a.interest)?;
         self.reserves = add(self.reserves, a.reserve_fee)?;
         Ok((self, a))
@@ -178,6 +220,15 @@ impl Market {
         self.borrowed = add(self.borrowed, assets)?;
         self.borrow_shares = add(self.borrow_shares, shares)?;
         Ok(shares)
+    }
+
+    /// Takes a loss of `loss` (debt already removed from `borrowed`) from
+    /// the reserves first: reserves are first-loss capital, lenders bear only
+    /// the rest through `totalAssets`. Returns the reserves' part.
+    pub fn absorb(&mut self, loss: u128) -> u128 {
+        let part = self.reserves.min(loss);
+        self.reserves -= part;
+        part
     }
 
     /// Removes `shares` borrow shares and `assets` of debt (repaid or written
@@ -241,39 +292,70 @@ mod tests {
         let rate = borrow_rate(utilization(b, ta).unwrap()).unwrap();
         let per_year = b * rate / WAD;
         // One year: interest = borrowed * rate (exact: divisible).
-        let y = accrue(cash, b, 0, 31_557_600).unwrap();
+        let y = accrue(cash, b, 0, 31_557_600, Carry::default()).unwrap().0;
         assert!(y.interest == per_year || y.interest == per_year + (1));
         assert_eq!(y.reserve_fee, y.interest * RESERVE_FACTOR / WAD);
-        // One day: 1/365.25 of it, rounded up.
-        let d = accrue(cash, b, 0, 86_400).unwrap();
-        let expect = (per_year * (86_400)).div_ceil(SECONDS_PER_YEAR);
-        assert!(d.interest >= expect && d.interest <= expect + (1));
-        // One second: at least one unit (rounded up).
-        let s = accrue(cash, b, 0, 1).unwrap();
-        assert!(s.interest >= (1));
-        assert!(s.interest * (86_400) >= d.interest - (1));
+        // One day: 1/365.25 of it, rounded down (the rest is carried).
+        let d = accrue(cash, b, 0, 86_400, Carry::default()).unwrap().0;
+        let expect = (per_year * (86_400)) / SECONDS_PER_YEAR;
+        assert!(d.interest + 1 >= expect && d.interest <= expect + (1));
+        // One second: a day's worth over 86,400 seconds.
+        let s = accrue(cash, b, 0, 1, Carry::default()).unwrap().0;
+        assert!(s.interest * 86_400 <= d.interest && (s.interest + 1) * 86_400 >= d.interest);
         // Nothing borrowed or no time: nothing accrues.
-        assert_eq!(accrue(cash, 0, 0, 100).unwrap(), Accrual::default());
-        assert_eq!(accrue(cash, b, 0, 0).unwrap(), Accrual::default());
+        assert_eq!(accrue(cash, 0, 0, 100, Carry::default()).unwrap().0, Accrual::default());
+        assert_eq!(accrue(cash, b, 0, 0, Carry::default()).unwrap().0, Accrual::default());
+    }
+
+    /// The reviewer's numbers: 1,000 USDC borrowed at 6.25% for an hour.
+    /// Once: 7,129.8 units of interest (it was rounded up to 7,130), 356 of
+    /// reserves. Every second: it used to be 7,200 and 0 (interest rounded up
+    /// and the fee down 3,600 times). With the remainders carried, both come
+    /// out the same.
+    #[test]
+    fn accrual_frequency_does_not_change_the_books() {
+        // U = 5% → rate 6.25%: 1,000 borrowed of 20,000 total assets.
+        let (cash, b) = (19_000_000_000, 1_000_000_000);
+        assert_eq!(
+            borrow_rate(utilization(b, cash + b).unwrap()).unwrap(),
+            625 * PCT / 100
+        );
+        let once = Market {
+            cash,
+            borrowed: b,
+            ..Market::default()
+        }
+        .accrued(3_600)
+        .unwrap()
+        .0;
+        // 7,129.8 units: 7,129 booked now, the fraction carried.
+        assert_eq!(once.borrowed - b, 7_129);
+        assert_eq!(once.reserves, 356);
+        let mut m = Market {
+            cash,
+            borrowed: b,
+            ..Market::default()
+        };
+        for _ in 0..3_600 {
+            m = m.accrued(1).unwrap().0;
+        }
+        // Compounding over an hour adds less than a unit here.
+        assert!((m.borrowed - b).abs_diff(7_130) <= 1, "{}", m.borrowed - b);
+        assert!(m.reserves.abs_diff(356) <= 1, "{}", m.reserves);
     }
 
     #[test]
     fn accrual_at_full_utilization_is_300_percent() {
         // All cash lent out: a year triples... adds 300% of the debt.
         let b = 1_000_000;
-        let y = accrue(0, b, 0, 31_557_600).unwrap();
+        let y = accrue(0, b, 0, 31_557_600, Carry::default()).unwrap().0;
         assert_eq!(y.interest, (3_000_000));
         assert_eq!(y.reserve_fee, (150_000));
     }
 
     #[test]
     fn last_share_takes_the_virtual_dust() {
-        let mut m = Market {
-            cash: 0,
-            borrowed: 0,
-            borrow_shares: 0,
-            reserves: 0,
-        };
+        let mut m = Market::default();
         let minted = m.add_debt(1_000_000).unwrap();
         m.borrowed += 3; // interest, part of it owed by the virtual shares
         let debt = m.debt_of(minted).unwrap();
@@ -284,6 +366,36 @@ mod tests {
     }
 
     proptest! {
+        /// Splitting a period into random accruals books the same interest
+        /// and reserves as one accrual, within a bound that does not grow
+        /// with the number of accruals: compounding only (at most the
+        /// interest on the interest, plus a unit for each division).
+        #[test]
+        fn split_accruals_book_the_same(
+            b in 1_000_000u64..1_000_000_000_000, cash in 0u64..1_000_000_000_000,
+            steps in proptest::collection::vec(1u64..5_000, 1..200),
+        ) {
+            let start = Market { cash: cash as u128, borrowed: b as u128, ..Market::default() };
+            let total: u64 = steps.iter().sum();
+            let once = start.accrued(total).unwrap().0;
+            let mut m = start;
+            for dt in &steps {
+                m = m.accrued(*dt).unwrap().0;
+            }
+            let (i1, i2) = (once.borrowed - start.borrowed, m.borrowed - start.borrowed);
+            // Split accruals compound: never less, and the excess is at most
+            // the interest on the interest (at most 300% a year) plus 1.
+            // (No remainder is rounded away per accrual: see `Carry`.)
+            // The rate also rises with utilization as the debt grows: at most
+            // 275%/20% per unit of utilization, so 17x the interest's share.
+            let comp = mul_div(i1, 17 * WAD * total as u128, WAD * SECONDS_PER_YEAR, Rounding::Up).unwrap();
+            prop_assert!(i2 + 1 >= i1, "split {} < once {}", i2, i1);
+            prop_assert!(i2 <= i1 + comp + 1, "split {} > once {} + {}", i2, i1, comp);
+            let r_bound = mul_div(comp, RESERVE_FACTOR, WAD, Rounding::Up).unwrap() + 1;
+            prop_assert!(m.reserves + 1 >= once.reserves);
+            prop_assert!(m.reserves <= once.reserves + r_bound);
+        }
+
         /// Borrow then immediately repay the same assets: never burns all the
         /// shares minted (debt never rounds in the borrower's favour), and the
         /// debt shown for the minted shares is at least what was borrowed.
@@ -303,13 +415,12 @@ mod tests {
             prop_assert!(burned <= minted);
         }
 
-        /// Interest is monotonic in time and never zero when something is owed.
+        /// Interest is monotonic in time.
         #[test]
         fn accrual_monotonic(b in 1u64..u64::MAX / 4, cash in 0u64..u64::MAX / 4, dt in 1u64..10_000_000) {
             let (b, cash) = ((b as u128), (cash as u128));
-            let a1 = accrue(cash, b, 0, dt).unwrap();
-            let a2 = accrue(cash, b, 0, dt + 1).unwrap();
-            prop_assert!(a1.interest >= (1));
+            let a1 = accrue(cash, b, 0, dt, Carry::default()).unwrap().0;
+            let a2 = accrue(cash, b, 0, dt + 1, Carry::default()).unwrap().0;
             prop_assert!(a2.interest >= a1.interest);
             prop_assert!(a1.reserve_fee <= a1.interest);
         }

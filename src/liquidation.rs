@@ -43,13 +43,18 @@ impl Outcome {
 /// * Healthy (HF >= 1) → `PositionHealthy`.
 /// * Above water (`value >= debt`): repay up to 50% of the debt (100% when
 ///   HF < 0.95), receive `repaid * 1.05 / price` shares rounded **down**
-///   (against the liquidator). When that would exceed the collateral, the
-///   liquidator repays the whole debt for all the collateral (a bonus below
-///   5%); above water nothing is ever written off.
+///   (against the liquidator). Above water nothing is ever written off.
+/// * **Splitting never pays**: a partial repayment is allowed only while the
+///   collateral can pay the bonus on the whole debt (`value >= 1.05 * debt`,
+///   the bonus rounded **up**); then `value - 1.05 * r >= 1.05 * (debt - r)`,
+///   so the remainder stays at least 105% covered and every later call at the
+///   same price is above water again. Below that coverage only a full close is
+///   allowed: the whole debt for `debt * 1.05 / price` shares, or all the
+///   collateral (a bonus below 5%, still no loss to lenders).
 /// * Underwater (`value < debt`): all collateral for 90% of its value,
 ///   rounded **up**; the rest of the debt is bad debt.
-/// * Dust: a remaining debt below 1 USDC with collateral left is closed
-///   fully; a remaining debt with no collateral left is written off.
+/// * Dust: a remaining debt below 1 USDC is closed fully; with 105% coverage
+///   a remainder of at least 1 USDC keeps collateral worth at least 1.05 USDC.
 /// * If the rules need more than `max_repay` → `InsufficientRepay` (the
 ///   liquidator never pays more than they offered).
 pub fn liquidate(
@@ -79,7 +84,10 @@ pub fn liquidate(
         o.bad_debt = debt - o.repaid.min(debt);
         return Ok(o);
     }
-    let factor = if hf < FULL_CLOSE_HF {
+    // Can the collateral pay the bonus on the whole debt? Only then may the
+    // liquidation be split (see above).
+    let splittable = value >= mul_div(debt, BONUS, WAD, Rounding::Up)?;
+    let factor = if hf < FULL_CLOSE_HF || !splittable {
         WAD
     } else {
         CLOSE_FACTOR
@@ -89,7 +97,7 @@ pub fn liquidate(
     if o.repaid == 0 {
         return Err(fail!(ZeroAmount));
     }
-    if debt - o.repaid < MIN_DEBT {
+    if !splittable || debt - o.repaid < MIN_DEBT {
         o.repaid = debt;
     }
     o.seized = mul_div(o.repaid, BONUS, price, Rounding::Down)?;
@@ -212,7 +220,154 @@ mod tests {
         );
     }
 
+    #[test]
+    fn split_liquidation_cannot_push_an_above_water_position_under() {
+        // 1,000 shares, 650 USDC borrowed at $0.90; the price falls to $0.651:
+        // value 651 >= debt 650, HF ~0.727 < 0.95.
+        let c = Curve::default();
+        let (coll, debt, p) = (usdc(1_000), usdc(650), 651 * PCT / 10);
+        // Whole: all the collateral for the whole debt, nothing written off.
+        let whole = liquidate(&c, coll, debt, p, u128::MAX).unwrap();
+        assert_eq!(
+            whole,
+            Outcome {
+                repaid: debt,
+                seized: coll,
+                bad_debt: 0
+            }
+        );
+        // Split: the collateral cannot pay the bonus on the whole debt
+        // (651 < 1.05 * 650 = 682.5), so a 25 USDC first bite is refused
+        // (before the fix it took 40.3 shares and left 959.7 shares worth
+        // 624.75 against 625 of debt: underwater, 62.7 USDC of bad debt next).
+        assert_eq!(
+            liquidate(&c, coll, debt, p, usdc(25)),
+            Err(fail!(InsufficientRepay))
+        );
+        assert_eq!(
+            liquidate(&c, coll, debt, p, debt - 1),
+            Err(fail!(InsufficientRepay))
+        );
+        // The zombie variant (a bite leaving dust collateral against real
+        // debt) is refused the same way, at any offer below the debt.
+        for offer in [1, usdc(1), usdc(620), usdc(649)] {
+            assert_eq!(
+                liquidate(&c, coll, debt, p, offer),
+                Err(fail!(InsufficientRepay))
+            );
+        }
+    }
+
+    #[test]
+    fn partial_allowed_only_with_105_percent_coverage() {
+        let c = Curve::default();
+        // Value exactly 1.05 * debt (1,050 vs 1,000), HF < 0.95: a bite is fine
+        // and leaves the remainder 105% covered.
+        let (coll, debt, p) = (usdc(2_100), usdc(1_000), cents(50));
+        let o = liquidate(&c, coll, debt, p, usdc(100)).unwrap();
+        assert_eq!(o.repaid, usdc(100));
+        assert_eq!(o.seized, usdc(210));
+        let (c2, d2) = (coll - o.seized, debt - o.repaid);
+        assert!(collateral_value(c2, p).unwrap() >= mul_div(d2, BONUS, WAD, Rounding::Up).unwrap());
+        // One unit less of collateral value: only a full close.
+        let coll = usdc(2_100) - 2;
+        assert_eq!(
+            liquidate(&c, coll, debt, p, usdc(100)),
+            Err(fail!(InsufficientRepay))
+        );
+        let o = liquidate(&c, coll, debt, p, u128::MAX).unwrap();
+        assert_eq!((o.repaid, o.seized, o.bad_debt), (debt, coll, 0));
+    }
+
+    #[test]
+    fn full_close_overrides_the_close_factor_below_105_percent() {
+        // A curve at the edge (LTV at $1 = MAX_LTV): HF in [0.95, 1) with value
+        // below 1.05 * debt. The 50% close factor would leave the rest under
+        // 105% coverage, so only a full close is allowed.
+        let mut c = Curve::default();
+        c.ltvs[6] = crate::risk::MAX_LTV;
+        c.ltvs[5] = crate::risk::MAX_LTV;
+        let p = cents(99);
+        let coll = usdc(1_000);
+        // value 990; lt(0.99) ~0.952; debt 990 → HF ~0.9524 (>= 0.95), value/debt = 1.0.
+        let debt = usdc(990);
+        let hf = c.health_factor(coll, p, debt).unwrap();
+        assert!((FULL_CLOSE_HF..WAD).contains(&hf), "hf {hf}");
+        assert_eq!(
+            liquidate(&c, coll, debt, p, usdc(495)),
+            Err(fail!(InsufficientRepay))
+        );
+        let o = liquidate(&c, coll, debt, p, u128::MAX).unwrap();
+        assert_eq!((o.repaid, o.seized, o.bad_debt), (debt, coll, 0));
+    }
+
+    /// Runs a liquidator's sequence of offers at one price; returns the
+    /// total (repaid, seized, bad debt) and checks each step's remainder.
+    fn run_split(
+        c: &Curve,
+        mut coll: u128,
+        mut debt: u128,
+        p: u128,
+        offers: &[u128],
+    ) -> core::result::Result<(u128, u128, u128), TestCaseError> {
+        let (mut repaid, mut seized, mut bad) = (0, 0, 0);
+        for offer in offers {
+            let Ok(o) = liquidate(c, coll, debt, p, *offer) else {
+                continue;
+            };
+            repaid += o.repaid;
+            seized += o.seized;
+            bad += o.bad_debt;
+            coll -= o.seized;
+            debt -= o.repaid + o.bad_debt;
+            if debt != 0 {
+                // Never dust and never under water after a bite.
+                prop_assert!(debt >= MIN_DEBT);
+                prop_assert!(
+                    collateral_value(coll, p).unwrap() >= mul_div(debt, BONUS, WAD, Rounding::Down).unwrap(),
+                    "remainder under 105% coverage: coll {} debt {}", coll, debt
+                );
+            } else {
+                break;
+            }
+        }
+        Ok((repaid, seized, bad))
+    }
+
     proptest! {
+        /// Splitting never pays: on a position above water at the price, any
+        /// sequence of offers (tiny, partial, repeated, the maximum) writes
+        /// nothing off, and the liquidator never gets more than the 5% bonus
+        /// on what it repaid.
+        #[test]
+        fn splitting_never_pays(
+            coll in 1_000_000u64..10_000_000_000_000, ratio in 1_000u64..2_000,
+            p in 10_000_000_000_000_000u64..990_000_000_000_000_000,
+            offers in proptest::collection::vec((0u8..4, any::<u64>()), 1..12),
+        ) {
+            let c = Curve::default();
+            let (coll, p) = (coll as u128, p as u128);
+            // debt = value * 1000 / ratio: value/debt between 1.0 and 2.0.
+            let value = collateral_value(coll, p).unwrap();
+            let debt = mul_div(value, 1_000, ratio as u128, Rounding::Down).unwrap();
+            prop_assume!(debt >= MIN_DEBT);
+            prop_assume!(c.health_factor(coll, p, debt).unwrap() < WAD);
+            // The maximum, tiny, partial or large offers.
+            let offers: Vec<u128> = offers
+                .iter()
+                .map(|(mode, v)| match mode {
+                    0 => u128::MAX,
+                    1 => (*v % 10) as u128,
+                    2 => (*v % 10_000_000) as u128,
+                    _ => (*v % 10_000_000_000_000) as u128,
+                })
+                .collect();
+            let (repaid, seized, bad) = run_split(&c, coll, debt, p, &offers)?;
+            prop_assert_eq!(bad, 0);
+            let got = collateral_value(seized, p).unwrap();
+            prop_assert!(got <= mul_div(repaid, BONUS, WAD, Rounding::Up).unwrap());
+        }
+
         /// A liquidation never seizes more than the collateral, never repays
         /// more than the debt or the offer, accounts for the whole debt when
         /// it closes, and never leaves debt without collateral or dust debt.

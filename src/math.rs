@@ -39,13 +39,28 @@ fn mul_wide(a: u128, b: u128) -> (u128, u128) {
 
 /// `a * b / d` with a 256-bit intermediate product, rounded as asked.
 /// Errors when `d == 0` or the quotient exceeds `u128::MAX`.
+#[inline(never)]
+pub fn mul_div(a: u128, b: u128, d: u128, r: Rounding) -> Result<u128> {
+    let (q, rem) = mul_add_div_rem(a, b, 0, d)?;
+    if r == Rounding::Up && rem != 0 {
+        return q.checked_add(1).ok_or_else(overflow);
+    }
+    Ok(q)
+}
+
+/// `(a * b + c) / d` rounded **down**, and its remainder: the quotient and
+/// what was left over, for rules that carry a remainder to the next step
+/// instead of rounding it away (interest accrual). Errors when `d == 0` or
+/// the quotient exceeds `u128::MAX`.
 ///
-/// Schoolbook binary long division of the 256-bit product: 128 steps of
+/// Schoolbook binary long division of the 256-bit numerator: 128 steps of
 /// shift-and-subtract, a few hundred WASM instructions (well under one gas)
 /// and far smaller code than a general 256-bit division.
 #[inline(never)]
-pub fn mul_div(a: u128, b: u128, d: u128, r: Rounding) -> Result<u128> {
-    let (hi, lo) = mul_wide(a, b);
+pub fn mul_add_div_rem(a: u128, b: u128, c: u128, d: u128) -> Result<(u128, u128)> {
+    let (mut hi, lo) = mul_wide(a, b);
+    let (lo, carry) = lo.overflowing_add(c);
+    hi += carry as u128; // hi < 2^128 - 1: a * b <= (2^128 - 1)^2
     if d == 0 || hi >= d {
         return Err(overflow());
     }
@@ -59,10 +74,7 @@ pub fn mul_div(a: u128, b: u128, d: u128, r: Rounding) -> Result<u128> {
             q |= 1;
         }
     }
-    if r == Rounding::Up && rem != 0 {
-        return q.checked_add(1).ok_or_else(overflow);
-    }
-    Ok(q)
+    Ok((q, rem))
 }
 
 /// `a + b`, or `MathOverflow`.
@@ -142,6 +154,20 @@ mod tests {
                     Ok(v) => prop_assert_eq!(U256::from(v), want),
                     Err(_) => prop_assert!(want > U256::from(u128::MAX)),
                 }
+            }
+        }
+
+        /// `(a * b + c) / d` and its remainder agree with a 256-bit reference.
+        #[test]
+        fn mul_add_div_rem_matches_u256(a in any::<u128>(), b in any::<u128>(), c in any::<u128>(), d in 1u128..) {
+            let n = U256::from(a) * U256::from(b) + U256::from(c);
+            let (q, rem) = n.div_rem(U256::from(d));
+            match mul_add_div_rem(a, b, c, d) {
+                Ok((got_q, got_r)) => {
+                    prop_assert_eq!(U256::from(got_q), q);
+                    prop_assert_eq!(U256::from(got_r), rem);
+                }
+                Err(_) => prop_assert!(q > U256::from(u128::MAX)),
             }
         }
 

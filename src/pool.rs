@@ -25,7 +25,7 @@ use crate::{
     interest::{self, Market},
     liquidation,
     math::{add, mul_div, sub, Rounding, WAD},
-    positions::{self, Borrow},
+    positions::{self, Borrow, CapWindow},
     resolution::{self, status},
     risk::{Curve, ANCHORS, BORROW_HAIRCUT},
     signatures as sig,
@@ -63,6 +63,9 @@ pub const ON_ERC1155_BATCH_RECEIVED: [u8; 4] = [0xbc, 0x19, 0x7c, 0x81];
 /// `keccak256("")`: the code hash of an account without code.
 const EMPTY_CODE_HASH: B256 =
     alloy_primitives::b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+/// Headroom of the asset books that `maxDeposit` / `maxMint` promise: 2^120
+/// base units (10^30 USDC), so `u128` totals keep room for interest.
+pub const MAX_BOOKS: u128 = 1 << 120;
 /// Default pool cap: 5%.
 pub const DEFAULT_POOL_CAP_BPS: u128 = 500;
 
@@ -90,6 +93,11 @@ fn kind_at_most(kind: u8, max: u8) -> Res<()> {
         return Err(fail!(InvalidCalldata));
     }
     Ok(())
+}
+
+/// A word's low and high 128 bits.
+fn halves(word: U256) -> (u128, u128) {
+    ((word & U256::from(u128::MAX)).to::<u128>(), (word >> 128usize).to::<u128>())
 }
 
 fn topic(a: Address) -> B256 {
@@ -209,7 +217,10 @@ impl LendingPool {
     }
 
     /// Moves `value` of `from`'s pUSDC to `to` using the caller's allowance.
+    /// Neither may be the zero address (a transfer from 0 would read as a
+    /// mint, to 0 as a burn): `ZeroAddress`, checked first.
     pub fn transfer_from(&mut self, from: Address, to: Address, value: U256) -> Res<bool> {
+        nonzero(from)?;
         let spender = self.vm().msg_sender();
         self.spend_allowance(from, spender, value)?;
         self.move_shares(from, to, value)?;
@@ -257,6 +268,8 @@ impl LendingPool {
         Ok(())
     }
 
+    /// A transfer between two holders (`from` is never zero: the sender, or
+    /// checked by `transfer_from`); to the zero address is refused.
     fn move_shares(&mut self, from: Address, to: Address, value: U256) -> Res<()> {
         nonzero(to)?;
         self.update_shares(from, to, value)
@@ -310,13 +323,53 @@ impl LendingPool {
         )
     }
 
-    /// `maxDeposit` / `maxMint`: unlimited, or 0 while paused.
-    pub fn max_deposit(&self) -> U256 {
-        if self.paused() {
-            U256::ZERO
-        } else {
-            U256::MAX
+    /// `maxDeposit(receiver)`: the most USDC a `deposit` for `receiver` can
+    /// take now without reverting (EIP-4626): 0 while paused or for a receiver
+    /// the pool refuses (zero, the pool itself); otherwise bounded only by the
+    /// books' headroom ([`MAX_BOOKS`] of assets, `u128` pUSDC with the virtual
+    /// shares), far above all the USDC there is.
+    pub fn max_deposit(&self, receiver: Address) -> Res<u128> {
+        let (cash_room, supply_room, ta) = match self.entry_room(receiver)? {
+            Some(r) => r,
+            None => return Ok(0),
+        };
+        // Shares minted for `assets` round down, so the assets of
+        // `supply_room` shares (rounded down) mint at most `supply_room`.
+        let by_supply = vault::to_assets(supply_room, self.total_supply(), ta, Rounding::Down)
+            .unwrap_or(u128::MAX);
+        Ok(cash_room.min(by_supply))
+    }
+
+    /// `maxMint(receiver)`: the most pUSDC a `mint` for `receiver` can create
+    /// now without reverting; 0 when `max_deposit` is.
+    pub fn max_mint(&self, receiver: Address) -> Res<u128> {
+        let (cash_room, supply_room, ta) = match self.entry_room(receiver)? {
+            Some(r) => r,
+            None => return Ok(0),
+        };
+        // The assets of `n` shares round up; `n = shares(cash_room)` rounded
+        // down costs at most `cash_room`.
+        let by_cash = vault::to_shares(cash_room, self.total_supply(), ta, Rounding::Down)
+            .unwrap_or(u128::MAX);
+        Ok(supply_room.min(by_cash))
+    }
+
+    /// Room left in the books for a deposit to `receiver`: `(assets,
+    /// pUSDC, totalAssets)`, or `None` when deposits to it are refused
+    /// (paused, zero or the pool as receiver). Assets stay within
+    /// [`MAX_BOOKS`] (so interest cannot overflow them for decades) and the
+    /// supply within `u128` with the virtual shares on top.
+    fn entry_room(&self, receiver: Address) -> Res<Option<(u128, u128, u128)>> {
+        if self.paused() || self.recipient(receiver).is_err() {
+            return Ok(None);
         }
+        let m = self.market()?;
+        let held = m.cash.saturating_add(m.settling).saturating_add(m.borrowed);
+        Ok(Some((
+            MAX_BOOKS.saturating_sub(held),
+            (u128::MAX - vault::VIRTUAL_SHARES).saturating_sub(self.total_supply()),
+            m.total_assets(),
+        )))
     }
 
     /// Deposits `assets` USDC (pulled from the caller) for `receiver`'s pUSDC,
@@ -354,16 +407,18 @@ impl LendingPool {
         Ok(claim.min(m.cash))
     }
 
-    /// Shares `owner` can redeem now: their balance, capped by idle cash.
+    /// Shares `owner` can redeem now: their balance, capped by idle cash;
+    /// 0 when those shares are worth 0 assets (a redeem of them would pay
+    /// nothing and revert `ZeroAmount`), so `redeem(maxRedeem)` never reverts.
     pub fn max_redeem(&self, owner: Address) -> Res<u128> {
         let m = self.market()?;
-        let by_cash = vault::to_shares(
-            m.cash,
-            self.total_supply(),
-            m.total_assets(),
-            Rounding::Down,
-        )?;
-        Ok(self.balance_of(owner).min(by_cash))
+        let (supply, ta) = (self.total_supply(), m.total_assets());
+        let by_cash = vault::to_shares(m.cash, supply, ta, Rounding::Down)?;
+        let max = self.balance_of(owner).min(by_cash);
+        if vault::to_assets(max, supply, ta, Rounding::Down)? == 0 {
+            return Ok(0);
+        }
+        Ok(max)
     }
 
     /// Withdraws exactly `assets` USDC to `receiver`, burning `owner`'s shares
@@ -453,13 +508,23 @@ impl LendingPool {
     /// Totals as stored, with interest up to now applied (not stored).
     #[inline(never)]
     fn market_with_accrual(&self) -> Res<(Market, interest::Accrual)> {
+        // LAST_ACCRUAL: time in bits 0..64, reserve carry in 64..128,
+        // interest carry in 128..256 (see `store::s::LAST_ACCRUAL`).
+        let word = self.sload(U256::from(s::LAST_ACCRUAL));
+        let (low, interest_carry) = halves(word);
+        let (reserves, settling) = halves(self.sload(U256::from(s::RESERVES)));
         let stored = Market {
             cash: self.num(s::CASH),
             borrowed: self.num(s::BORROWED),
             borrow_shares: self.num(s::BORROW_SHARES),
-            reserves: self.num(s::RESERVES),
+            reserves,
+            settling,
+            carry: interest::Carry {
+                interest: interest_carry,
+                reserve: low >> 64,
+            },
         };
-        let last = self.num(s::LAST_ACCRUAL) as u64;
+        let last = low as u64;
         stored.accrued(self.now().saturating_sub(last))
     }
 
@@ -474,7 +539,15 @@ impl LendingPool {
     #[inline(never)]
     pub fn accrue(&mut self) -> Res<Market> {
         let (m, a) = self.market_with_accrual()?;
-        self.set(s::LAST_ACCRUAL, self.now() as u128);
+        // The time and the remainders carried to the next accrual.
+        let c = m.carry;
+        let word = (U256::from(c.interest) << 128)
+            | (U256::from(c.reserve) << 64)
+            | U256::from(self.now());
+        self.save(U256::from(s::LAST_ACCRUAL), word);
+        // The pool cap's window sees lenders' assets before every change
+        // (and after it: `store_market`).
+        self.observe_cap(&m);
         if a.interest != 0 {
             self.store_market(&m);
             self.emit(
@@ -486,17 +559,21 @@ impl LendingPool {
         Ok(m)
     }
 
-    /// Stores the totals. Reserves are capped at `cash + borrowed`: only
-    /// when bad debt has taken everything lenders had does the protocol's
-    /// claim shrink too (reserves never hide a loss lenders can still bear).
+    /// Stores the totals. Reserves take every write-off first
+    /// (`Market::absorb`); as a last guard they are also capped at `cash +
+    /// borrowed`, so the protocol's claim never exceeds what the pool has.
     #[inline(never)]
     fn store_market(&mut self, m: &Market) {
+        self.observe_cap(m);
         self.set(s::CASH, m.cash);
         self.set(s::BORROWED, m.borrowed);
         self.set(s::BORROW_SHARES, m.borrow_shares);
-        self.set(
-            s::RESERVES,
-            m.reserves.min(m.cash.saturating_add(m.borrowed)),
+        let reserves = m
+            .reserves
+            .min(m.cash.saturating_add(m.settling).saturating_add(m.borrowed));
+        self.save(
+            U256::from(s::RESERVES),
+            (U256::from(m.settling) << 128) | U256::from(reserves),
         );
     }
 
@@ -545,10 +622,10 @@ impl LendingPool {
     pub fn get_position(&self, borrower: Address, token_id: U256) -> Res<(u128, u128, u128)> {
         let base = map2(m::POSITION, aw(borrower), token_id);
         let shares = self.sload(base + U256::from(1)).saturating_to();
-        let debt = if self.market_status(token_id) == status::LOST {
-            0
-        } else {
-            self.market()?.debt_of(shares)?
+        let debt = match self.market_status(token_id) {
+            status::LOST => 0,
+            status::REDEEMED => self.redeemed(token_id).0.debt_of(shares)?,
+            _ => self.market()?.debt_of(shares)?,
         };
         Ok((self.sload(base).saturating_to(), shares, debt))
     }
@@ -595,16 +672,43 @@ impl LendingPool {
         Ok(if p == u128::MAX { U256::MAX } else { w(p) })
     }
 
-    /// Debt of every position on `token_id`, as of now.
+    /// Debt of every position on `token_id`, as of now (frozen once its
+    /// won market was redeemed).
     #[inline(never)]
     pub fn token_debt(&self, token_id: U256) -> Res<u128> {
+        if self.market_status(token_id) == status::REDEEMED {
+            return Ok(self.redeemed(token_id).0.debt);
+        }
         self.market()?.debt_of(self.numm(m::TOKEN_SHARES, token_id))
     }
 
-    /// Largest debt one token may carry now (`u128::MAX` when the cap is 0).
+    /// Largest debt one token may carry now (`u128::MAX` when the cap is
+    /// 0): the pool cap of the lenders' assets as the cap's window measures
+    /// them ([`CapWindow::base`]: a deposit must have stayed since the start
+    /// of the previous day to lift it).
     #[inline(never)]
     pub fn token_borrow_cap(&self) -> Res<u128> {
-        positions::token_cap(self.market()?.total_assets(), self.num(s::POOL_CAP))
+        let m = self.market()?;
+        self.cap_of(&m)
+    }
+
+    /// Records lenders' assets in the pool cap's window (`CapWindow`).
+    #[inline(never)]
+    fn observe_cap(&mut self, m: &Market) {
+        let slot = U256::from(s::CAP_CHECKPOINT);
+        let before = self.sload(slot);
+        let window = CapWindow::unpack(before).observe(self.now(), m.total_assets());
+        if window.pack() != before {
+            self.save(slot, window.pack());
+        }
+    }
+
+    /// The pool cap for these totals (see `token_borrow_cap`).
+    #[inline(never)]
+    fn cap_of(&self, m: &Market) -> Res<u128> {
+        let window = CapWindow::unpack(self.sload(U256::from(s::CAP_CHECKPOINT)));
+        let base = window.base(self.now(), m.total_assets());
+        positions::token_cap(base, self.num(s::POOL_CAP))
     }
 
     /// Collateral held for all positions on `token_id`.
@@ -657,10 +761,21 @@ impl LendingPool {
 
     /// Unsettled redemption of `token_id`: `(usdcLeft, sharesLeft)`.
     pub fn redemption(&self, token_id: U256) -> (u128, u128) {
-        (
-            self.numm(m::REDEEMED_USDC, token_id),
-            self.numm(m::REDEEMED_SHARES, token_id),
-        )
+        let r = self.redeemed(token_id).0;
+        (r.usdc, r.shares)
+    }
+
+    /// A redeemed token's books (`resolution::Redeemed`) and the
+    /// receivable lenders count for it.
+    #[inline(never)]
+    fn redeemed(&self, token_id: U256) -> (resolution::Redeemed, u128) {
+        let r = resolution::Redeemed {
+            debt: self.numm(m::FROZEN_DEBT, token_id),
+            borrow_shares: self.numm(m::TOKEN_SHARES, token_id),
+            usdc: self.numm(m::REDEEMED_USDC, token_id),
+            shares: self.numm(m::REDEEMED_SHARES, token_id),
+        };
+        (r, resolution::receivable(r.debt, r.usdc))
     }
 
     /// A scalar setting: `s::POOL_CAP`, `s::DELAY`, `s::CASH`, ...
@@ -741,11 +856,16 @@ impl LendingPool {
 
     /// Direct withdrawal for a position **without debt**, so a borrower who
     /// has repaid can always exit without the relayer. Blocked for frozen
-    /// tokens and once won collateral was redeemed (settle instead).
+    /// tokens, once won collateral was redeemed (settle instead), and on a
+    /// lost market for a position whose debt was written off (its shares stay
+    /// with the pool: the borrower keeps the loan, not the collateral too).
     pub fn withdraw_collateral(&mut self, token_id: U256, amount: u128, to: Address) -> Res<()> {
         let borrower = self.vm().msg_sender();
         self.open_for_withdraw(token_id, false)?;
-        let (c, _, d) = self.get_position(borrower, token_id)?;
+        let (c, shares, d) = self.get_position(borrower, token_id)?;
+        if shares != 0 && self.market_status(token_id) == status::LOST {
+            return Err(fail!(MarketResolved));
+        }
         if d != 0 {
             return Err(fail!(PositionHasDebt));
         }
@@ -800,7 +920,7 @@ impl LendingPool {
             amount,
             price,
             token_debt: m.debt_of(token_shares)?,
-            token_cap: positions::token_cap(m.total_assets(), self.num(s::POOL_CAP))?,
+            token_cap: self.cap_of(&m)?,
             depth_cap: crate::math::saturate(max_borrow),
             cash: m.cash,
         };
@@ -871,6 +991,10 @@ impl LendingPool {
     /// second. Works while paused and for frozen or resolved tokens. Returns
     /// the amount repaid.
     pub fn repay_for(&mut self, borrower: Address, token_id: U256, amount: u128) -> Res<u128> {
+        if self.market_status(token_id) == status::REDEEMED {
+            // The debt is frozen and settled from the proceeds (`settle_redemption`).
+            return Err(fail!(MarketResolved));
+        }
         let mut m = self.accrue()?;
         let (c, shares, debt) = self.get_position(borrower, token_id)?;
         if debt == 0 {
@@ -946,6 +1070,7 @@ impl LendingPool {
             interest::to_borrow_shares(o.repaid, m.borrowed, m.borrow_shares, Rounding::Down)?
         };
         self.remove_debt(&mut m, burned, o.repaid + o.bad_debt);
+        let absorbed = m.absorb(o.bad_debt);
         m.cash = add(m.cash, o.repaid)?;
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, burned);
@@ -957,7 +1082,7 @@ impl LendingPool {
             &[topic(liquidator), topic(borrower), token_id.into()],
             &[w(o.repaid), w(o.seized), w(price)],
         );
-        self.bad_debt(borrower, token_id, o.bad_debt);
+        self.bad_debt(borrower, token_id, o.bad_debt, absorbed);
         self.pull_usdc(liquidator, o.repaid)?;
         self.ctf_transfer(liquidator, token_id, o.seized)?;
         Ok(o.seized)
@@ -993,15 +1118,21 @@ impl LendingPool {
             let shares = self.numm(m::TOKEN_SHARES, token_id);
             let debt = m.debt_down(shares)?;
             self.remove_debt(&mut m, shares, debt);
+            let absorbed = m.absorb(debt);
             self.store_market(&m);
             self.setm(m::TOKEN_SHARES, token_id, 0);
-            self.bad_debt(Address::ZERO, token_id, debt);
+            self.bad_debt(Address::ZERO, token_id, debt, absorbed);
         }
         self.setm(
             m::STATUS,
             token_id,
             if won { status::WON } else { status::LOST } as u128,
         );
+        // Resolved means resolved: no later call may use a price signed
+        // before this block (a liquidator must not buy won shares at a
+        // pre-outcome price): the resolution counts as the newest price.
+        let last = self.last_price_timestamp(token_id).max(self.now());
+        self.setm(m::PRICE_TS, token_id, last as u128);
         self.emit(
             MarketResolution::SIGNATURE_HASH,
             &[token_id.into()],
@@ -1081,36 +1212,54 @@ impl LendingPool {
             s::PENDING_REDEMPTIONS,
             add(self.num(s::PENDING_REDEMPTIONS), received)?,
         );
+        // The payout is known: the token's debt leaves the interest-bearing
+        // totals at its value now (rounded down, so the borrowers who remain
+        // never owe less), frozen; lenders count what the proceeds can repay
+        // of it, and the rest is a loss now (reserves first).
+        let mut mk = self.accrue()?;
+        let token_shares = self.numm(m::TOKEN_SHARES, token_id);
+        let debt = mk.debt_down(token_shares)?;
+        self.remove_debt(&mut mk, token_shares, debt);
+        self.setm(m::FROZEN_DEBT, token_id, debt);
+        let keep = resolution::receivable(debt, received);
+        mk.settling = add(mk.settling, keep)?;
+        let absorbed = mk.absorb(debt - keep);
+        self.store_market(&mk);
         self.emit(
             WonCollateralRedeemed::SIGNATURE_HASH,
             &[token_id.into()],
             &[w(shares), w(received)],
         );
+        self.bad_debt(Address::ZERO, token_id, debt - keep, absorbed);
         Ok(received)
     }
 
     /// Settles one position of a redeemed token: its pro-rata share of the
-    /// proceeds repays its debt and the surplus goes to the borrower; a
-    /// shortfall is bad debt. Anyone may call. Returns the surplus paid.
+    /// proceeds repays its frozen debt and the surplus goes to the borrower;
+    /// what lenders' receivable loses beyond the repayment is written off
+    /// (reserves first; see `resolution::settle`). Anyone may call. Returns
+    /// the surplus paid.
     pub fn settle_redemption(&mut self, borrower: Address, token_id: U256) -> Res<u128> {
         if self.market_status(token_id) != status::REDEEMED {
             return Err(fail!(NotRedeemed));
         }
         let mut m = self.accrue()?;
-        let (c, shares, debt) = self.get_position(borrower, token_id)?;
+        let (c, shares, _) = self.get_position(borrower, token_id)?;
         if c == 0 {
             return Err(fail!(NoPosition));
         }
-        let (usdc_left, shares_left) = self.redemption(token_id);
-        let st = resolution::settle(c, debt, usdc_left, shares_left)?;
-        self.setm(m::REDEEMED_USDC, token_id, usdc_left - st.payout);
-        self.setm(m::REDEEMED_SHARES, token_id, shares_left.saturating_sub(c));
+        let (r, _) = self.redeemed(token_id);
+        let st = resolution::settle(c, shares, &r)?;
+        self.setm(m::REDEEMED_USDC, token_id, r.usdc - st.payout);
+        self.setm(m::REDEEMED_SHARES, token_id, r.shares.saturating_sub(c));
+        self.setm(m::FROZEN_DEBT, token_id, r.debt - st.debt);
         self.set(
             s::PENDING_REDEMPTIONS,
             self.num(s::PENDING_REDEMPTIONS) - st.payout,
         );
-        self.remove_debt(&mut m, shares, debt);
+        m.settling = m.settling.saturating_sub(st.receivable_drop);
         m.cash = add(m.cash, st.repaid)?;
+        let absorbed = m.absorb(st.bad_debt);
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, shares);
         self.remove_collateral(borrower, token_id, c);
@@ -1119,7 +1268,15 @@ impl LendingPool {
             &[topic(borrower), token_id.into()],
             &[w(st.payout), w(st.repaid), w(st.surplus)],
         );
-        self.bad_debt(borrower, token_id, st.bad_debt);
+        // A loss the settling position's own shortfall explains is reported
+        // with its borrower; one its surplus makes certain for the others
+        // (the proceeds left no longer cover their debt) is token-level.
+        let whose = if st.repaid < st.debt {
+            borrower
+        } else {
+            Address::ZERO
+        };
+        self.bad_debt(whose, token_id, st.bad_debt, absorbed);
         if st.surplus != 0 {
             self.pay_usdc(borrower, st.surplus)?;
         }
@@ -1380,20 +1537,32 @@ impl LendingPool {
         self.save(base, c - U256::from(amount));
     }
 
-    /// Removes debt from the totals and reports the virtual shares' dust
-    /// written off with the last borrow share (`BadDebtAbsorbed(0, 0, dust)`),
-    /// so every fall in lenders' share price is announced.
+    /// Removes debt from the totals and writes off the virtual shares' dust
+    /// that goes with the last borrow share (reserves first; reported as
+    /// `BadDebtAbsorbed(0, 0, dust)`), so every fall in lenders' share price
+    /// is announced.
     fn remove_debt(&self, m: &mut Market, shares: u128, assets: u128) {
         let dust = m.remove_debt(shares, assets);
-        self.bad_debt(Address::ZERO, U256::ZERO, dust);
+        let absorbed = m.absorb(dust);
+        self.bad_debt(Address::ZERO, U256::ZERO, dust, absorbed);
     }
 
-    fn bad_debt(&self, borrower: Address, token_id: U256, amount: u128) {
+    /// Reports a write-off of `amount` (`BadDebtAbsorbed`) of which the
+    /// reserves took `absorbed` (`ReservesAbsorbed`, see `Market::absorb`);
+    /// lenders bore `amount - absorbed`.
+    fn bad_debt(&self, borrower: Address, token_id: U256, amount: u128, absorbed: u128) {
         if amount != 0 {
             self.emit(
                 BadDebtAbsorbed::SIGNATURE_HASH,
                 &[topic(borrower), token_id.into()],
                 &[w(amount)],
+            );
+        }
+        if absorbed != 0 {
+            self.emit(
+                ReservesAbsorbed::SIGNATURE_HASH,
+                &[token_id.into()],
+                &[w(absorbed)],
             );
         }
     }

@@ -1,6 +1,8 @@
 //! Position rules: oracle price validity, what a borrow must satisfy, what a
 //! collateral withdrawal must satisfy, and the per-token pool cap. Pure.
 
+use alloy_primitives::U256;
+
 use crate::{
     errors::Result,
     fail,
@@ -8,7 +10,8 @@ use crate::{
     risk::Curve,
 };
 
-/// Minimum borrow: 1 USDC.
+/// Smallest debt a borrow may leave the position with: 1 USDC (a top-up
+/// below 1 USDC is fine on a larger debt, as in PredMart v0.8).
 pub const MIN_BORROW: u128 = 1_000_000;
 /// Oldest acceptable oracle price, in seconds.
 pub const PRICE_MAX_AGE: u64 = 10;
@@ -44,6 +47,89 @@ pub fn token_cap(total_assets: u128, cap_bps: u128) -> Result<u128> {
     mul_div(total_assets, cap_bps, BPS, Rounding::Down)
 }
 
+/// Length of one pool-cap window day, in seconds.
+pub const CAP_DAY: u64 = 86_400;
+/// Largest `totalAssets` the window records (112 bits; far above all USDC).
+pub const CAP_MAX: u128 = (1 << 112) - 1;
+
+/// The pool cap's memory of lenders' assets: the lowest `totalAssets` seen
+/// before and after every state change of the current day (`today`) and of
+/// the day before (`yesterday`), 0 meaning "nothing seen" (an empty pool has
+/// no lenders to protect). The cap is measured on the lowest of these and
+/// `totalAssets` now ([`CapWindow::base`]), so money must have stayed in the
+/// pool since the start of the previous day to lift it: a deposit made to
+/// lift the cap, a borrow at the lifted cap and a redemption right after
+/// leave the token's debt within the cap of what the other lenders hold, and
+/// borrowed USDC deposited back lifts nothing either. A pool without a
+/// previous day (its first day, or after a whole day empty) measures on
+/// `totalAssets` now, so a fresh pool lends at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CapWindow {
+    /// Day number (`time / CAP_DAY`) of `today`.
+    pub day: u64,
+    /// Lowest non-zero `totalAssets` seen today (0: none yet).
+    pub today: u128,
+    /// Lowest non-zero `totalAssets` seen the day before (0: none).
+    pub yesterday: u128,
+}
+
+impl CapWindow {
+    /// The window after seeing `total_assets` at time `now` (before the
+    /// state change that is about to happen). A new day moves `today` to
+    /// `yesterday`; after a day with no state change at all, `totalAssets`
+    /// was what it is now throughout (interest aside), so both days see it.
+    pub fn observe(self, now: u64, total_assets: u128) -> CapWindow {
+        let (day, ta) = (now / CAP_DAY, total_assets.min(CAP_MAX));
+        let low = |seen: u128| if seen == 0 { ta } else { seen.min(ta) };
+        let (today, yesterday) = match day.saturating_sub(self.day) {
+            0 => (self.today, self.yesterday),
+            1 => (0, self.today),
+            _ => (0, 0),
+        };
+        if ta == 0 {
+            return CapWindow { day, today, yesterday };
+        }
+        CapWindow {
+            day,
+            today: low(today),
+            yesterday: if day > self.day + 1 { ta } else { yesterday },
+        }
+    }
+
+    /// Lenders' assets the pool cap is measured on at `now`: the lowest of
+    /// `total_assets` and what the window saw (zeros, "nothing seen", skipped);
+    /// `total_assets` alone without a previous day.
+    pub fn base(&self, now: u64, total_assets: u128) -> u128 {
+        let w = self.observe(now, total_assets);
+        if w.yesterday == 0 {
+            return total_assets;
+        }
+        let mut base = total_assets;
+        for seen in [w.today, w.yesterday] {
+            if seen != 0 {
+                base = base.min(seen);
+            }
+        }
+        base
+    }
+
+    /// The window as one storage word: day in bits 224..256, `today` in
+    /// 112..224, `yesterday` in 0..112.
+    pub fn pack(&self) -> U256 {
+        (U256::from(self.day) << 224) | (U256::from(self.today) << 112) | U256::from(self.yesterday)
+    }
+
+    /// The window from its storage word.
+    pub fn unpack(word: U256) -> CapWindow {
+        let m = U256::from(CAP_MAX);
+        CapWindow {
+            day: (word >> 224usize).saturating_to::<u64>(),
+            today: ((word >> 112usize) & m).to(),
+            yesterday: (word & m).to(),
+        }
+    }
+}
+
 /// Everything a borrow is checked against.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Borrow {
@@ -67,7 +153,7 @@ pub struct Borrow {
 
 /// Checks, in the spec's order: the position has collateral (`NoPosition`),
 /// `debt + amount <= collateral * price * ltv` (`ExceedsLtv`),
-/// `amount >= 1 USDC` (`BorrowTooSmall`), token debt after within the pool cap
+/// `amount > 0` and `debt + amount >= 1 USDC` (`BorrowTooSmall`), token debt after within the pool cap
 /// (`ExceedsTokenCap`) and the depth gate (`DepthCapExceeded`), and
 /// `amount <= cash` (`InsufficientLiquidity`).
 pub fn check_borrow(curve: &Curve, b: &Borrow) -> Result<()> {
@@ -77,7 +163,7 @@ pub fn check_borrow(curve: &Curve, b: &Borrow) -> Result<()> {
     if add(b.debt, b.amount)? > curve.max_debt(b.collateral, b.price)? {
         return Err(fail!(ExceedsLtv));
     }
-    if b.amount < MIN_BORROW {
+    if b.amount == 0 || add(b.debt, b.amount)? < MIN_BORROW {
         return Err(fail!(BorrowTooSmall));
     }
     let after = add(b.token_debt, b.amount)?;
@@ -121,6 +207,40 @@ mod tests {
 
     const NOW: u64 = 1_735_689_600;
     const PCT: u128 = 10_000_000_000_000_000;
+
+    #[test]
+    fn cap_window_counts_only_money_that_stayed() {
+        const D: u64 = CAP_DAY;
+        let m = 1_000_000_000_000u128; // 1M USDC
+        let w = CapWindow::default();
+        // Day 0 of a fresh pool: no previous day, the cap counts what is there.
+        let w = w.observe(100 * D, 0).observe(100 * D + 1, m);
+        assert_eq!(w.base(100 * D + 2, 10 * m), 10 * m);
+        // Day 1: a 9M deposit (seen before and after) lifts nothing.
+        let w = w.observe(101 * D, m).observe(101 * D, 10 * m);
+        assert_eq!(w.base(101 * D + 5, 10 * m), m);
+        // Day 2: the 9M stayed all of day 1, but day 1 started at 1M.
+        let w2 = w.observe(102 * D, 10 * m);
+        assert_eq!(w2.base(102 * D + 5, 10 * m), m);
+        // Day 3: it stayed since the start of the previous day: it counts.
+        let w3 = w2.observe(103 * D, 10 * m);
+        assert_eq!(w3.base(103 * D, 10 * m), 10 * m);
+        // Untouched for a whole day: what is there now was there all along.
+        assert_eq!(w.base(103 * D, 10 * m), 10 * m);
+        // A fall counts at once.
+        assert_eq!(w3.observe(103 * D + 9, m / 2).base(103 * D + 9, 10 * m), m / 2);
+        // Round trip through storage, at the limits.
+        let full = CapWindow {
+            day: u32::MAX as u64,
+            today: CAP_MAX,
+            yesterday: CAP_MAX - 1,
+        };
+        assert_eq!(CapWindow::unpack(full.pack()), full);
+        assert_eq!(CapWindow::unpack(w3.pack()), w3);
+        // Above 112 bits the window saturates (far beyond all USDC).
+        assert_eq!(w3.observe(103 * D, u128::MAX).today, 10 * m);
+        assert_eq!(CapWindow::default().observe(0, u128::MAX).today, CAP_MAX);
+    }
 
     #[test]
     fn price_rules() {

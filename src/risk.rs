@@ -11,6 +11,13 @@ use crate::{
 pub const ANCHORS: usize = 7;
 /// Liquidation buffer added to the LTV: 10%.
 pub const LIQUIDATION_BUFFER: u128 = 100_000_000_000_000_000;
+/// Highest LTV an anchor may have: the liquidation threshold `ltv + 10%`
+/// must stay at or below `1 / 1.05`, so that at health factor 1 the
+/// collateral covers the debt plus the 5% liquidation bonus (`value * lt >=
+/// debt` implies `value >= 1.05 * debt`) and a liquidation can always be
+/// split without leaving lenders a loss (see `liquidation`). `1e36 / 1.05e18
+/// - 0.1e18`, rounded **down**: 0.852380952380952380.
+pub const MAX_LTV: u128 = 852_380_952_380_952_380;
 /// Backend haircut shown by the `maxBorrow` view: 99.5%.
 pub const BORROW_HAIRCUT: u128 = 995_000_000_000_000_000;
 
@@ -21,7 +28,7 @@ const PCT: u128 = 10_000_000_000_000_000;
 pub struct Curve {
     /// Anchor prices, strictly increasing from 0 to 1e18.
     pub prices: [u128; ANCHORS],
-    /// Anchor LTVs, non-decreasing, each at most 90%.
+    /// Anchor LTVs, non-decreasing, each at most [`MAX_LTV`].
     pub ltvs: [u128; ANCHORS],
 }
 
@@ -39,7 +46,7 @@ impl Default for Curve {
 impl Curve {
     /// Builds a curve from two lists, or `InvalidAnchors` unless: 7 of each,
     /// prices strictly increase from exactly 0 to exactly 1e18, LTVs never
-    /// decrease, and every `ltv + 10% <= 100%`.
+    /// decrease, and every `ltv <= MAX_LTV` (threshold at most `1 / 1.05`).
     pub fn new(prices: &[u128], ltvs: &[u128]) -> Result<Curve> {
         if prices.len() != ANCHORS || ltvs.len() != ANCHORS {
             return Err(fail!(InvalidAnchors));
@@ -54,7 +61,7 @@ impl Curve {
             && c.prices[ANCHORS - 1] == WAD
             && c.prices.windows(2).all(|w| w[0] < w[1])
             && c.ltvs.windows(2).all(|w| w[0] <= w[1])
-            && c.ltvs[ANCHORS - 1] <= WAD - LIQUIDATION_BUFFER;
+            && c.ltvs[ANCHORS - 1] <= MAX_LTV;
         if ok {
             Ok(c)
         } else {
@@ -248,8 +255,14 @@ mod tests {
         assert_eq!(bad(&|c| c.prices[6] = WAD - (1)), e); // last not 1e18
         assert_eq!(bad(&|c| c.prices[3] = c.prices[2]), e); // not strictly increasing
         assert_eq!(bad(&|c| c.ltvs[3] = c.ltvs[2] - (1)), e); // LTV decreases
-        assert_eq!(bad(&|c| { c.ltvs[6] = cents(91) }), e); // ltv + 10% > 100%
-        assert!(bad(&|c| { c.ltvs[6] = cents(90) }).is_ok()); // exactly 100% allowed
+        // Threshold above 1/1.05: at HF 1 the collateral could not pay the bonus.
+        assert_eq!(bad(&|c| { c.ltvs[6] = MAX_LTV + 1 }), e);
+        assert_eq!(bad(&|c| { c.ltvs[6] = cents(90) }), e); // the old 100% bound
+        assert!(bad(&|c| { c.ltvs[6] = MAX_LTV }).is_ok()); // the boundary is allowed
+        // MAX_LTV is the largest LTV whose threshold times 1.05 is at most 1.
+        let lt_bonus = |l: u128| mul_div(l + LIQUIDATION_BUFFER, 105, 100, Rounding::Up).unwrap();
+        assert!(lt_bonus(MAX_LTV) <= WAD);
+        assert!(lt_bonus(MAX_LTV + 1) > WAD);
         assert_eq!(Curve::new(&d.prices[..6], &d.ltvs[..6]), e);
         assert_eq!(Curve::new(&d.prices, &d.ltvs[..6]), e);
     }

@@ -30,9 +30,13 @@ pub mod s {
     pub const BORROWED: u64 = 8;
     /// `totalBorrowShares`.
     pub const BORROW_SHARES: u64 = 9;
-    /// Reserves.
+    /// Reserves (bits 0..128) and the redeemed markets' receivable
+    /// (`Market::settling`, bits 128..256), read and written together.
     pub const RESERVES: u64 = 10;
-    /// Last accrual time.
+    /// Last accrual time (bits 0..64) and the accrual remainders carried to
+    /// the next accrual (`interest::Carry`): the reserve carry (below 1e18)
+    /// in bits 64..128, the interest carry (below 1e18 * 31,557,600) in
+    /// bits 128..256. Read and written together by every accrual.
     pub const LAST_ACCRUAL: u64 = 11;
     /// Pool cap (bps).
     pub const POOL_CAP: u64 = 12;
@@ -51,6 +55,10 @@ pub mod s {
     pub const PENDING_VALUE: u64 = 44;
     /// Pending etas by kind (4 slots).
     pub const PENDING_ETA: u64 = 47;
+    /// Pool-cap checkpoint (`positions::CapCheckpoint`): the day number in
+    /// the high 128 bits, lenders' `totalAssets` at that day's first touch in
+    /// the low 128.
+    pub const CAP_CHECKPOINT: u64 = 51;
 }
 
 /// Mapping bases.
@@ -77,6 +85,8 @@ pub mod m {
     pub const REDEEMED_USDC: u64 = 109;
     /// Unsettled collateral shares by token.
     pub const REDEEMED_SHARES: u64 = 110;
+    /// Frozen debt of a redeemed token's unsettled positions.
+    pub const FROZEN_DEBT: u64 = 111;
 }
 
 /// Slot of `mapping[key]` at `base`.
@@ -115,6 +125,7 @@ mod tests {
         assert!(s::ANCHORS + 14 <= s::PENDING_ANCHORS);
         assert!(s::PENDING_ANCHORS + 14 <= s::PENDING_VALUE);
         assert!(s::PENDING_VALUE + 3 <= s::PENDING_ETA);
-        assert!(s::PENDING_ETA + 4 <= m::BALANCE);
+        assert!(s::PENDING_ETA + 4 <= s::CAP_CHECKPOINT);
+        assert!(s::CAP_CHECKPOINT < m::BALANCE);
     }
 }

@@ -57,6 +57,7 @@ fn events_match_the_interface() {
         Repaid,
         Liquidated,
         BadDebtAbsorbed,
+        ReservesAbsorbed,
         MarketResolution,
         WonCollateralRedeemed,
         RedemptionSettled,
@@ -74,7 +75,7 @@ fn events_match_the_interface() {
         ReservesWithdrawn,
         Swept
     );
-    assert_eq!(IPool::IPredMartPoolEvents::SELECTORS.len(), 27);
+    assert_eq!(IPool::IPredMartPoolEvents::SELECTORS.len(), 28);
 }
 
 sol! {

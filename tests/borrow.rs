@@ -141,6 +141,9 @@ fn rejected_collateral_reverts_the_transfer(
         .resolve_market(id, true, U256::from(ts), &rsig)
         .motsu_unwrap();
     assert!(push(&ctf, usd(1), vec![]).is_err());
+    // (The resolution itself counts as the token's newest price time.)
+    let mut before = before;
+    before.token.2 = ts;
     assert_eq!(wd.snapshot(&[alice], id), before);
 
     // The exact reasons, asked directly.
@@ -528,8 +531,15 @@ fn each_borrow_check_fails_alone(
         ..Req::new(&wd, &alice, usd(100), cents(70))
     };
     check(&nb, wd.relayer, Error::NoPosition);
+    // The position's debt after the borrow must be at least 1 USDC; a zero
+    // amount is refused too.
     check(
         &Req::new(&wd, &alice, 999_999, cents(70)),
+        wd.relayer,
+        Error::BorrowTooSmall,
+    );
+    check(
+        &Req::new(&wd, &alice, 0, cents(70)),
         wd.relayer,
         Error::BorrowTooSmall,
     );
@@ -611,6 +621,50 @@ fn borrow_needs_idle_cash(
         pool.sender(lender).withdraw(1, lender, lender).motsu_res(),
         Err(Error::ExceedsMaxWithdraw)
     );
+}
+
+/// The reference's top-up: 23.81 shares at $0.835 with $14.02 of debt borrow
+/// $0.065664 more (debt $14.02 → $14.09). The 1 USDC minimum is on the
+/// position's debt after the borrow (as PredMart v0.8), not on each borrow.
+#[motsu::test]
+fn a_top_up_below_1_usdc_is_fine_on_a_larger_debt(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+) {
+    let (alice, bob) = (Account::from_seed("alice"), Account::from_seed("bob"));
+    let wd = World::new(&pool, &usdc, &ctf);
+    wd.lend(lender, usd(10_000));
+    let (a, id) = (alice.address(), token());
+    let price = 835 * PCT / 10;
+    wd.collateral(a, id, 23_810_000);
+    wd.borrow(&alice, id, 14_020_000, price).unwrap();
+    let top_up = 65_664;
+    let s0 = pool.sender(a).get_position(a, id).unwrap().1;
+    wd.borrow(&alice, id, top_up, price).unwrap();
+    let (_, s1, debt) = pool.sender(a).get_position(a, id).unwrap();
+    assert!(debt.abs_diff(14_085_664) <= 1, "debt {debt}");
+    assert_eq!(debt / 10_000, 1_408); // "$14.09"
+    pool.assert_emitted(&events::Borrowed {
+        borrower: a,
+        tokenId: id,
+        amount: w(top_up),
+        borrowShares: w(s1 - s0),
+        price: w(price),
+    });
+    // A first borrow of the same size leaves a debt below 1 USDC: refused.
+    wd.collateral(bob.address(), id, 23_810_000);
+    let who = [bob.address(), a];
+    assert_fails!(
+        wd,
+        who,
+        id,
+        wd.relay_borrow(wd.relayer, &wd.oracle, &bob, id, top_up, price),
+        Error::BorrowTooSmall
+    );
+    // Exactly 1 USDC of debt after the borrow is enough.
+    wd.borrow(&bob, id, usd(1), price).unwrap();
 }
 
 #[motsu::test]

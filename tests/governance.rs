@@ -8,7 +8,7 @@ use alloy_primitives::{Address, U256};
 use common::*;
 use motsu::prelude::*;
 use predmart_pool::{
-    errors::Error, events, math::Rounding, risk::Curve, signatures as sig, store::s, LendingPool,
+    errors::Error, events, math::Rounding, risk::{Curve, MAX_LTV}, signatures as sig, store::s, LendingPool,
 };
 use stylus_sdk::abi::Bytes;
 
@@ -36,7 +36,7 @@ fn curve_with(ltvs: [u128; 7]) -> Curve {
 
 /// A more generous curve: LTV 75% at $0.70 (default 65%).
 fn generous() -> Curve {
-    curve_with([10, 20, 40, 55, 70, 80, 90])
+    curve_with([10, 20, 40, 55, 70, 80, 85])
 }
 
 /// A stricter curve: LTV 32.5% at $0.70.
@@ -1044,7 +1044,11 @@ fn invalid_anchors_are_rejected(
             "first LTV above the second",
             bad(&|_, l| l[0] = l[1] + w(1)),
         ),
-        ("ltv + 10% > 100%", bad(&|_, l| l[6] = w(cents(90) + 1))),
+        (
+            "threshold above 1/1.05 (no room for the bonus at HF 1)",
+            bad(&|_, l| l[6] = w(MAX_LTV + 1)),
+        ),
+        ("ltv + 10% = 100%", bad(&|_, l| l[6] = w(cents(90)))),
         ("ltv far above 100%", bad(&|_, l| l[6] = U256::MAX)),
         (
             "6 anchors",
@@ -1111,8 +1115,9 @@ fn invalid_anchors_are_rejected(
         );
         assert_eq!(pool.sender(admin).pending_anchors(), pending, "{what}");
     }
-    // The boundary is valid: last LTV exactly 90% (threshold 100%).
-    let edge = curve_with([2, 8, 30, 45, 60, 70, 90]);
+    // The boundary is valid: last LTV exactly MAX_LTV (threshold 1/1.05).
+    let mut edge = curve_with([2, 8, 30, 45, 60, 70, 70]);
+    edge.ltvs[6] = MAX_LTV;
     let (ep, el) = curve_args(&edge);
     pool.sender(admin).propose_anchors(&ep, &el).motsu_unwrap();
     assert_eq!(pool.sender(admin).pending_anchors().0, edge);
@@ -1455,21 +1460,25 @@ fn run_case(cond: Cond, act: Act) -> Result<(), Error> {
         assert_eq!(pool.sender(newcomer).token_debt(id).unwrap(), 0);
         assert_eq!(pool.sender(newcomer).market().unwrap().borrowed, 0);
     }
-    let max_deposit = pool.sender(newcomer).max_deposit();
+    let max_deposit = pool.sender(newcomer).max_deposit(newcomer).unwrap();
     assert_eq!(
-        max_deposit,
-        if cond == Cond::Paused {
-            U256::ZERO
-        } else {
-            U256::MAX
-        },
-        "{cond:?}: maxDeposit"
+        max_deposit == 0,
+        cond == Cond::Paused,
+        "{cond:?}: maxDeposit is 0 exactly while paused"
     );
+    if cond != Cond::Paused {
+        // Bounded only by the u128 books.
+        assert!(max_deposit > u128::MAX / 2_000_000, "{cond:?}: maxDeposit");
+    }
     let max_mint = wd
         .abi(newcomer, IPool::maxMintCall { receiver: newcomer })
         .unwrap()
         ._0;
-    assert_eq!(max_mint, max_deposit, "{cond:?}: maxMint");
+    assert_eq!(
+        max_mint == U256::ZERO,
+        cond == Cond::Paused,
+        "{cond:?}: maxMint is 0 exactly while paused"
+    );
 
     let who = [a, b, lender, newcomer, liquidator, dest];
     let before = wd.snapshot(&who, id);

@@ -33,7 +33,8 @@
 //! 4. pUSDC supply = the sum of all balances; the lenders' claims add up to
 //!    at most `totalAssets`;
 //! 5. the share price `(totalAssets + 1) / (supply + 1e6)` never decreases,
-//!    except by the amounts the action reported in `BadDebtAbsorbed`;
+//!    except by the lenders' part of what the action wrote off:
+//!    `BadDebtAbsorbed` less `ReservesAbsorbed` (reserves take losses first);
 //! 6. rounding is against the actor: deposit/mint give shares worth at most
 //!    what was paid, withdraw/redeem burn shares worth at least what was
 //!    paid out, a borrow adds at least its amount to the debt, a repay
@@ -42,7 +43,11 @@
 //!    cash, and any `withdraw` up to it succeeds (paused or not); a debt-free
 //!    position on a market that is not frozen or redeemed can withdraw all of
 //!    its collateral directly; any debt can be repaid in full; an unhealthy
-//!    position can always be liquidated at a fresh price.
+//!    position can always be liquidated at a fresh price;
+//! 8. splitting never pays: the liquidator sometimes splits (2 to 5 calls in
+//!    one second at one price, tiny, partial or whole amounts); no call
+//!    writes anything off a position that was above water at that price, and
+//!    a position left open by a bite is still above water there.
 //!
 //! Each run ends with a wind-down (unpause, unfreeze, repay every debt,
 //! settle or close every resolved position, withdraw all collateral, every
@@ -62,7 +67,9 @@ use alloy_sol_types::SolEvent;
 use common::*;
 use motsu::prelude::*;
 use predmart_pool::{
-    errors::Error, events::BadDebtAbsorbed, interest::Market, math::Rounding, resolution::status,
+    errors::Error,
+    events::{BadDebtAbsorbed, ReservesAbsorbed},
+    interest::Market, math::Rounding, resolution::status,
     LendingPool,
 };
 use stylus_sdk::abi::Bytes;
@@ -674,7 +681,10 @@ impl<'a> Campaign<'a> {
         // The expected refusal: nothing owed (a lost market), nothing paid,
         // or a partial payment too small to burn one borrow share.
         let mk = self.p().market().unwrap();
-        let expected = if debt == 0 {
+        let expected = if self.status(m.id) == status::REDEEMED {
+            // Frozen at redemption: settled from the proceeds instead.
+            Some(Error::MarketResolved)
+        } else if debt == 0 {
             Some(Error::NoPosition)
         } else if x == 0
             || due < debt
@@ -698,7 +708,10 @@ impl<'a> Campaign<'a> {
             m.id
         ));
         let pool = self.wd.pool;
-        let r = self.attempt("repay", &[Error::ZeroAmount, Error::NoPosition], || {
+        let r = self.attempt(
+            "repay",
+            &[Error::ZeroAmount, Error::NoPosition, Error::MarketResolved],
+            || {
             pool.sender(payer).repay_for(who, m.id, x).motsu_res()
         });
         let paid = match r {
@@ -788,7 +801,7 @@ impl<'a> Campaign<'a> {
         }
         let (b, m) = self.rng.pick(&with_c);
         let who = self.borrowers[b].address();
-        let (c, _, debt) = self.position(who, m.id);
+        let (c, shares, debt) = self.position(who, m.id);
         let x = self.rng.amount(c);
         self.trace.push(format!(
             "withdraw direct {x} of {c} (debt {debt}) borrower {b} on {}",
@@ -813,14 +826,25 @@ impl<'a> Campaign<'a> {
             },
         );
         if let Err(e) = r {
-            // 7. Debt-free, not frozen, not redeemed: it must work.
+            // 7. Debt-free, not frozen, not redeemed, not written off on a
+            // lost market: it must work.
             self.ensure(
-                debt != 0 || frozen || st == status::REDEEMED || x == 0 || x > c,
+                debt != 0
+                    || frozen
+                    || st == status::REDEEMED
+                    || (st == status::LOST && shares != 0)
+                    || x == 0
+                    || x > c,
                 || format!("debt-free withdrawal of {x} of {c} failed: {e:?}"),
             );
             return Err(e);
         }
         self.ensure(debt == 0, || format!("direct withdrawal with debt {debt}"));
+        // Resolved means resolved: a written-off position never gets its
+        // collateral back.
+        self.ensure(st != status::LOST || shares == 0, || {
+            "a lost market's written-off collateral went back".into()
+        });
         self.ensure(self.wd.ctf_of(who, m.id) == before + x, || {
             "shares not sent".into()
         });
@@ -868,14 +892,45 @@ impl<'a> Campaign<'a> {
             ));
         }
         let who = self.borrowers[b].address();
+        // A liquidator who splits: several calls in the same second at the
+        // same signed price, each with a random amount (tiny, partial, the
+        // whole debt or the maximum), as one lacking the cash for a full
+        // repay, or one hoping a bite pushes the rest under water, would.
+        let calls = if self.rng.chance(35) {
+            2 + self.rng.below(4)
+        } else {
+            1
+        };
+        let mut last = Ok(());
+        for _ in 0..calls {
+            let (c, _, debt) = self.position(who, m.id);
+            if debt == 0 || c == 0 {
+                break;
+            }
+            let repay = match self.rng.below(10) {
+                0..=3 => u128::MAX,
+                4..=5 => 1 + self.rng.below(1_000) as u128,
+                6..=7 => self.rng.amount(debt / 2),
+                _ => self.rng.amount(debt),
+            };
+            last = self.liquidate_once(b, m, repay);
+            if last.is_err() && self.rng.chance(50) {
+                break;
+            }
+        }
+        last
+    }
+
+    /// One liquidation call of borrower `b` on `m` at `m.price`, checked
+    /// against the pure rule; a position above water at that price must
+    /// write nothing off (splitting never pays).
+    fn liquidate_once(&mut self, b: usize, m: Mkt, repay: u128) -> Outcome {
+        let who = self.borrowers[b].address();
         let (c, _, debt) = self.position(who, m.id);
         let price = m.price;
         let hf = self.p().get_health_factor(who, m.id, price).unwrap();
-        let repay = if self.rng.chance(80) {
-            u128::MAX
-        } else {
-            self.rng.amount(debt / 2)
-        };
+        let above_water = predmart_pool::risk::collateral_value(c, price).unwrap() >= debt;
+        let events_before = self.wd.pool.all_events().len();
         self.wd.fund(liquidator(), debt);
         let (usdc, shares) = (
             self.wd.usdc_of(liquidator()),
@@ -902,6 +957,7 @@ impl<'a> Campaign<'a> {
                 Error::InsufficientRepay,
                 Error::PriceReplayed,
                 Error::NoPosition,
+                Error::ZeroAmount,
             ],
             || wd.liquidate(liquidator(), who, m.id, repay, price),
         );
@@ -940,14 +996,32 @@ impl<'a> Campaign<'a> {
         self.ensure(paid <= debt && seized <= c, || {
             format!("paid {paid} of {debt}, seized {seized} of {c}")
         });
+        // 8. No bad debt from a position that was above water at the price.
+        let written_off: u128 = self.wd.pool.all_events()[events_before..]
+            .iter()
+            .filter_map(|log| BadDebtAbsorbed::decode_log_data(log, true).ok())
+            .filter(|e| e.borrower == who)
+            .map(|e| e.amount.to::<u128>())
+            .sum();
+        self.ensure(!above_water || written_off == 0, || {
+            format!("{written_off} written off a position above water (c {c}, debt {debt}, price {price}, repay {repay})")
+        });
         // 6. At most the 5% bonus: seized * price <= paid * 1.05 (1e18 units),
         // unless the whole collateral went (underwater or capped).
-        let (c1, _, _) = self.position(who, m.id);
+        let (c1, _, d1) = self.position(who, m.id);
         if c1 != 0 {
             self.ensure(
                 U256::from(seized) * U256::from(price) * U256::from(100u8)
                     <= U256::from(paid) * U256::from(105u8) * U256::from(WAD),
                 || format!("seized {seized} at {price} for {paid}"),
+            );
+        }
+        // 8. A position left open after a bite is still above water at the
+        // same price: never dust collateral against real debt.
+        if above_water && d1 != 0 {
+            self.ensure(
+                predmart_pool::risk::collateral_value(c1, price).unwrap() >= d1,
+                || format!("a bite left {c1} shares against {d1} debt at {price} (was c {c}, debt {debt})"),
             );
         }
         Ok(())
@@ -1021,11 +1095,19 @@ impl<'a> Campaign<'a> {
         let sig = self.wd.resolution_sig(m.id, won, now);
         self.trace.push(format!("resolve {} won {won}", m.id));
         if won {
-            // The CTF pays winners from its own USDC.
+            // The CTF pays winners from its own USDC: mostly in full,
+            // sometimes a split payout (Polymarket's 50/50 and other
+            // partial resolutions), which can leave debt uncovered.
+            let bps = match self.rng.below(4) {
+                0 => 5_000,
+                1 => 1 + self.rng.below(10_000),
+                _ => 10_000,
+            };
+            self.trace.push(format!("{} pays {bps} bps a share", m.id));
             self.wd
                 .ctf
                 .sender(self.wd.admin)
-                .set_winner(m.condition, U256::from(1));
+                .set_payout(m.condition, U256::from(1), U256::from(bps));
             let held = self.wd.ctf_of(self.wd.pool.address(), m.id);
             self.wd
                 .usdc
@@ -1075,10 +1157,12 @@ impl<'a> Campaign<'a> {
                         .redeem_won_collateral(m.id, m.condition, U256::from(1))
                         .motsu_res()
                 })?;
+                // At most $1 a share (less on a split payout).
                 self.ensure(
-                    got == held && self.p().redemption(m.id) == (got, booked),
+                    got <= held && self.p().redemption(m.id) == (got, booked),
                     || format!("redeemed {got} for {held} held ({booked} booked)"),
                 );
+
                 Ok(())
             }
             _ => {
@@ -1231,7 +1315,7 @@ impl<'a> Campaign<'a> {
 
         // 2. totalAssets and the USDC the pool holds.
         let ta = p.total_assets().unwrap();
-        self.ensure(ta == m.cash + m.borrowed - m.reserves, || {
+        self.ensure(ta == m.cash + m.settling + m.borrowed - m.reserves, || {
             format!("after {kind}: totalAssets {ta} != {m:?}")
         });
         let unsettled = self.unsettled();
@@ -1242,19 +1326,33 @@ impl<'a> Campaign<'a> {
 
         // 3. Debts and collateral add up.
         let (mut shares, mut debts, mut n) = (0u128, 0u128, 0u128);
+        let mut receivable = 0u128;
         for k in &markets {
             let st = p.market_status(k.id);
             let (mut c_sum, mut t_shares) = (0u128, 0u128);
+            let (mut frozen_sum, mut frozen_n) = (0u128, 0u128);
             for b in self.borrowers {
                 let (c, s, d) = p.get_position(b.address(), k.id).unwrap();
                 c_sum += c;
-                if st != status::LOST {
+                if st == status::REDEEMED {
+                    // Frozen at redemption: out of the interest-bearing totals.
+                    frozen_sum += d;
+                    frozen_n += (s != 0) as u128;
+                } else if st != status::LOST {
                     t_shares += s;
                     debts += d;
                     n += (s != 0) as u128;
                 } else {
                     self.ensure(d == 0, || "a lost market's position shows debt".into());
                 }
+            }
+            if st == status::REDEEMED {
+                // Each frozen debt rounds up, the last takes exactly the rest.
+                let frozen = p.token_debt(k.id).unwrap();
+                receivable += frozen.min(p.redemption(k.id).0);
+                self.ensure(frozen_sum >= frozen && frozen_sum <= frozen + frozen_n, || {
+                    format!("after {kind}: token {} frozen debt {frozen}, positions owe {frozen_sum}", k.id)
+                });
             }
             shares += t_shares;
             let booked = p.token_collateral(k.id);
@@ -1273,6 +1371,15 @@ impl<'a> Campaign<'a> {
             };
             self.ensure(ok, || format!("after {kind}: token {} (status {st}) held {ctf_held}, booked {booked}, unsettled shares {shares_left}", k.id));
         }
+        // 3b. A loss is in the share price from the moment it is certain:
+        // lenders count no more for a redeemed token than its proceeds can
+        // repay of its frozen debt.
+        self.ensure(receivable == m.settling, || {
+            format!(
+                "after {kind}: receivable {} booked, redeemed tokens can repay {receivable}",
+                m.settling
+            )
+        });
         self.ensure(shares == m.borrow_shares, || {
             format!(
                 "after {kind}: positions' borrow shares {shares} != {}",
@@ -1303,7 +1410,8 @@ impl<'a> Campaign<'a> {
         });
         drop(p);
 
-        // 5. The share price only falls by reported bad debt.
+        // 5. The share price only falls by the lenders' part of the reported
+        // bad debt (reserves take it first).
         let reported = self.reported_bad_debt();
         let (ta1, supply1) = (ta + 1, supply + 1_000_000);
         self.ensure(
@@ -1345,16 +1453,27 @@ impl<'a> Campaign<'a> {
             + self.retired_unsettled
     }
 
-    /// The `BadDebtAbsorbed` amounts emitted since the last call.
+    /// Lenders' part of the write-offs emitted since the last call: the
+    /// `BadDebtAbsorbed` amounts less the `ReservesAbsorbed` ones (reserves
+    /// are first-loss capital). Each reserves' part is at most its write-off.
     fn reported_bad_debt(&mut self) -> u128 {
         let events = self.wd.pool.all_events();
-        let sum = events[self.events_seen..]
+        let new = &events[self.events_seen..];
+        let bad: u128 = new
             .iter()
             .filter_map(|log| BadDebtAbsorbed::decode_log_data(log, true).ok())
             .map(|e| e.amount.to::<u128>())
             .sum();
+        let reserves: u128 = new
+            .iter()
+            .filter_map(|log| ReservesAbsorbed::decode_log_data(log, true).ok())
+            .map(|e| e.amount.to::<u128>())
+            .sum();
         self.events_seen = events.len();
-        sum
+        self.ensure(reserves <= bad, || {
+            format!("reserves absorbed {reserves} of {bad} written off")
+        });
+        bad - reserves
     }
 
     // -----------------------------------------------------------------
@@ -1425,9 +1544,10 @@ impl<'a> Campaign<'a> {
             }
         }
         let m = self.p().market().unwrap();
-        self.ensure(m.borrowed == 0 && m.borrow_shares == 0, || {
-            format!("debt left: {m:?}")
-        });
+        self.ensure(
+            m.borrowed == 0 && m.borrow_shares == 0 && m.settling == 0,
+            || format!("debt left: {m:?}"),
+        );
         for i in 0..N_LENDERS {
             let l = lender(i);
             let worth = self

@@ -451,13 +451,16 @@ fn liquidation_while_paused_frozen_or_won(
     pool.sender(wd.admin)
         .set_token_frozen(id, true)
         .motsu_unwrap();
-    wd.liquidate(keeper, a, id, usd(100), cents(40)).unwrap();
+    // At $0.45 the collateral (4,500) covers the debt plus the bonus: a
+    // partial liquidation is allowed, paused and frozen.
+    wd.liquidate(keeper, a, id, usd(100), cents(45)).unwrap();
     advance(1);
     let ts = wd.now();
     pool.sender(keeper)
         .resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts))
         .motsu_unwrap();
-    // Now slightly underwater (interest, less collateral): the whole position goes.
+    // At $0.40 it is still (just) above water but below 105% coverage: only a
+    // full close is allowed, on a won market too.
     assert_eq!(
         wd.liquidate(keeper, a, id, usd(100), cents(40)),
         Err(Error::InsufficientRepay)
@@ -565,12 +568,23 @@ fn lost_market_debt_is_written_off_at_resolution(
         .get_position(carol.address(), other)
         .unwrap()
         .2;
+    let m0 = pool.sender(a).market().unwrap();
     let ts = wd.now();
     pool.sender(anyone)
         .resolve_market(id, false, U256::from(ts), &wd.resolution_sig(id, false, ts))
         .motsu_unwrap();
-    // The whole token's debt is gone at once: lenders bear it now, together.
-    let written_off = ta - pool.sender(a).total_assets().unwrap();
+    // The whole token's debt is gone at once: the reserves take it first,
+    // lenders bear the rest now, together.
+    let m1 = pool.sender(a).market().unwrap();
+    let written_off = m0.borrowed - m1.borrowed;
+    let absorbed = m0.reserves - m1.reserves;
+    assert!(absorbed > 0 && absorbed < written_off);
+    pool.assert_emitted(&events::ReservesAbsorbed {
+        tokenId: id,
+        amount: w(absorbed),
+    });
+    let lenders_lost = ta - pool.sender(a).total_assets().unwrap();
+    assert_eq!(lenders_lost, written_off - absorbed);
     assert!(
         written_off == token_debt || written_off + 1 == token_debt,
         "{written_off} vs {token_debt}"
@@ -610,7 +624,7 @@ fn lost_market_debt_is_written_off_at_resolution(
         .close_lost_position(a, id)
         .motsu_unwrap();
     assert_eq!(pool.sender(a).get_position(a, id).unwrap(), (0, 0, 0));
-    assert_eq!(pool.sender(a).total_assets().unwrap(), ta - written_off);
+    assert_eq!(pool.sender(a).total_assets().unwrap(), ta - lenders_lost);
     assert_fails!(
         wd,
         who,
@@ -730,52 +744,59 @@ fn won_market_redeemed_and_settled(
         Err(Error::ZeroAmount)
     );
 
+    // The proceeds (2,100) cover the token's debt in aggregate: nothing is
+    // written off at redemption, and interest stopped on the frozen debts.
     let ta = pool.sender(anyone).total_assets().unwrap();
-    for (who, payout, debt) in [(&a, usd(1_000), debts[0]), (&b, usd(1_000), debts[1])] {
+    let shortfall = debts[2] - usd(100); // c's $100 covers only part of its debt
+    for (i, (who, payout, debt)) in [(&a, usd(1_000), debts[0]), (&b, usd(1_000), debts[1])]
+        .into_iter()
+        .enumerate()
+    {
         let before = wd.usdc_of(who.address());
+        let r0 = pool.sender(anyone).market().unwrap().reserves;
         let surplus = pool
             .sender(anyone)
             .settle_redemption(who.address(), id)
             .motsu_unwrap();
-        assert_eq!(surplus, payout - debt);
+        // Frozen debts are pro rata of the borrow shares, rounded up.
+        assert!((payout - surplus).abs_diff(debt) <= 1, "{surplus} vs {debt}");
+        let repaid = payout - surplus;
         assert_eq!(wd.usdc_of(who.address()), before + surplus);
         pool.assert_emitted(&events::RedemptionSettled {
             borrower: who.address(),
             tokenId: id,
             payout: w(payout),
-            repaid: w(debt),
+            repaid: w(repaid),
             surplus: w(surplus),
         });
         assert_eq!(
             pool.sender(anyone).get_position(who.address(), id).unwrap(),
             (0, 0, 0)
         );
-        assert_eq!(
-            pool.sender(anyone).total_assets().unwrap(),
-            ta,
-            "a covered debt costs lenders nothing"
-        );
+        let lost = ta - pool.sender(anyone).total_assets().unwrap();
+        if i == 0 {
+            assert_eq!(lost, 0, "a covered debt costs lenders nothing");
+        } else {
+            // Once b takes its surplus, only $100 is left for c's debt: c's
+            // shortfall is certain now and leaves the share price now, as a
+            // token-level write-off (b's own debt was covered), reserves first.
+            let absorbed = r0 - pool.sender(anyone).market().unwrap().reserves;
+            assert!((lost + absorbed).abs_diff(shortfall) <= 2, "{lost} + {absorbed} vs {shortfall}");
+            pool.assert_emitted(&events::BadDebtAbsorbed {
+                borrower: Address::ZERO,
+                tokenId: id,
+                amount: w(lost + absorbed),
+            });
+        }
     }
-    // c's $100 covers only part of its debt: the rest is bad debt.
+    // c's settlement repays what its $100 can; nothing more is lost.
+    let ta = pool.sender(anyone).total_assets().unwrap();
     let surplus = pool
         .sender(anyone)
         .settle_redemption(c.address(), id)
         .motsu_unwrap();
     assert_eq!(surplus, 0);
-    let bad = debts[2] - usd(100);
-    pool.assert_emitted(&events::BadDebtAbsorbed {
-        borrower: c.address(),
-        tokenId: id,
-        amount: w(bad),
-    });
-    // Lenders bear the bad debt (plus at most one unit: when the last borrow
-    // share goes, the virtual shares' rounding dust goes with it).
-    let after = pool.sender(anyone).total_assets().unwrap();
-    assert!(
-        after <= ta - bad && ta - bad - after <= 1,
-        "{after} vs {}",
-        ta - bad
-    );
+    assert_eq!(pool.sender(anyone).total_assets().unwrap(), ta);
     assert_eq!(pool.sender(anyone).redemption(id), (0, 0));
     assert_eq!(pool.sender(anyone).market().unwrap().borrowed, 0);
     // Every USDC the pool holds is accounted cash again.
@@ -892,4 +913,290 @@ fn price_paths_keep_lenders_covered() {
             Ok(())
         })
         .unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// Splitting never pays; reserves are first-loss capital
+// ---------------------------------------------------------------------------
+
+/// The reviewer's numbers: 1,000 shares, 650 USDC borrowed at $0.90, the
+/// price falls to $0.651 (value 651 >= debt 650, HF ~0.73). Repaying 25 first
+/// used to take 105% of it in shares and leave the rest under water, so a
+/// second call in the same second took all the collateral for 90% of its
+/// value and wrote ~62.7 USDC off. Now only a full close is allowed there.
+#[motsu::test]
+fn split_liquidation_of_an_above_water_position_costs_lenders_nothing(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    keeper: Address,
+) {
+    let alice = Account::from_seed("alice");
+    let wd = position(
+        &pool,
+        &usdc,
+        &ctf,
+        lender,
+        &alice,
+        usd(1_000),
+        usd(650),
+        cents(90),
+    );
+    let (a, id) = (alice.address(), token());
+    let price = 651 * PCT / 10;
+    wd.fund(keeper, usd(1_000));
+    let ta = pool.sender(a).total_assets().unwrap();
+    let who = [a, keeper];
+    // Every bite smaller than the whole debt is refused, changing nothing.
+    for bite in [1, usd(1), usd(25), usd(325), usd(650) - 1] {
+        let now = wd.now();
+        let psig = wd.price_sig(id, price, now, U256::ZERO);
+        assert_fails!(
+            wd,
+            who,
+            id,
+            pool.sender(keeper).liquidate(
+                a,
+                id,
+                bite,
+                w(price),
+                U256::from(now),
+                U256::ZERO,
+                &psig
+            ),
+            Error::InsufficientRepay
+        );
+    }
+    // The whole: all 1,000 shares (worth 651) for the 650 of debt.
+    assert_eq!(wd.liquidate(keeper, a, id, u128::MAX, price), Ok(usd(1_000)));
+    assert_eq!(usd(1_000) - wd.usdc_of(keeper), usd(650));
+    assert_eq!(pool.sender(a).get_position(a, id).unwrap(), (0, 0, 0));
+    // Lenders lost nothing, and nothing was written off.
+    assert_eq!(pool.sender(a).total_assets().unwrap(), ta);
+    assert!(!pool.all_events().iter().any(|l| {
+        <events::BadDebtAbsorbed as alloy_sol_types::SolEvent>::decode_log_data(l, true).is_ok()
+    }));
+}
+
+/// Above 105% coverage a bite is allowed, and any sequence of bites at one
+/// price leaves the rest covered: the liquidator cannot farm bad debt.
+#[motsu::test]
+fn repeated_bites_keep_the_remainder_covered(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    keeper: Address,
+) {
+    let alice = Account::from_seed("alice");
+    // 2,000 shares, 900 borrowed at $0.80; at $0.50: value 1,000 >= 1.05 * 900.
+    let wd = position(
+        &pool,
+        &usdc,
+        &ctf,
+        lender,
+        &alice,
+        usd(2_000),
+        usd(900),
+        cents(80),
+    );
+    let (a, id) = (alice.address(), token());
+    wd.fund(keeper, usd(10_000));
+    let ta = pool.sender(a).total_assets().unwrap();
+    let mut bites = 0;
+    for bite in [1, usd(25), 7, usd(100), usd(3), usd(200), u128::MAX] {
+        let (c, _, d) = pool.sender(a).get_position(a, id).unwrap();
+        if d == 0 {
+            break;
+        }
+        match wd.liquidate(keeper, a, id, bite, cents(50)) {
+            Ok(_) => bites += 1,
+            Err(e) => {
+                // Only a healthy-again position or a dust rule stops a bite.
+                assert!(
+                    matches!(e, Error::PositionHealthy | Error::InsufficientRepay),
+                    "{e:?}"
+                );
+                continue;
+            }
+        }
+        let (c1, _, d1) = pool.sender(a).get_position(a, id).unwrap();
+        assert!(c1 < c);
+        if d1 != 0 {
+            // Still at least 105% covered at the same price.
+            assert!(c1 * 50 / 100 * 100 >= d1 * 105, "c {c1} d {d1}");
+        }
+    }
+    assert!(bites >= 3, "bites {bites}");
+    // The liquidator took its bonus from the borrower, never from lenders.
+    assert!(pool.sender(a).total_assets().unwrap() >= ta);
+    assert!(!pool.all_events().iter().any(|l| {
+        <events::BadDebtAbsorbed as alloy_sol_types::SolEvent>::decode_log_data(l, true).is_ok()
+    }));
+}
+
+/// Builds up reserves on a second, healthy borrower for a year, then writes
+/// `alice`'s position off; returns (reserves before, totalAssets before).
+fn with_reserves(wd: &World, bob: &Account) {
+    wd.collateral(bob.address(), U256::from(99), usd(100_000));
+    wd.borrow(bob, U256::from(99), usd(40_000), cents(90)).unwrap();
+    advance(365 * 86_400);
+    wd.pool.sender(wd.admin).accrue().unwrap();
+}
+
+#[motsu::test]
+fn reserves_take_an_underwater_liquidations_loss_first(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    keeper: Address,
+) {
+    let (alice, bob) = (Account::from_seed("alice"), Account::from_seed("bob"));
+    let wd = position(
+        &pool,
+        &usdc,
+        &ctf,
+        lender,
+        &alice,
+        usd(1_000),
+        usd(600),
+        cents(90),
+    );
+    with_reserves(&wd, &bob);
+    let (a, id) = (alice.address(), token());
+    let m0 = pool.sender(a).market().unwrap();
+    assert!(m0.reserves > usd(100), "reserves {}", m0.reserves);
+    let ta0 = pool.sender(a).total_assets().unwrap();
+    let debt = pool.sender(a).get_position(a, id).unwrap().2;
+    wd.fund(keeper, usd(1_000));
+    // $0.62: collateral worth 620 < debt: all of it for 558; the rest is bad debt.
+    wd.liquidate(keeper, a, id, u128::MAX, cents(62)).unwrap();
+    let bad = debt - usd(558);
+    let m1 = pool.sender(a).market().unwrap();
+    // Reserves (larger than the loss here) took all of it ...
+    assert!(m0.reserves > bad);
+    assert_eq!(m1.reserves, m0.reserves - bad);
+    pool.assert_emitted(&events::BadDebtAbsorbed {
+        borrower: a,
+        tokenId: id,
+        amount: w(bad),
+    });
+    pool.assert_emitted(&events::ReservesAbsorbed {
+        tokenId: id,
+        amount: w(bad),
+    });
+    // ... so lenders lost nothing.
+    assert_eq!(pool.sender(a).total_assets().unwrap(), ta0);
+    // The interest booked as reserves on the written-off debt cannot be
+    // withdrawn from lenders' cash any more.
+    let rsv = m0.reserves;
+    assert_fails!(
+        wd,
+        [wd.admin, lender],
+        id,
+        pool.sender(wd.admin).withdraw_reserves(wd.admin, rsv),
+        Error::ExceedsReserves
+    );
+}
+
+#[motsu::test]
+fn lenders_bear_only_what_reserves_cannot(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    anyone: Address,
+) {
+    let (alice, bob) = (Account::from_seed("alice"), Account::from_seed("bob"));
+    let wd = position(
+        &pool,
+        &usdc,
+        &ctf,
+        lender,
+        &alice,
+        usd(10_000),
+        usd(6_000),
+        cents(90),
+    );
+    // A little interest: reserves far below alice's debt.
+    wd.collateral(bob.address(), U256::from(99), usd(1_000));
+    wd.borrow(&bob, U256::from(99), usd(500), cents(90)).unwrap();
+    advance(30 * 86_400);
+    let (a, id) = (alice.address(), token());
+    let m0 = pool.sender(a).market().unwrap();
+    assert!(m0.reserves > 0);
+    let ta0 = pool.sender(a).total_assets().unwrap();
+    // A lost market writes alice's whole debt off at resolution.
+    let ts = wd.now();
+    pool.sender(anyone)
+        .resolve_market(id, false, U256::from(ts), &wd.resolution_sig(id, false, ts))
+        .motsu_unwrap();
+    let m1 = pool.sender(a).market().unwrap();
+    assert_eq!(m1.reserves, 0, "reserves went first, all of them");
+    pool.assert_emitted(&events::ReservesAbsorbed {
+        tokenId: id,
+        amount: w(m0.reserves),
+    });
+    let written_off = m0.borrowed - m1.borrowed;
+    pool.assert_emitted(&events::BadDebtAbsorbed {
+        borrower: Address::ZERO,
+        tokenId: id,
+        amount: w(written_off),
+    });
+    // Lenders' loss is the write-off less what the reserves took.
+    let lenders_lost = ta0 - pool.sender(a).total_assets().unwrap();
+    assert_eq!(lenders_lost, written_off - m0.reserves);
+    // Nothing left to pay the protocol.
+    assert_fails!(
+        wd,
+        [wd.admin, lender],
+        id,
+        pool.sender(wd.admin).withdraw_reserves(wd.admin, 1),
+        Error::ExceedsReserves
+    );
+}
+
+#[motsu::test]
+fn reserves_take_the_virtual_share_dust(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+) {
+    // The only borrower repays in full after a year: the virtual borrow
+    // shares' dust (what the last share's debt does not cover) goes with
+    // the last share, and the reserves take it, not lenders.
+    // All the cash lent at 300% for a year: the debt per borrow share
+    // quadruples, so the virtual shares' part of it is a few units.
+    let alice = Account::from_seed("alice");
+    let wd = World::new(&pool, &usdc, &ctf);
+    wd.lend(lender, usd(1_000));
+    wd.set_cap(0);
+    let (a, id) = (alice.address(), token());
+    wd.collateral(a, id, usd(10_000));
+    wd.borrow(&alice, id, usd(1_000), cents(90)).unwrap();
+    advance(365 * 86_400);
+    let m0 = pool.sender(a).market().unwrap();
+    let ta0 = pool.sender(a).total_assets().unwrap();
+    let debt = pool.sender(a).get_position(a, id).unwrap().2;
+    let dust = m0.borrowed - debt;
+    assert!(dust > 0 && dust < m0.reserves, "dust {dust}, reserves {}", m0.reserves);
+    wd.fund(a, usd(10_000));
+    pool.sender(a).repay_for(a, id, u128::MAX).motsu_unwrap();
+    let m1 = pool.sender(a).market().unwrap();
+    assert_eq!((m1.borrowed, m1.borrow_shares), (0, 0));
+    pool.assert_emitted(&events::BadDebtAbsorbed {
+        borrower: Address::ZERO,
+        tokenId: U256::ZERO,
+        amount: w(dust),
+    });
+    pool.assert_emitted(&events::ReservesAbsorbed {
+        tokenId: U256::ZERO,
+        amount: w(dust),
+    });
+    assert_eq!(m1.reserves, m0.reserves - dust);
+    // Lenders' assets did not move.
+    assert_eq!(pool.sender(a).total_assets().unwrap(), ta0);
 }

@@ -250,10 +250,17 @@ fn deploy_dry_run_prints_the_plan() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("compressed contract:"), "{text}");
+    // The code about to be deployed passed the activation check...
+    assert!(
+        text.contains("activation check (ArbOS 61): OK target/initcode.hex"),
+        "{text}"
+    );
+    // ...and the default deploy sends exactly that build (no Docker rebuild).
     assert!(
         text.contains("cargo stylus deploy --endpoint https://sepolia-rollup.arbitrum.io/rpc"),
         "{text}"
     );
+    assert!(text.contains(" --no-verify "), "{text}");
     assert!(
         text.contains("0x00000000000000000000000000000000000000ad <USDC>"),
         "{text}"
@@ -262,6 +269,15 @@ fn deploy_dry_run_prints_the_plan() {
         text.contains("to deploy, set: USDC CTF ORACLE RELAYER"),
         "{text}"
     );
+    // --reproducible: cargo-stylus rebuilds in Docker (no --no-verify).
+    let out = Command::new("scripts/deploy.sh")
+        .args(["--dry-run", "--reproducible"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("build: reproducible"), "{text}");
+    assert!(!text.contains("--no-verify"), "{text}");
     // Without a reachable endpoint a real deploy refuses clearly.
     let out = Command::new("scripts/deploy.sh")
         .envs([
@@ -277,4 +293,85 @@ fn deploy_dry_run_prints_the_plan() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach http://127.0.0.1:9"));
+}
+
+/// A brotli stream holding `data` as one uncompressed meta-block (RFC 7932:
+/// WBITS 16, MNIBBLES 4, ISUNCOMPRESSED, then an empty last meta-block).
+fn brotli_stored(data: &[u8]) -> Vec<u8> {
+    assert!(!data.is_empty() && data.len() <= 1 << 16);
+    let header = (((data.len() - 1) as u32) << 4) | (1 << 20);
+    let mut out = header.to_le_bytes()[..3].to_vec();
+    out.extend_from_slice(data);
+    out.push(0b11);
+    out
+}
+
+/// Initcode of the shape `cargo stylus get-initcode` writes, as far as the
+/// check reads it: `PUSH32 <code length>`, then the code `EF F0 00 00` +
+/// brotli(WASM) at the end.
+fn initcode_hex(wasm: &[u8]) -> String {
+    let mut code = vec![0xef, 0xf0, 0x00, 0x00];
+    code.extend(brotli_stored(wasm));
+    let mut init = vec![0x7f];
+    init.extend(U256::from(code.len()).to_be_bytes::<32>());
+    init.extend(code);
+    hex::encode(init)
+}
+
+/// deploy.sh refuses code Stylus activation would reject, naming the rule,
+/// before sending anything: here binaryen's output under the old wasm-opt
+/// recipe (a DataCount section), given as a prebuilt initcode.
+#[test]
+#[ignore = "needs the scripts' tools: run scripts/test.sh"]
+fn deploy_refuses_code_that_activation_would_reject() {
+    let bad = include_bytes!("../runtime/tests/fixtures/bulk-memory.wasm");
+    let good = include_bytes!("../runtime/tests/fixtures/bulk-memory-opt.wasm");
+    let dir = std::env::temp_dir().join(format!("deploy-sh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |wasm: &[u8], name: &str| {
+        let hex = initcode_hex(wasm);
+        // The stored stream really decompresses to the WASM.
+        assert_eq!(
+            stylus_runtime::wasm_from_initcode_hex(&hex).unwrap(),
+            wasm,
+            "brotli_stored round trip"
+        );
+        let path = dir.join(name);
+        std::fs::write(&path, hex).unwrap();
+        Command::new("scripts/deploy.sh")
+            .args(["--dry-run", "--initcode"])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let out = run(bad, "bad.hex");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("activation rule `section`"), "{stderr}");
+    assert!(stderr.contains("DataCount"), "{stderr}");
+    assert!(stderr.contains("refusing to deploy"), "{stderr}");
+    assert!(!stdout.contains("command:"), "{stdout}");
+    // The same program without the section goes on to the plan.
+    let out = run(good, "good.hex");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("activation check (ArbOS 61): OK"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("command: cargo stylus deploy"), "{stdout}");
+    // A prebuilt artifact cannot be deployed for real (cargo-stylus builds).
+    let out = Command::new("scripts/deploy.sh")
+        .args(["--initcode", "x.hex"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -30,18 +30,33 @@ fn metadata_through_the_abi(
         wd.abi(alice, IPool::totalAssetsCall {}).unwrap()._0,
         U256::ZERO
     );
+    // An empty pool: the books' headroom (2^120 base units of USDC; the
+    // virtual offset mints 10^6 pUSDC units a unit, within u128).
     assert_eq!(
         wd.abi(alice, IPool::maxDepositCall { receiver: alice })
             .unwrap()
             ._0,
-        U256::MAX
+        U256::from((u128::MAX - 1_000_000) / 1_000_000)
     );
     assert_eq!(
         wd.abi(alice, IPool::maxMintCall { receiver: alice })
             .unwrap()
             ._0,
-        U256::MAX
+        U256::from(u128::MAX - 1_000_000)
     );
+    // Never for a receiver the pool refuses.
+    for receiver in [Address::ZERO, pool.address()] {
+        assert_eq!(
+            wd.abi(alice, IPool::maxDepositCall { receiver })
+                .unwrap()
+                ._0,
+            U256::ZERO
+        );
+        assert_eq!(
+            wd.abi(alice, IPool::maxMintCall { receiver }).unwrap()._0,
+            U256::ZERO
+        );
+    }
 }
 
 #[motsu::test]
@@ -138,7 +153,8 @@ fn deposit_failures_change_nothing(
         .approve(pool.address(), U256::MAX)
         .motsu_unwrap();
     pool.sender(wd.admin).set_paused(true).motsu_unwrap();
-    assert_eq!(pool.sender(alice).max_deposit(), U256::ZERO);
+    assert_eq!(pool.sender(alice).max_deposit(alice), Ok(0));
+    assert_eq!(pool.sender(alice).max_mint(alice), Ok(0));
     assert_fails!(
         wd,
         [alice, bob],
@@ -373,6 +389,35 @@ fn erc20_transfers(
         pool.sender(alice).approve(Address::ZERO, w(1)),
         Error::ZeroAddress
     );
+    // From the zero address (which would read as a mint) or to it: refused,
+    // whatever the amount and allowance, and nothing is logged.
+    let logs = pool.all_events().len();
+    for (from, to, v) in [
+        (Address::ZERO, bob, w(0)),
+        (Address::ZERO, bob, w(1)),
+        (alice, Address::ZERO, w(0)),
+    ] {
+        assert_fails!(
+            wd,
+            [alice, bob],
+            id,
+            pool.sender(bob).transfer_from(from, to, v),
+            Error::ZeroAddress
+        );
+    }
+    assert_eq!(
+        wd.abi(
+            bob,
+            IPool::transferFromCall {
+                from: Address::ZERO,
+                to: bob,
+                value: U256::ZERO
+            }
+        )
+        .err(),
+        Some(Error::ZeroAddress.selector().to_vec())
+    );
+    assert_eq!(pool.all_events().len(), logs, "a refused transfer logged");
     assert!(pool.sender(alice).approve(bob, U256::MAX).motsu_unwrap());
     pool.assert_emitted(&events::Approval {
         owner: alice,

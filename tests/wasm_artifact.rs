@@ -2,19 +2,37 @@
 //!
 //! Needs the initcode written by `cargo stylus get-initcode` (scripts/test.sh
 //! builds it and runs these with `--include-ignored`; set `PREDMART_INITCODE`
-//! to point elsewhere).
+//! to point elsewhere) and the test contracts of `contracts/build.sh`
+//! (`target/test-contracts/*.wasm`). The check is the runtime's
+//! [`stylus_runtime::activation::check`], the same one `World::deploy`,
+//! `scripts/test.sh` and `scripts/deploy.sh` apply.
 
-use std::{fs, io::Read};
+use std::{fs, path::Path, process::Command};
 
-use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+use stylus_runtime::{
+    activation::{self, section_ids, DEFAULT_ARBOS},
+    wasm_from_artifact,
+};
 
 /// The most a contract may be on every Stylus chain (EIP-170 size, compressed).
 const MAX_CODE: usize = 24_576;
 /// Uncompressed WASM limit.
 const MAX_WASM: usize = 128 * 1024;
+/// The test contracts `contracts/build.sh` writes to `target/test-contracts`.
+const TEST_CONTRACTS: [&str; 5] = [
+    "test-usdc",
+    "test-ctf",
+    "test-wallet",
+    "reentrant-puller",
+    "cache-probe",
+];
+
+fn initcode_path() -> String {
+    std::env::var("PREDMART_INITCODE").unwrap_or_else(|_| "target/initcode.hex".into())
+}
 
 fn initcode() -> Vec<u8> {
-    let path = std::env::var("PREDMART_INITCODE").unwrap_or_else(|_| "target/initcode.hex".into());
+    let path = initcode_path();
     let text = fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{path}: {e} (run scripts/test.sh, which builds it)"));
     let text = text.trim().trim_start_matches("0x");
@@ -32,15 +50,13 @@ fn code(init: &[u8]) -> &[u8] {
     code
 }
 
+/// The WASM the chain activates: the deployed code (`EF F0 00 00` + brotli)
+/// decompressed, exactly as deployed.
 fn wasm() -> Vec<u8> {
     let init = initcode();
     let code = code(&init);
     assert_eq!(code[3], 0x00, "no dictionary");
-    let mut out = Vec::new();
-    brotli_decompressor::Decompressor::new(&code[4..], 4096)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
+    wasm_from_artifact(code).expect("the deployed code decompresses")
 }
 
 #[test]
@@ -59,47 +75,123 @@ fn fits_in_one_contract() {
 
 #[test]
 #[ignore = "needs the release initcode: run scripts/test.sh"]
-fn validates_under_nitro_features() {
+fn shipped_code_passes_the_activation_check() {
     let wasm = wasm();
-    // What Nitro enables: mutable globals, sign extension, saturating
-    // float-to-int, bulk memory, floats. Everything else off.
-    let features = WasmFeatures::MUTABLE_GLOBAL
-        | WasmFeatures::SIGN_EXTENSION
-        | WasmFeatures::SATURATING_FLOAT_TO_INT
-        | WasmFeatures::BULK_MEMORY
-        | WasmFeatures::FLOATS;
-    Validator::new_with_features(features)
-        .validate_all(&wasm)
-        .expect("valid under Nitro's feature set");
+    let summary = activation::check(&wasm, DEFAULT_ARBOS).unwrap_or_else(|e| {
+        panic!(
+            "{}: Stylus activation would refuse it: {e}",
+            initcode_path()
+        )
+    });
+    println!("{summary}");
+    assert!(!section_ids(&wasm).contains(&12), "no DataCount section");
+    // And under the rules of the chains still on ArbOS 51 (Arbitrum One
+    // until ArbOS 61 is live there).
+    activation::check(&wasm, 51).expect("passes at ArbOS 51");
+}
 
-    let mut exports = Vec::new();
-    for payload in Parser::new(0).parse_all(&wasm) {
-        match payload.unwrap() {
-            Payload::ImportSection(s) => {
-                for i in s {
-                    let i = i.unwrap();
-                    assert_eq!(i.module, "vm_hooks", "import {} from {}", i.name, i.module);
-                }
-            }
-            Payload::ExportSection(s) => {
-                for e in s {
-                    exports.push(e.unwrap().name.to_string());
-                }
-            }
-            Payload::MemorySection(s) => {
-                for m in s {
-                    let m = m.unwrap();
-                    assert!(m.initial <= 128, "{} initial pages", m.initial);
-                }
-            }
-            Payload::StartSection { .. } => panic!("no start function allowed"),
-            _ => {}
+#[test]
+#[ignore = "needs the test contracts: run scripts/test.sh (contracts/build.sh)"]
+fn every_test_contract_passes_the_activation_check() {
+    for name in TEST_CONTRACTS {
+        let path = format!("target/test-contracts/{name}.wasm");
+        let wasm =
+            fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run contracts/build.sh)"));
+        let summary = activation::check(&wasm, DEFAULT_ARBOS)
+            .unwrap_or_else(|e| panic!("{path}: Stylus activation would refuse it: {e}"));
+        println!("{path}: {summary}");
+    }
+}
+
+/// The `[wasm-opt]` flags of `Stylus.toml`.
+fn stylus_toml_flags() -> Vec<String> {
+    let toml = fs::read_to_string("Stylus.toml").unwrap();
+    let line = toml
+        .lines()
+        .find(|l| l.trim_start().starts_with("flags"))
+        .expect("Stylus.toml has [wasm-opt] flags");
+    let list = &line[line.find('[').unwrap() + 1..line.rfind(']').unwrap()];
+    list.split(',')
+        .map(|f| f.trim().trim_matches('"').to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+/// Issue 17: `--enable-bulk-memory` makes binaryen write a DataCount
+/// section, which activation refuses; the pinned recipe enables only
+/// `--enable-bulk-memory-opt` (memory.copy/fill).
+#[test]
+fn the_wasm_opt_recipe_does_not_enable_full_bulk_memory() {
+    let flags = stylus_toml_flags();
+    assert!(flags.contains(&"-Oz".to_string()), "{flags:?}");
+    assert!(
+        flags.contains(&"--enable-bulk-memory-opt".to_string()),
+        "{flags:?}"
+    );
+    assert!(
+        !flags.contains(&"--enable-bulk-memory".to_string()),
+        "--enable-bulk-memory writes a DataCount section (id 12), which Stylus activation refuses: {flags:?}"
+    );
+}
+
+/// Runs `wasm-opt` with `flags` on `input`; `None` when wasm-opt is not on
+/// PATH.
+fn wasm_opt(input: &Path, flags: &[&str], out: &Path) -> Option<Vec<u8>> {
+    let status = Command::new("wasm-opt")
+        .arg(input)
+        .args(flags)
+        .arg("-o")
+        .arg(out)
+        .status();
+    match status {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => panic!("wasm-opt: {e}"),
+        Ok(s) => {
+            assert!(s.success(), "wasm-opt {flags:?} failed");
+            Some(fs::read(out).unwrap())
         }
     }
+}
+
+/// The check can fail on the real artifact kind: the shipped WASM put
+/// through the OLD recipe (`--enable-bulk-memory`) gets a DataCount section
+/// and is refused by the `section` rule; through the current `Stylus.toml`
+/// recipe it has none and passes.
+#[test]
+#[ignore = "needs the release initcode and wasm-opt: run scripts/test.sh"]
+fn the_old_wasm_opt_flags_produce_a_refused_datacount_section() {
+    let dir = std::env::temp_dir().join(format!("wasm-artifact-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let shipped = dir.join("shipped.wasm");
+    fs::write(&shipped, wasm()).unwrap();
+
+    let old = [
+        "-Oz",
+        "--enable-bulk-memory",
+        "--enable-sign-ext",
+        "--enable-mutable-globals",
+        "--enable-nontrapping-float-to-int",
+    ];
+    let Some(bad) = wasm_opt(&shipped, &old, &dir.join("old.wasm")) else {
+        println!("SKIPPED: wasm-opt is not on PATH (scripts/setup.sh installs binaryen 132 into .tools/); the self-contained DataCount controls are runtime/tests/activation.rs");
+        return;
+    };
+    assert!(section_ids(&bad).contains(&12), "{:?}", section_ids(&bad));
+    let e = activation::check(&bad, DEFAULT_ARBOS).expect_err("the old recipe's output is refused");
+    assert_eq!(e.rule(), "section", "{e}");
+    assert!(e.to_string().contains("DataCount"), "{e}");
+    println!("old recipe: {e}");
+
+    let flags = stylus_toml_flags();
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let good = wasm_opt(&shipped, &flags, &dir.join("new.wasm")).unwrap();
     assert!(
-        exports.contains(&"user_entrypoint".to_string()),
-        "exports: {exports:?}"
+        !section_ids(&good).contains(&12),
+        "{:?}",
+        section_ids(&good)
     );
+    activation::check(&good, DEFAULT_ARBOS).expect("the current recipe's output passes");
+    fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

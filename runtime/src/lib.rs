@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod activation;
 pub mod gas;
 mod host;
 pub mod meter;
@@ -28,7 +29,7 @@ use std::{
 
 use alloy_primitives::{keccak256, PrimitiveSignature};
 pub use alloy_primitives::{Address, Bytes, B256, U256};
-use wasmi::{Config, Engine, ExternType, Linker, Module, ValType};
+use wasmi::{Config, Engine, Linker, Module, ValType};
 
 /// stylus-sdk's constructor selector: `keccak256("stylus_constructor()")[..4]`.
 /// The SDK router calls the contract's constructor when the calldata starts
@@ -62,8 +63,9 @@ pub enum RuntimeError {
         /// Why it is refused.
         reason: String,
     },
-    /// The module's exports or limits are not those of a Stylus program.
-    BadModule(String),
+    /// Stylus activation would refuse the module ([`activation::check`]);
+    /// the error names the rule.
+    Activation(activation::ActivationError),
     /// The initcode/hex artifact could not be decoded.
     BadArtifact(String),
 }
@@ -79,7 +81,7 @@ impl fmt::Display for RuntimeError {
                 name,
                 reason,
             } => write!(f, "unsupported import `{module}::{name}`: {reason}"),
-            RuntimeError::BadModule(e) => write!(f, "not a Stylus program: {e}"),
+            RuntimeError::Activation(e) => write!(f, "Stylus activation would refuse it: {e}"),
             RuntimeError::BadArtifact(e) => write!(f, "bad artifact: {e}"),
         }
     }
@@ -673,9 +675,12 @@ pub struct World {
     accounts: HashMap<Address, Account>,
     block: BlockEnv,
     engine: Engine,
-    /// Compiled modules by keccak256 of the WASM.
-    modules: HashMap<B256, (Module, u64, gas::ProgramCosts)>,
+    /// Compiled modules by keccak256 of the WASM and the parameters (ArbOS
+    /// version included) they were checked and priced with.
+    modules: HashMap<(B256, Nitro), (Module, u64, gas::ProgramCosts)>,
     last_trace: Vec<CallTrace>,
+    /// The chain parameters, the one source of the ArbOS version: activation
+    /// rules, prices and the stack budget all follow it.
     nitro: Nitro,
     /// The block's recent-wasms list (code hashes, newest last).
     recent: Vec<B256>,
@@ -687,11 +692,19 @@ impl Default for World {
     }
 }
 
-/// The engine configuration: Nitro's WASM feature set (multi-value as the
-/// ArbOS version decides), no fuel (the instrumentation meters ink), and a
-/// recursion limit above any depth `MaxStackDepth` allows (every frame is
-/// at least 6 words), so the depth checker, not wasmi, stops a recursion.
+/// The engine configuration: Nitro's WASM feature set, no fuel (the
+/// instrumentation meters ink), and a recursion limit above any depth
+/// `MaxStackDepth` allows (every frame is at least 6 words), so the depth
+/// checker, not wasmi, stops a recursion.
+///
+/// The engine does not depend on the ArbOS version, so that
+/// [`World::set_arbos_version`] keeps the compiled modules runnable:
+/// multi-value is on (whether a program may use it is decided by
+/// [`activation::check`] at the world's version before anything is
+/// compiled), and the recursion limit covers the largest budget (262,144
+/// words, before ArbOS 50) as well as `nitro`'s.
 fn engine(nitro: &Nitro) -> Engine {
+    let max_stack_depth = nitro.max_stack_depth.max(Nitro::arbos(0).max_stack_depth);
     let mut c = Config::default();
     c.consume_fuel(false)
         .wasm_mutable_global(true)
@@ -699,7 +712,7 @@ fn engine(nitro: &Nitro) -> Engine {
         .wasm_saturating_float_to_int(true)
         .wasm_bulk_memory(true)
         .floats(true)
-        .wasm_multi_value(!nitro.rejects_multi_value())
+        .wasm_multi_value(true)
         .wasm_multi_memory(false)
         .wasm_reference_types(false)
         .wasm_tail_call(false)
@@ -707,7 +720,7 @@ fn engine(nitro: &Nitro) -> Engine {
         .wasm_memory64(false)
         .wasm_custom_page_sizes(false)
         .wasm_wide_arithmetic(false)
-        .set_max_recursion_depth((nitro.max_stack_depth as usize / 6).max(1_000) + 16)
+        .set_max_recursion_depth((max_stack_depth as usize / 6).max(1_000) + 16)
         .set_max_stack_height(64 << 20)
         .compilation_mode(wasmi::CompilationMode::Eager);
     Engine::new(&c)
@@ -750,11 +763,28 @@ impl World {
         self.nitro
     }
 
+    /// The ArbOS version of [`World::nitro`]: the version whose activation
+    /// rules [`World::deploy`] applies and whose prices and stack budget
+    /// calls pay (default [`activation::DEFAULT_ARBOS`], 61).
+    pub fn arbos_version(&self) -> u64 {
+        self.nitro.arbos_version
+    }
+
+    /// Switches the world to the parameters of ArbOS `arbos`
+    /// (`Nitro::arbos(arbos)`): programs deployed from now on are checked
+    /// and priced for it, and every call from now on runs under its rules
+    /// (stack budget, recent wasms, return-data floor, SLOAD price).
+    pub fn set_arbos_version(&mut self, arbos: u64) {
+        self.nitro = Nitro::arbos(arbos);
+    }
+
     /// Installs a WASM program at `address` (replacing any code there; storage
-    /// and balance are kept). Validates it as Stylus activation would: Nitro's
-    /// feature set, only implemented `vm_hooks` imports with the right
-    /// signatures, an exported `memory` and `user_entrypoint(i32) -> i32`, no
-    /// start function, at most 128 pages.
+    /// and balance are kept). Refuses, naming the rule
+    /// ([`RuntimeError::Activation`]), any module Stylus activation would
+    /// refuse: this is [`activation::check`] at [`World::arbos_version`], the
+    /// same check the release artifact and the test contracts pass. Also
+    /// refuses what this host cannot run: hostios it does not implement
+    /// ([`RuntimeError::UnsupportedImport`]).
     pub fn deploy(&mut self, address: Address, wasm: &[u8]) -> Result<(), RuntimeError> {
         let mut bytes = vec![0xef, 0xf0, 0x00, 0x00];
         bytes.extend_from_slice(wasm);
@@ -777,7 +807,7 @@ impl World {
         wasm: &[u8],
         bytes: Vec<u8>,
     ) -> Result<(), RuntimeError> {
-        let key = keccak256(wasm);
+        let key = (keccak256(wasm), self.nitro);
         let (module, pages, costs) = match self.modules.get(&key) {
             Some(m) => m.clone(),
             None => {
@@ -1130,110 +1160,38 @@ pub(crate) const HOOKS: &[(&str, &[ValType], &[ValType])] = {
     ]
 };
 
-/// Validates and compiles a program; returns the module and its initial
-/// memory pages.
+/// Checks a program as activation would ([`activation::check`] at
+/// `nitro.arbos_version`), instruments it as activation does
+/// ([`meter::instrument`]) and compiles the result; returns the module, its
+/// initial memory pages and its entry costs under `nitro`.
+///
+/// Beyond activation, only what this host cannot run is refused: `vm_hooks`
+/// it does not implement (`create1`, `create2`: [`RuntimeError::UnsupportedImport`])
+/// and what the instrumentation or `wasmi` cannot handle
+/// ([`RuntimeError::InvalidWasm`]).
 fn compile(
     engine: &Engine,
     nitro: &Nitro,
     wasm: &[u8],
 ) -> Result<(Module, u64, gas::ProgramCosts), RuntimeError> {
-    if !wasm.starts_with(b"\0asm") {
-        return Err(RuntimeError::InvalidWasm(
-            "missing the \\0asm magic (pass raw WASM; use wasm_from_initcode_hex for artifacts)"
-                .into(),
-        ));
-    }
-    validate(nitro, wasm)?;
+    let summary = activation::check(wasm, nitro.arbos_version).map_err(RuntimeError::Activation)?;
     let instrumented =
         meter::instrument(wasm).map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
     let module = Module::new(engine, &instrumented.wasm[..])
         .map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
     for import in module.imports() {
-        let (m, n) = (import.module(), import.name());
-        let refuse = |reason: &str| RuntimeError::UnsupportedImport {
-            module: m.to_string(),
-            name: n.to_string(),
-            reason: reason.to_string(),
-        };
-        if m != "vm_hooks" {
-            return Err(refuse("Stylus programs may only import from `vm_hooks`"));
+        // Activation has already refused anything but SDK hostios with the
+        // SDK's signatures; HOOKS lists the ones this host links.
+        if !HOOKS.iter().any(|h| h.0 == import.name()) {
+            return Err(RuntimeError::UnsupportedImport {
+                module: import.module().to_string(),
+                name: import.name().to_string(),
+                reason: "a Stylus hostio that stylus-runtime does not implement".into(),
+            });
         }
-        let ExternType::Func(ty) = import.ty() else {
-            return Err(refuse("only functions can be imported"));
-        };
-        let Some((_, params, results)) = HOOKS.iter().find(|h| h.0 == n) else {
-            return Err(refuse(
-                "this host function is not implemented by stylus-runtime",
-            ));
-        };
-        if ty.params() != *params || ty.results() != *results {
-            return Err(refuse(&format!(
-                "signature {:?} -> {:?} does not match the hostio's {:?} -> {:?}",
-                ty.params(),
-                ty.results(),
-                params,
-                results
-            )));
-        }
-    }
-    let mut pages = None;
-    let mut entry = false;
-    for export in module.exports() {
-        match (export.name(), export.ty()) {
-            ("memory", ExternType::Memory(m)) => {
-                let min = m.minimum();
-                if min > gas::PAGE_LIMIT {
-                    return Err(RuntimeError::BadModule(format!(
-                        "memory of {min} pages exceeds the {} page limit",
-                        gas::PAGE_LIMIT
-                    )));
-                }
-                pages = Some(min);
-            }
-            ("user_entrypoint", ExternType::Func(f)) => {
-                if f.params() != [ValType::I32] || f.results() != [ValType::I32] {
-                    return Err(RuntimeError::BadModule(
-                        "`user_entrypoint` must be (i32) -> i32".into(),
-                    ));
-                }
-                entry = true;
-            }
-            _ => {}
-        }
-    }
-    if !entry {
-        return Err(RuntimeError::BadModule(
-            "no exported `user_entrypoint`".into(),
-        ));
-    }
-    let Some(pages) = pages else {
-        return Err(RuntimeError::BadModule("no exported `memory`".into()));
-    };
-    if has_start(wasm) {
-        return Err(RuntimeError::BadModule(
-            "start functions are not allowed".into(),
-        ));
     }
     let costs = module_shape(wasm)?.costs_for(nitro);
-    Ok((module, pages, costs))
-}
-
-/// Validates `wasm` under Nitro's feature set (multi-value only before
-/// ArbOS 60).
-fn validate(nitro: &Nitro, wasm: &[u8]) -> Result<(), RuntimeError> {
-    use wasmparser::WasmFeatures as F;
-    let mut features = F::MUTABLE_GLOBAL
-        | F::SATURATING_FLOAT_TO_INT
-        | F::SIGN_EXTENSION
-        | F::BULK_MEMORY
-        | F::FLOATS;
-    if !nitro.rejects_multi_value() {
-        features |= F::MULTI_VALUE;
-    }
-    wasmparser::Validator::new_with_features(features)
-        .validate_all(wasm)
-        .map(|_| ())
-        .map_err(|e| RuntimeError::InvalidWasm(e.to_string()))
+    Ok((module, summary.pages, costs))
 }
 
 /// The entry costs Nitro's activation would record for `wasm` (raw WASM):
@@ -1286,31 +1244,6 @@ fn module_shape(wasm: &[u8]) -> Result<gas::ModuleShape, RuntimeError> {
         }
     }
     Ok(shape)
-}
-
-/// Whether the module has a start section (id 8), walking sections.
-fn has_start(wasm: &[u8]) -> bool {
-    let mut i = 8;
-    while i < wasm.len() {
-        let id = wasm[i];
-        i += 1;
-        let mut len: usize = 0;
-        let mut shift = 0;
-        loop {
-            let Some(b) = wasm.get(i) else { return false };
-            i += 1;
-            len |= ((b & 0x7f) as usize) << shift;
-            shift += 7;
-            if b & 0x80 == 0 || shift > 28 {
-                break;
-            }
-        }
-        if id == 8 {
-            return true;
-        }
-        i = i.saturating_add(len);
-    }
-    false
 }
 
 fn decode_hex(hex: &str) -> Result<Vec<u8>, RuntimeError> {
@@ -1366,9 +1299,81 @@ pub fn wasm_from_initcode_hex(hex: &str) -> Result<Vec<u8>, RuntimeError> {
     decompress_code(split_initcode(&init)?)
 }
 
+/// Decodes a build artifact into the WASM it deploys, exactly as deployed:
+/// raw WASM (`\0asm...`) is returned as is; Stylus code (`EF F0 00 00` +
+/// brotli) and `cargo stylus get-initcode` initcode (the EVM deploy prefix,
+/// then that code) are decompressed, whether given as bytes or as hex text
+/// (with or without `0x`, surrounding whitespace ignored). Fragmented
+/// programs (`EF F0 02`, ArbOS ≥ 60) and dictionaries other than 0 are
+/// refused.
+pub fn wasm_from_artifact(bytes: &[u8]) -> Result<Vec<u8>, RuntimeError> {
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes.to_vec());
+    }
+    if bytes.starts_with(&[0xef, 0xf0]) && bytes.get(2) != Some(&0) {
+        return Err(RuntimeError::BadArtifact(format!(
+            "Stylus code EF F0 {:02X}: fragmented programs (ArbOS >= 60) are not supported",
+            bytes.get(2).copied().unwrap_or(0)
+        )));
+    }
+    if bytes.starts_with(&[0xef, 0xf0]) || bytes.first() == Some(&0x7f) {
+        return decompress_code(split_initcode(bytes)?);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        RuntimeError::BadArtifact("neither WASM, Stylus code, initcode nor hex text".into())
+    })?;
+    wasm_from_initcode_hex(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every hostio this host links is one activation accepts, with the
+    /// same signature (one table of signatures for the check, a subset for
+    /// the host).
+    #[test]
+    fn host_hooks_are_activation_hooks() {
+        let name = |t: &ValType| match t {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            _ => "other",
+        };
+        let pname = |t: &wasmparser::ValType| match t {
+            wasmparser::ValType::I32 => "i32",
+            wasmparser::ValType::I64 => "i64",
+            _ => "other",
+        };
+        for (hook, params, results) in HOOKS {
+            let (_, p, r) = activation::VM_HOOKS
+                .iter()
+                .find(|h| h.0 == *hook)
+                .unwrap_or_else(|| panic!("{hook} is not an SDK hostio"));
+            assert_eq!(
+                params.iter().map(name).collect::<Vec<_>>(),
+                p.iter().map(pname).collect::<Vec<_>>(),
+                "{hook}"
+            );
+            assert_eq!(
+                results.iter().map(name).collect::<Vec<_>>(),
+                r.iter().map(pname).collect::<Vec<_>>(),
+                "{hook}"
+            );
+        }
+        assert_eq!(
+            activation::VM_HOOKS.len(),
+            HOOKS.len() + 2,
+            "all but create1/create2"
+        );
+    }
+
+    #[test]
+    fn artifacts_decode_in_every_form() {
+        let wasm = b"\0asm\x01\0\0\0".to_vec();
+        assert_eq!(wasm_from_artifact(&wasm).unwrap(), wasm);
+        assert!(wasm_from_artifact(b"0x1234").is_err());
+        assert!(wasm_from_artifact(&[0xef, 0xf0, 0x02, 0x00]).is_err());
+    }
 
     #[test]
     fn selector_of_signature() {

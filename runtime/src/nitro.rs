@@ -4,6 +4,9 @@
 //! version is decided here, from one [`Nitro`] value: the stack budget
 //! `MaxStackDepth`, multi-value rejection, recent-wasm cache hits, the
 //! return-data floor, and the Stylus version (which decides the entry cost).
+//! [`activation`](crate::activation) takes its default version and its
+//! multi-value rule from here; its import limit (ArbOS 32+) is an
+//! activation-only rule kept there.
 
 /// Default ArbOS version: 61, as on Arbitrum Sepolia (and Arbitrum One from
 /// 2026-08-20).
@@ -26,7 +29,7 @@ pub const ARBOS_SLOAD_API_GAS: u64 = 32;
 pub const RECENT_WASMS: usize = 32;
 
 /// Chain parameters the runtime prices and checks with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Nitro {
     /// ArbOS version.
     pub arbos_version: u64,
@@ -81,7 +84,10 @@ impl Nitro {
             cached_cost_scalar: 50,
         }
     }
-    /// Whether activation rejects multi-value.
+    /// Whether activation rejects multi-value: the one rule, applied by
+    /// [`activation::check`](crate::activation::check) (through
+    /// [`activation::nitro_features`](crate::activation::nitro_features)) when
+    /// a program is deployed.
     pub fn rejects_multi_value(&self) -> bool {
         self.arbos_version >= ARBOS_NO_MULTI_VALUE
     }

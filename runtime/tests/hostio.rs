@@ -775,6 +775,7 @@ fn deploy_rejects_unknown_imports_by_name() {
             &module(r#"(import "vm_hooks" "create1" (func (param i32 i32 i32 i32 i32)))"#),
         )
         .unwrap_err();
+    // An SDK hostio activation accepts, but this host does not implement.
     assert!(matches!(&e, RuntimeError::UnsupportedImport { name, .. } if name == "create1"));
     assert!(e.to_string().contains("vm_hooks::create1"), "{e}");
     let e = w
@@ -808,45 +809,50 @@ fn deploy_rejects_unknown_imports_by_name() {
     assert!(w.call(USER, A, &[]).success);
 }
 
+/// `deploy` refuses what activation refuses, naming the rule (the rules
+/// themselves are tested one by one in `tests/activation.rs`).
 #[test]
-fn deploy_enforces_nitro_features_and_shape() {
+fn deploy_refuses_what_activation_refuses() {
     let mut w = World::new();
-    // multi-value is off.
+    let rule = |r: Result<(), RuntimeError>| match r {
+        Err(RuntimeError::Activation(e)) => {
+            assert!(e.to_string().contains(e.rule()), "{e}");
+            e.rule()
+        }
+        other => panic!("expected an activation error, got {other:?}"),
+    };
+    // multi-value is off (ArbOS 61 by default).
     let mv = wat::parse_str(
         r#"(module (memory (export "memory") 1)
              (func $f (result i32 i32) i32.const 1 i32.const 2)
              (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
     )
     .unwrap();
-    assert!(matches!(
-        w.deploy(A, &mv),
-        Err(RuntimeError::InvalidWasm(_))
-    ));
+    assert_eq!(rule(w.deploy(A, &mv)), "multi-value");
     // No entrypoint / no memory / start function.
     let no_entry = wat::parse_str(r#"(module (memory (export "memory") 1))"#).unwrap();
-    assert!(matches!(
-        w.deploy(A, &no_entry),
-        Err(RuntimeError::BadModule(_))
-    ));
+    assert_eq!(rule(w.deploy(A, &no_entry)), "user-entrypoint");
     let no_mem = wat::parse_str(
         r#"(module (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
     )
     .unwrap();
-    assert!(matches!(
-        w.deploy(A, &no_mem),
-        Err(RuntimeError::BadModule(_))
-    ));
+    assert_eq!(rule(w.deploy(A, &no_mem)), "memory-export");
     let start = wat::parse_str(
         r#"(module (memory (export "memory") 1) (func $s) (start $s)
              (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
     )
     .unwrap();
-    assert!(matches!(
-        w.deploy(A, &start),
-        Err(RuntimeError::BadModule(_))
-    ));
-    assert!(w.deploy(A, b"not wasm").is_err());
+    assert_eq!(rule(w.deploy(A, &start)), "start");
+    assert_eq!(rule(w.deploy(A, b"not wasm")), "wasm-binary");
     assert!(wasm_from_initcode_hex("0x1234").is_err());
+    // Below ArbOS 60 activation accepts multi-value, and so does the host
+    // (set_arbos_version switches the world's Nitro parameters).
+    w.set_arbos_version(51);
+    assert_eq!(w.arbos_version(), 51);
+    assert_eq!(w.nitro(), stylus_runtime::Nitro::arbos(51));
+    w.deploy(A, &mv).expect("ArbOS 51 accepts multi-value");
+    w.set_arbos_version(61);
+    assert_eq!(rule(w.deploy(A, &mv)), "multi-value");
 }
 
 #[test]

@@ -20,7 +20,7 @@ use predmart_pool::{clock, signatures as sig, LendingPool};
 use stylus_sdk::{
     abi::Bytes,
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageBytes, StorageMap, StorageU8},
+    storage::{StorageAddress, StorageBytes, StorageMap, StorageU256, StorageU8},
     stylus_core::calls::context::Call,
 };
 
@@ -208,8 +208,9 @@ impl MockUsdc {
 pub struct MockCtf {
     erc1155: Erc1155,
     usdc: StorageAddress,
-    /// Position ids that pay 1 USDC per share on redemption.
-    winning: StorageMap<U256, StorageBool>,
+    /// What each position id pays per share on redemption, in basis points
+    /// of 1 USDC (10,000 for a plain win, less for a split payout).
+    payout_bps: StorageMap<U256, StorageU256>,
 }
 
 unsafe impl TopLevelStorage for MockCtf {}
@@ -286,15 +287,21 @@ impl MockCtf {
 
     /// Test setup: the outcome `indexSet` of `condition` won.
     pub fn set_winner(&mut self, condition: B256, index_set: U256) {
+        self.set_payout(condition, index_set, U256::from(10_000));
+    }
+
+    /// Test setup: the outcome `indexSet` of `condition` pays `bps` / 10,000
+    /// USDC per share (Polymarket's 50/50 resolutions pay 5,000).
+    pub fn set_payout(&mut self, condition: B256, index_set: U256, bps: U256) {
         let id = position_id(
             self.usdc.get(),
             collection_id(B256::ZERO, condition, index_set),
         );
-        self.winning.setter(id).set(true);
+        self.payout_bps.setter(id).set(bps);
     }
 
-    /// Burns the caller's shares of each position and pays 1 USDC (unit for
-    /// unit) for winning ones from the mock's own USDC.
+    /// Burns the caller's shares of each position and pays its payout
+    /// (1 USDC a share for a plain win, rounded down) from the mock's own USDC.
     pub fn redeem_positions(
         &mut self,
         collateral: Address,
@@ -308,9 +315,7 @@ impl MockCtf {
             let id = position_id(collateral, collection_id(parent, condition, index_set));
             let bal = self.erc1155.balance_of(sender, id);
             self.erc1155._burn(sender, id, bal)?;
-            if self.winning.get(id) {
-                payout += bal;
-            }
+            payout += bal * self.payout_bps.get(id) / U256::from(10_000);
         }
         if !payout.is_zero() {
             let call = IPool::transferCall {
