@@ -613,6 +613,41 @@ fn multi_value_follows_the_arbos_version() {
     assert!(old.call(USER, A, &[]).success);
 }
 
+/// One source of the ArbOS version: the World's Nitro parameters.
+/// `activation::DEFAULT_ARBOS` is Nitro's default, `set_arbos_version`
+/// switches the parameters (activation rules and prices alike), and a
+/// program deployed under one version keeps running under another (the
+/// engine does not depend on the version).
+#[test]
+fn the_arbos_version_is_the_nitro_parameters() {
+    use stylus_runtime::activation;
+    assert_eq!(activation::DEFAULT_ARBOS, Nitro::default().arbos_version);
+    assert_eq!(
+        activation::NO_MULTI_VALUE_ARBOS,
+        stylus_runtime::nitro::ARBOS_NO_MULTI_VALUE
+    );
+    for v in [30, 51, 59, 60, 61] {
+        assert_eq!(
+            activation::nitro_features(v).multi_value(),
+            !Nitro::arbos(v).rejects_multi_value(),
+            "ArbOS {v}"
+        );
+    }
+    let mut w = World::new();
+    assert_eq!(w.arbos_version(), 61);
+    assert_eq!(w.nitro(), Nitro::default());
+    let wasm = wat::parse_str(RECURSE).unwrap();
+    w.deploy(A, &wasm).unwrap();
+    let run = |w: &mut World, n: u32| w.call(USER, A, &n.to_le_bytes());
+    assert_eq!(run(&mut w, 2_748).error.as_deref(), Some("out of stack"));
+    w.set_arbos_version(32);
+    assert_eq!(w.arbos_version(), 32);
+    assert_eq!(w.nitro(), Nitro::arbos(32));
+    assert!(run(&mut w, 2_748).success, "ArbOS 32's 262,144-word budget");
+    w.set_arbos_version(61);
+    assert_eq!(run(&mut w, 2_748).error.as_deref(), Some("out of stack"));
+}
+
 /// ArbOS 60+: a program among the block's 32 most recent programs is
 /// priced as cached (no initGas); a new block starts afresh; ArbOS 51 has
 /// no such hits.
