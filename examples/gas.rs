@@ -43,6 +43,10 @@ fn addr(b: u8) -> Address {
 
 fn main() {
     let mut c = Chain::new();
+    // Every transaction is the first of its block: no recent-wasms hits
+    // between transactions (ArbOS 61 would price a repeat within the block
+    // `initGas` cheaper per frame of an already-called program).
+    c.block_per_tx = true;
     let mut rows = Vec::new();
     let mut row = |op, cold, warm, note| {
         rows.push(Row {
@@ -332,22 +336,33 @@ fn main() {
     println!(
         "cold = first touch of the operation's storage, warm = the same call repeated; breakdown of the cold run."
     );
-    println!("Breakdown columns: intrinsic / entry (program init + memory) / compute (WASM + hostio ink, approximate) / storage / logs / calls / refund.");
+    println!("Breakdown columns: intrinsic / entry (program init + memory) / compute (WASM + hostio ink, exact) / storage / logs / calls / refund.");
+    let nitro = c.w.nitro();
     let entry = |wasm: &[u8]| {
         let k = stylus_runtime::program_costs(wasm).expect("costs");
         format!(
-            "{} gas (initCost {}, cachedCost {})",
-            thousands(k.entry_gas()),
+            "{} gas, {} when cached (initCost {}, cachedCost {})",
+            thousands(k.entry_gas_with(&nitro, false)),
+            thousands(k.entry_gas_with(&nitro, true)),
             k.init_cost,
             k.cached_init_cost
         )
     };
     let pool_wasm = stylus_runtime::wasm_from_initcode_hex(&support::initcode_hex()).expect("wasm");
     println!(
-        "Program entry per call frame (Nitro `CallProgram`, Stylus v2, program not cached, ArbOS < 60): pool {}, test USDC {}, test CTF {}.\n",
+        "Program entry per call frame (Nitro `CallProgram`, ArbOS {}, Stylus v{}, not cached by the cache manager; cached = a recent-wasms hit within the block): pool {}, test USDC {}, test CTF {}.",
+        nitro.arbos_version,
+        nitro.stylus_version,
         entry(&pool_wasm),
         entry(&support::test_contract("test-usdc")),
         entry(&support::test_contract("test-ctf")),
+    );
+    let left = c.pool_stack_left_min.expect("the pool ran");
+    println!(
+        "Deepest pool frame: {} of {} stack words (MaxStackDepth), headroom {:.1}%.\n",
+        nitro.max_stack_depth - left,
+        nitro.max_stack_depth,
+        100.0 * left as f64 / nitro.max_stack_depth as f64
     );
     println!("| operation | cold gas | warm gas | cold: intrinsic / entry / compute / storage / logs / calls / refund | note |");
     println!("| --- | ---: | ---: | --- | --- |");

@@ -960,3 +960,44 @@ fn reentrant_usdc_hook_is_refused_on_wasm() {
     assert_eq!(shares, U256::from(usd(2_000)) * U256::from(1_000_000u64));
     assert_eq!(cash, usd(1_000));
 }
+
+// ---------------------------------------------------------------------------
+// Stack headroom (Nitro's MaxStackDepth)
+// ---------------------------------------------------------------------------
+
+/// Nitro gives every call frame `MaxStackDepth` = 22,000 words (ArbOS ≥ 50);
+/// the instrumented pool traps (out of stack) if a frame's functions nest
+/// deeper. Every scenario above drives every pool function, through its
+/// deepest path, on the release WASM; the deepest pool frame must leave at
+/// least 25% of the budget.
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn pool_stack_headroom_is_at_least_a_quarter() {
+    type Scenario = fn(&mut Chain, &mut Rec);
+    let scenarios: [(&str, Scenario); 8] = [
+        ("vault", s_vault::<Chain>),
+        ("collateral", s_collateral::<Chain>),
+        ("borrow", s_borrow::<Chain>),
+        ("repay", s_repay::<Chain>),
+        ("withdraw", s_withdraw::<Chain>),
+        ("liquidate", s_liquidate::<Chain>),
+        ("resolution", s_resolution::<Chain>),
+        ("pause", s_pause::<Chain>),
+    ];
+    let budget = stylus_runtime::Nitro::default().max_stack_depth;
+    let mut deepest = 0;
+    for (name, run) in scenarios {
+        let mut c = Chain::new();
+        run(&mut c, &mut Rec::default());
+        let left = c.pool_stack_left_min.expect("the pool ran");
+        let used = budget - left;
+        println!("stack: {name:<10} {used:>6} of {budget} words");
+        deepest = deepest.max(used);
+    }
+    let headroom = 100.0 * (budget - deepest) as f64 / budget as f64;
+    println!("stack: deepest pool frame {deepest} of {budget} words, headroom {headroom:.1}%");
+    assert!(
+        deepest * 4 <= budget * 3,
+        "the pool uses {deepest} of {budget} stack words: less than 25% headroom"
+    );
+}

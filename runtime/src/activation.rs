@@ -58,17 +58,23 @@
 
 use std::fmt;
 
+use crate::nitro;
 use wasmparser::{
     Encoding, ExternalKind, FuncType, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures,
 };
 
 /// The ArbOS version [`check`] assumes by default: 61, what Arbitrum Sepolia
-/// runs and what Arbitrum One is scheduled to run (see `NITRO.md`).
-pub const DEFAULT_ARBOS: u64 = 61;
+/// runs and what Arbitrum One is scheduled to run (see `NITRO.md`). The same
+/// constant as [`nitro::DEFAULT_ARBOS_VERSION`], the default of
+/// [`Nitro`](crate::Nitro).
+pub const DEFAULT_ARBOS: u64 = nitro::DEFAULT_ARBOS_VERSION;
 
 /// From this ArbOS version on, activation refuses WASM multi-value
-/// (`ARBOS_VERSION_STYLUS_NO_MULTI_VALUE`).
-pub const NO_MULTI_VALUE_ARBOS: u64 = 60;
+/// (`ARBOS_VERSION_STYLUS_NO_MULTI_VALUE`). The same constant as
+/// [`nitro::ARBOS_NO_MULTI_VALUE`]: the rule is
+/// [`Nitro::rejects_multi_value`](crate::Nitro::rejects_multi_value), which
+/// [`nitro_features`] (and so [`check`]) applies.
+pub const NO_MULTI_VALUE_ARBOS: u64 = nitro::ARBOS_NO_MULTI_VALUE;
 
 /// From this ArbOS version on, activation limits imports to
 /// [`Limit::Imports`]'s maximum. Below it this check does not limit imports.
@@ -131,7 +137,7 @@ pub fn nitro_features(arbos: u64) -> WasmFeatures {
         | WasmFeatures::BULK_MEMORY
         | WasmFeatures::FLOATS
         | WasmFeatures::GC_TYPES;
-    if arbos < NO_MULTI_VALUE_ARBOS {
+    if !nitro::Nitro::arbos(arbos).rejects_multi_value() {
         f |= WasmFeatures::MULTI_VALUE;
     }
     f
@@ -457,7 +463,7 @@ pub fn check(wasm: &[u8], arbos: u64) -> Result<Summary, ActivationError> {
     if let Err(e) = Validator::new_with_features(nitro_features(arbos)).validate_all(wasm) {
         let message = e.to_string();
         let with_mv = nitro_features(arbos) | WasmFeatures::MULTI_VALUE;
-        if arbos >= NO_MULTI_VALUE_ARBOS
+        if nitro::Nitro::arbos(arbos).rejects_multi_value()
             && Validator::new_with_features(with_mv)
                 .validate_all(wasm)
                 .is_ok()
@@ -525,7 +531,7 @@ pub fn check(wasm: &[u8], arbos: u64) -> Result<Summary, ActivationError> {
                 }
             }
             Payload::ImportSection(r) => {
-                for import in r {
+                for import in r.into_imports() {
                     let import = import.map_err(bad)?;
                     s.imports += 1;
                     let (module, name) = (import.module, import.name);

@@ -8,20 +8,19 @@
 /// Ink per gas (ArbOS `initialInkPrice`).
 pub const INK_PRICE: u64 = 10_000;
 
-/// Ink charged per unit of wasmi fuel.
-///
-/// wasmi charges one unit of fuel per instruction of its register IR, which
-/// fuses several WASM opcodes into one (`local.get a; local.get b; i32.add;
-/// local.set c` is one IR instruction). Nitro prices each WASM opcode
-/// (`pricing_v1` in `arbitrator/prover/src/programs/meter.rs`): e.g.
-/// `i32.add` 70, `i64.add` 100, `local.get` 75, `local.set` 210, `i32.load`
-/// 670, `i32.store` 825, `br_if` 765, `call` 3800, `i32.div_u` 1120. The fused
-/// example above costs 430 ink in Nitro, a load with its operands ~950, a call
-/// ~4000; 500 ink per IR instruction is our documented average. **Compute gas
-/// is therefore an approximation** (expect ±50% on compute, which is usually a
-/// small share of a transaction next to storage and calls). wasmi also charges
-/// 1 fuel per 64 bytes of `memory.copy`/`memory.fill`.
-pub const INK_PER_FUEL: u64 = 500;
+/// Ink of an `EVM_API_INK` round trip converted to gas (`ink_to_gas`,
+/// rounded down): what an SLOAD cache miss adds from ArbOS 32.
+pub const EVM_API_GAS: u64 = EVM_API_INK / INK_PRICE;
+/// Gas `storage_load_bytes32` requires to be left before it runs.
+pub const SLOAD_REQUIRED_GAS: u64 = 2_115;
+/// Gas `storage_cache_bytes32` requires to be left before it runs.
+pub const SCACHE_REQUIRED_GAS: u64 = 2_310;
+/// Gas `account_balance`, `account_codehash` and the code lookups require to
+/// be left before they run (a cold account access).
+pub const ACCOUNT_REQUIRED_GAS: u64 = 2_600;
+/// Extra gas of the first `account_code`/`account_code_size` lookup of an
+/// address (`WasmAccountTouchCost` with code of `MaxCodeSize`).
+pub const ACCOUNT_TOUCH_GAS: u64 = 700;
 
 /// Base ink of every hostio (Nitro `HOSTIO_INK`).
 pub const HOSTIO_INK: u64 = 8_400;
@@ -47,8 +46,9 @@ pub fn keccak_price(bytes: u64) -> u64 {
     121_800u64.saturating_add(21_000u64.saturating_mul(words))
 }
 
-/// Gas a `storage_cache_bytes32`/`storage_flush_cache` requires to be left
-/// (EIP-2200 sentry, Nitro `SSTORE_SENTRY_GAS`).
+/// Gas `storage_flush_cache` requires to be left (EIP-2200 sentry, Nitro
+/// `SSTORE_SENTRY_GAS`); `storage_cache_bytes32` requires
+/// [`SCACHE_REQUIRED_GAS`].
 pub const SSTORE_SENTRY_GAS: u64 = 2_300;
 /// EIP-2929 cold SLOAD.
 pub const COLD_SLOAD: u64 = 2_100;
@@ -99,7 +99,7 @@ pub const COST_SCALAR_PERCENT: u64 = 50 * 2;
 /// `initCost` / `cachedCost`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ProgramCosts {
-    /// `init_cost` (includes `cached_init_cost`).
+    /// `init_cost` (includes `cached_init_cost` only for Stylus version 1).
     pub init_cost: u16,
     /// `cached_init_cost`.
     pub cached_init_cost: u16,
@@ -120,6 +120,19 @@ impl ProgramCosts {
     /// recent-wasms hit): `cachedGas + initGas`.
     pub fn entry_gas(&self) -> u64 {
         self.cached_gas() + self.init_gas()
+    }
+    /// Entry gas under `nitro`'s parameters: `cachedGas`, plus `initGas`
+    /// unless the program is `cached`.
+    pub fn entry_gas_with(&self, nitro: &crate::Nitro, cached: bool) -> u64 {
+        let scaled = |cost: u16, scalar: u64| (cost as u64 * scalar * 2).div_ceil(100);
+        let cached_gas = nitro.min_cached_init_gas * 32
+            + scaled(self.cached_init_cost, nitro.cached_cost_scalar);
+        let init_gas = nitro.min_init_gas * 128 + scaled(self.init_cost, nitro.init_cost_scalar);
+        if cached {
+            cached_gas
+        } else {
+            cached_gas + init_gas
+        }
     }
 }
 
@@ -148,10 +161,17 @@ pub struct ModuleShape {
 }
 
 impl ModuleShape {
-    /// Nitro's activation estimate of `init_cost` / `cached_init_cost`
-    /// (same coefficients and integer divisions as `binary.rs`), saturated
-    /// to u16 (Nitro would reject the module instead).
+    /// Nitro's activation estimate of `init_cost` / `cached_init_cost` for
+    /// Stylus version 2 (`init_cost` excludes `cached_init_cost`).
     pub fn costs(&self) -> ProgramCosts {
+        self.costs_for(&crate::Nitro::default())
+    }
+
+    /// Nitro's activation estimate of `init_cost` / `cached_init_cost`
+    /// (same coefficients and integer divisions as NITRO.md), saturated
+    /// to u16 (Nitro would reject the module instead). `init_cost` includes
+    /// `cached_init_cost` only for Stylus version 1.
+    pub fn costs_for(&self, nitro: &crate::Nitro) -> ProgramCosts {
         let globals = self.globals + INSTRUMENTATION_GLOBALS;
         let mut cached: u64 = 0;
         cached += self.funcs * 13_420 / 100_000;
@@ -160,7 +180,11 @@ impl ModuleShape {
         cached += globals * 1_628 / 1_000;
         cached += self.data_len * 75_244 / 100_000;
         cached += self.footprint * 5;
-        let mut init = cached;
+        let mut init = if nitro.init_includes_cached() {
+            cached
+        } else {
+            0
+        };
         init += self.funcs * 8_252 / 1_000;
         init += self.type_len * 1_059 / 1_000;
         init += self.wasm_len * 1_286 / 10_000;
@@ -173,8 +197,8 @@ impl ModuleShape {
 
 /// WASM pages free per transaction (ArbOS `FreePages`).
 pub const FREE_PAGES: u64 = 2;
-/// Gas per newly opened WASM page beyond the free ones (ArbOS `PageGas`).
-/// The exponential ramp of Nitro's memory model is not modelled.
+/// Gas per newly opened WASM page beyond the free ones (ArbOS `PageGas`),
+/// the linear part of the memory model (see [`crate::Nitro::memory_gas`]).
 pub const PAGE_GAS: u64 = 1_000;
 /// Most pages a program may have (Nitro `PageLimit`).
 pub const PAGE_LIMIT: u64 = 128;

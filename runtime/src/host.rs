@@ -1,19 +1,19 @@
 //! The `vm_hooks` host functions and the per-frame program runner.
 //!
-//! Ink bookkeeping: while WASM runs, the frame's ink is `fuel * INK_PER_FUEL +
-//! reserve`; every hostio first folds the fuel burnt so far into `Frame::ink`
-//! (and charges any memory growth), charges its own price, then hands the
-//! ink back to wasmi as fuel.
+//! Ink bookkeeping: programs run instrumented (see [`crate::meter`]) with
+//! wasmi's fuel off; the ink left lives in the program's `stylus_ink_left`
+//! global. Every hostio reads it into `Frame::ink`, charges its price, and
+//! writes it back (setting `stylus_ink_status` when it runs out).
 
 use std::{cell::RefCell, collections::BTreeMap, fmt, rc::Rc};
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use wasmi::{Caller, Engine, Linker, Memory, Store, TrapCode};
+use wasmi::{Caller, Engine, Global, Linker, Memory, Store, TrapCode, Val};
 
 use crate::{
     execute,
-    gas::{self, EVM_API_INK, HOSTIO_INK, INK_PER_FUEL, INK_PRICE, PTR_INK},
-    CallKind, Code, Env, Log, Msg, Outcome,
+    gas::{self, EVM_API_INK, HOSTIO_INK, INK_PRICE, PTR_INK},
+    meter, CallKind, Code, Env, Log, Msg, Outcome,
 };
 
 /// Why a frame failed inside a hostio.
@@ -49,6 +49,7 @@ struct Word {
 #[derive(Clone, Copy)]
 enum Cat {
     Compute,
+    Init,
     Storage,
     Logs,
     Calls,
@@ -69,13 +70,21 @@ pub(crate) struct Frame {
     reads: usize,
     writes: usize,
     return_data: Vec<u8>,
-    /// Ink left; authoritative only inside a hostio.
+    /// Nitro's last-code cache of `account_code*`.
+    last_code: Option<(Address, std::sync::Arc<Vec<u8>>)>,
+    /// Ink left; authoritative only inside a hostio (the program's
+    /// `stylus_ink_left` global otherwise).
     ink: u64,
-    /// Ink not handed to wasmi as fuel.
-    reserve: u64,
     memory: Option<Memory>,
-    paid_pages: u64,
+    globals: Option<Globals>,
     fail: Option<Fail>,
+}
+
+/// The instrumentation globals of an instance.
+#[derive(Clone, Copy)]
+struct Globals {
+    ink: Global,
+    status: Global,
 }
 
 impl Frame {
@@ -94,6 +103,7 @@ impl Frame {
             let s = &mut e.spent;
             match cat {
                 Cat::Compute => {}
+                Cat::Init => s.init += ink.min(self.ink),
                 Cat::Storage => s.storage += ink.min(self.ink),
                 Cat::Logs => s.logs += ink.min(self.ink),
                 Cat::Calls => s.calls += ink.min(self.ink),
@@ -107,35 +117,27 @@ impl Frame {
         }
         Ok(())
     }
+    /// The code of `a` for `account_code*`: the EVM access cost plus
+    /// [`gas::ACCOUNT_TOUCH_GAS`], unless `a` is the last address looked up
+    /// in this frame (Nitro's last-code cache: free).
+    fn code_lookup(&mut self, a: Address) -> Result<std::sync::Arc<Vec<u8>>, Fail> {
+        if let Some((last, code)) = &self.last_code {
+            if *last == a {
+                return Ok(code.clone());
+            }
+        }
+        let (cost, code) = {
+            let mut e = self.env.borrow_mut();
+            let cost = e.access_cost(a) + gas::ACCOUNT_TOUCH_GAS;
+            let code = e.code(a).map(|c| c.bytes.clone()).unwrap_or_default();
+            (cost, code)
+        };
+        self.buy_gas(cost, Cat::Calls)?;
+        self.last_code = Some((a, code.clone()));
+        Ok(code)
+    }
     fn gas_left(&self) -> u64 {
         self.ink / INK_PRICE
-    }
-    /// Folds the fuel left into `ink` and charges memory growth.
-    fn sync(&mut self, fuel: u64, mem_len: usize) -> Result<(), Fail> {
-        self.ink = fuel
-            .saturating_mul(INK_PER_FUEL)
-            .saturating_add(self.reserve);
-        self.reserve = 0;
-        let pages = (mem_len / 65_536) as u64;
-        if pages > self.paid_pages {
-            if pages > gas::PAGE_LIMIT {
-                return Err(err(format!("memory grew past {} pages", gas::PAGE_LIMIT)));
-            }
-            let cost = {
-                let mut e = self.env.borrow_mut();
-                let cost = e.open_pages(pages - self.paid_pages);
-                e.spent.init += cost * INK_PRICE;
-                cost
-            };
-            self.paid_pages = pages;
-            self.buy_ink(cost * INK_PRICE)?;
-        }
-        Ok(())
-    }
-    /// Hands `ink` back to wasmi: returns the fuel to set.
-    fn unsync(&mut self) -> u64 {
-        self.reserve = self.ink % INK_PER_FUEL;
-        self.ink / INK_PER_FUEL
     }
 }
 
@@ -172,36 +174,37 @@ fn read_b256(mem: &[u8], ptr: i32) -> Result<B256, Fail> {
     Ok(B256::from_slice(slice(mem, ptr, 32)?))
 }
 
-/// Runs a hostio: sync ink, charge `base` ink, run `f`, hand ink back.
+/// Runs a hostio: read the ink global, charge `base` ink, run `f`, write the
+/// ink back (and the ink status when it ran out).
 fn hostio<R>(
     caller: &mut Caller<'_, Frame>,
     base: u64,
     f: impl FnOnce(&mut [u8], &mut Frame) -> Result<R, Fail>,
 ) -> Result<R, wasmi::Error> {
-    let fuel = caller.get_fuel().unwrap_or(0);
-    let Some(memory) = caller.data().memory else {
+    let (Some(memory), Some(g)) = (caller.data().memory, caller.data().globals) else {
         return Err(wasmi::Error::new("program has no memory"));
     };
+    let ink = g.ink.get(&*caller).i64().unwrap_or(0) as u64;
     let (mem, frame) = memory.data_and_store_mut(&mut *caller);
-    let res = frame
-        .sync(fuel, mem.len())
-        .and_then(|_| frame.buy_ink(base))
-        .and_then(|_| f(mem, frame));
-    match res {
-        Ok(v) => {
-            let fuel = frame.unsync();
-            caller
-                .set_fuel(fuel)
-                .map_err(|e| wasmi::Error::new(e.to_string()))?;
-            Ok(v)
-        }
+    frame.ink = ink;
+    let res = frame.buy_ink(base).and_then(|_| f(mem, frame));
+    let ink = frame.ink;
+    let res = match res {
+        Ok(v) => Ok(v),
         Err(fail) => {
-            // Hand the ink left after this hostio's charges back to wasmi so
-            // the frame's final sync sees it (a failed frame returns it).
             let msg = fail.to_string();
+            let out_of_ink = matches!(fail, Fail::OutOfGas);
             frame.fail = Some(fail);
-            let fuel = frame.unsync();
-            let _ = caller.set_fuel(fuel);
+            Err((msg, out_of_ink))
+        }
+    };
+    let _ = g.ink.set(&mut *caller, Val::I64(ink as i64));
+    match res {
+        Ok(v) => Ok(v),
+        Err((msg, out_of_ink)) => {
+            if out_of_ink {
+                let _ = g.status.set(&mut *caller, Val::I32(1));
+            }
             Err(wasmi::Error::new(msg))
         }
     }
@@ -232,6 +235,8 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         HOSTIO_INK,
         |m, f| {
             let len = len as u32 as u64;
+            // Paid twice: read from the program, then read by geth.
+            f.buy_ink(gas::read_price(len))?;
             f.buy_ink(gas::read_price(len))?;
             f.outs = slice(m, ptr, len)?.to_vec();
             Ok(())
@@ -241,6 +246,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         &mut c,
         P2,
         |m, f| {
+            f.require_gas(gas::SLOAD_REQUIRED_GAS)?;
             let key = U256::from_be_bytes(read_b256(m, key)?.0);
             f.reads += 1;
             let mut cost = match f.reads {
@@ -258,8 +264,12 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
                     } else {
                         gas::WARM_READ
                     };
+                    // A miss asks the EVM: `ink_to_gas(EVM_API_INK)` gas
+                    // (ArbOS >= 32).
+                    if e.nitro.arbos_version >= crate::nitro::ARBOS_SLOAD_API_GAS {
+                        cost += gas::EVM_API_GAS;
+                    }
                     drop(e);
-                    f.buy_ink(EVM_API_INK)?;
                     f.cache.insert(
                         key,
                         Word {
@@ -281,7 +291,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             if f.is_static {
                 return Err(err("storage write in a static context"));
             }
-            f.require_gas(gas::SSTORE_SENTRY_GAS)?;
+            f.require_gas(gas::SCACHE_REQUIRED_GAS)?;
             let key = U256::from_be_bytes(read_b256(m, key)?.0);
             let value = read_b256(m, value)?;
             f.writes += 1;
@@ -328,10 +338,12 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             f.buy_gas(cost, Cat::Storage)
         }
     ));
+    // BALANCE / EXTCODEHASH / EXTCODE*: 2,600 gas must be left first.
     hook!("account_balance", |c, addr: i32, dest: i32| hostio(
         &mut c,
         P2 + EVM_API_INK,
         |m, f| {
+            f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
             let (cost, bal) = {
                 let mut e = f.env.borrow_mut();
@@ -347,16 +359,12 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
                            size: i32,
                            dest: i32| {
         hostio(&mut c, HOSTIO_INK + EVM_API_INK, |m, f| {
-            let size = size as u32 as usize;
-            f.buy_ink(gas::write_price(size as u64))?;
+            f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
-            let (cost, code) = {
-                let mut e = f.env.borrow_mut();
-                let cost = e.access_cost(a);
-                (cost, e.code(a).map(|c| c.bytes.clone()))
-            };
-            f.buy_gas(cost, Cat::Calls)?;
-            let code = code.map(|c| c.to_vec()).unwrap_or_default();
+            let code = f.code_lookup(a)?;
+            // write_price on the whole code, whatever is copied.
+            f.buy_ink(gas::write_price(code.len() as u64))?;
+            let size = size as u32 as usize;
             let start = (offset as u32 as usize).min(code.len());
             let end = start.saturating_add(size).min(code.len());
             write(m, dest, &code[start..end])?;
@@ -367,30 +375,26 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         &mut c,
         HOSTIO_INK + EVM_API_INK,
         |m, f| {
+            f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
-            let (cost, len) = {
-                let mut e = f.env.borrow_mut();
-                (
-                    e.access_cost(a),
-                    e.code(a).map(|c| c.bytes.len()).unwrap_or(0),
-                )
-            };
-            f.buy_gas(cost, Cat::Calls)?;
-            Ok(len as i32)
+            Ok(f.code_lookup(a)?.len() as i32)
         }
     ));
     hook!("account_codehash", |c, addr: i32, dest: i32| hostio(
         &mut c,
         P2 + EVM_API_INK,
         |m, f| {
+            f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
             let (cost, hash) = {
                 let mut e = f.env.borrow_mut();
                 let cost = e.access_cost(a);
                 let hash = match e.code(a) {
                     Some(c) => c.hash,
-                    None if !e.balance(a).is_zero() => keccak256([]),
-                    None => B256::ZERO, // empty account: EXTCODEHASH is 0
+                    // EXTCODEHASH is 0 only for an empty account (no code,
+                    // no balance, nonce 0).
+                    None if !e.is_empty(a) => keccak256([]),
+                    None => B256::ZERO,
                 };
                 (cost, hash)
             };
@@ -481,12 +485,13 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             if topics > 4 || len < topics * 32 {
                 return Err(err("bad topic data"));
             }
-            if f.is_static {
-                return Err(err("log in a static context"));
-            }
             f.buy_ink(gas::read_price(len))?;
             let cost = gas::LOG_GAS * (1 + topics) + gas::LOG_DATA_GAS * (len - topics * 32);
             f.buy_gas(cost, Cat::Logs)?;
+            // Only now does the EVM refuse a log in a static context.
+            if f.is_static {
+                return Err(err("log in a static context"));
+            }
             let bytes = slice(m, data, len)?;
             let (t, d) = bytes.split_at(topics as usize * 32);
             let log = Log {
@@ -504,10 +509,20 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     hook!("evm_ink_left", |c| hostio(&mut c, HOSTIO_INK, |_, f| Ok(
         f.ink as i64
     )));
-    hook!("pay_for_memory_grow", |c, _pages: i32| hostio(
+    // Called by the instrumentation before every `memory.grow` (and by the
+    // SDK with 0 pages): 0 pages pays a hostio; otherwise the memory model
+    // (exponential ramp included; unpayable past 128 pages), no hostio ink.
+    hook!("pay_for_memory_grow", |c, pages: i32| hostio(
         &mut c,
-        HOSTIO_INK,
-        |_, _| Ok(())
+        0,
+        |_, f| {
+            let pages = pages as u32 as u64;
+            if pages == 0 {
+                return f.buy_ink(HOSTIO_INK);
+            }
+            let cost = f.env.borrow_mut().open_pages(pages);
+            f.buy_gas(cost, Cat::Init)
+        }
     ));
     hook!("msg_reentrant", |c| hostio(&mut c, HOSTIO_INK, |_, f| Ok(
         f.reentrant as i32
@@ -520,8 +535,9 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     hook!("msg_value", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
         write(m, ptr, &f.value.to_be_bytes::<32>())
     }));
+    // Pays the keccak formula only (no hostio ink).
     hook!("native_keccak256", |c, data: i32, len: i32, out: i32| {
-        hostio(&mut c, HOSTIO_INK, |m, f| {
+        hostio(&mut c, 0, |m, f| {
             let len = len as u32 as u64;
             f.buy_ink(gas::keccak_price(len))?;
             let h = keccak256(slice(m, data, len)?);
@@ -532,13 +548,19 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         "read_return_data",
         |c, dest: i32, offset: i32, size: i32| {
             hostio(&mut c, HOSTIO_INK + EVM_API_INK, |m, f| {
+                // write_price of what is copied; nothing to copy: return
+                // at once, writing nothing.
                 let size = size as u32 as usize;
-                f.buy_ink(gas::write_price(size as u64))?;
                 let rd = &f.return_data;
                 let start = (offset as u32 as usize).min(rd.len());
-                let end = start.saturating_add(size).min(rd.len());
-                write(m, dest, &rd[start..end])?;
-                Ok((end - start) as i32)
+                let n = size.min(rd.len() - start);
+                f.buy_ink(gas::write_price(n as u64))?;
+                if n == 0 {
+                    return Ok(0);
+                }
+                let rd = &f.return_data;
+                write(m, dest, &rd[start..start + n])?;
+                Ok(n as i32)
             })
         }
     );
@@ -575,6 +597,8 @@ fn do_call(
 ) -> Result<i32, wasmi::Error> {
     hostio(c, HOSTIO_INK + 3 * PTR_INK + EVM_API_INK, |m, f| {
         let len = len as u32 as u64;
+        // Call data is paid twice: read from the program, then by geth.
+        f.buy_ink(gas::read_price(len))?;
         f.buy_ink(gas::read_price(len))?;
         let contract = read_addr(m, to)?;
         let input = slice(m, data, len)?.to_vec();
@@ -591,16 +615,25 @@ fn do_call(
             let mut base = e.access_cost(contract);
             if !value.is_zero() {
                 base += gas::CALL_VALUE;
-                if e.balance(contract).is_zero() && e.code(contract).is_none() {
+                if e.is_empty(contract) {
                     base += gas::NEW_ACCOUNT;
                 }
             }
             base
         };
-        f.buy_gas(base, Cat::Calls)?;
-        // 63/64 rule.
         let left = f.gas_left();
-        let child = gas_req.min(left - left / 64);
+        if left < base {
+            // Nitro: status 2, cost = all the gas left; the program goes on.
+            f.buy_gas(left, Cat::Calls)?;
+            f.return_data = Vec::new();
+            write(m, ret, &0u32.to_le_bytes())?;
+            return Ok(2);
+        }
+        f.buy_gas(base, Cat::Calls)?;
+        // The callee gets (gas left − base) · 63/64, rounded down, at most
+        // what was asked, plus the stipend with value; the caller pays
+        // base + (that gas − the gas returned).
+        let child = gas_req.min((left - base) * 63 / 64);
         f.buy_gas(child, Cat::Compute)?;
         let stipend = if value.is_zero() {
             0
@@ -632,6 +665,7 @@ fn do_call(
         };
         let out = execute(&f.env, msg);
         f.ink = f.ink.saturating_add(out.gas_left.saturating_mul(INK_PRICE));
+        f.buy_gas(stipend, Cat::Compute)?;
         f.return_data = out.output;
         write(m, ret, &(f.return_data.len() as u32).to_le_bytes())?;
         Ok(if out.success { 0 } else { 1 })
@@ -646,9 +680,9 @@ pub(crate) fn run_program(
     gas: u64,
     reentrant: bool,
 ) -> Outcome {
-    let (engine, linker) = {
+    let (engine, linker, max_stack) = {
         let e = env.borrow();
-        (e.engine.clone(), e.linker.clone())
+        (e.engine.clone(), e.linker.clone(), e.nitro.max_stack_depth)
     };
     let ink = gas.saturating_mul(INK_PRICE);
     let frame = Frame {
@@ -665,62 +699,67 @@ pub(crate) fn run_program(
         reads: 0,
         writes: 0,
         return_data: Vec::new(),
-        ink: 0,
-        reserve: ink % INK_PER_FUEL,
+        last_code: None,
+        ink,
         memory: None,
-        paid_pages: code.pages,
+        globals: None,
         fail: None,
     };
     let mut store = Store::new(&engine, frame);
-    if store.set_fuel(ink / INK_PER_FUEL).is_err() {
-        return Outcome::fail(0, "fuel metering disabled");
-    }
     let instance = match linker.instantiate_and_start(&mut store, &code.module) {
         Ok(i) => i,
         Err(e) => return Outcome::fail(0, format!("instantiation failed: {e}")),
     };
     let memory = instance.get_memory(&store, "memory");
+    let global = |name| instance.get_global(&store, name);
+    let (Some(g_ink), Some(status), Some(stack), Some(stack_min)) = (
+        global(meter::INK_LEFT),
+        global(meter::INK_STATUS),
+        global(meter::STACK_LEFT),
+        global(meter::STACK_MIN),
+    ) else {
+        return Outcome::fail(0, "program is not instrumented");
+    };
+    let globals = Globals { ink: g_ink, status };
+    let set = |store: &mut Store<Frame>, g: Global, v: Val| {
+        g.set(store, v)
+            .expect("instrumentation globals are mutable")
+    };
+    set(&mut store, g_ink, Val::I64(ink as i64));
+    set(&mut store, stack, Val::I32(max_stack as i32));
+    set(&mut store, stack_min, Val::I32(max_stack as i32));
     store.data_mut().memory = memory;
+    store.data_mut().globals = Some(globals);
     let entry = match instance.get_typed_func::<i32, i32>(&store, "user_entrypoint") {
         Ok(f) => f,
         Err(e) => return Outcome::fail(0, format!("no user_entrypoint: {e}")),
     };
     let res = entry.call(&mut store, msg.input.len() as i32);
-    let fuel = store.get_fuel().unwrap_or(0);
-    let mem_len = memory.map(|m| m.data_size(&store)).unwrap_or(0);
+    let read = |g: Global| g.get(&store);
+    let ink_left = read(g_ink).i64().unwrap_or(0) as u64;
+    let out_of_ink = read(status).i32().unwrap_or(0) != 0;
+    let stack_left = read(stack).i32().unwrap_or(0) as u32;
+    let stack_left_min = Some(read(stack_min).i32().unwrap_or(0) as u32);
     let frame = store.data_mut();
-    let synced = frame.sync(fuel, mem_len);
-    {
-        let mut e = env.borrow_mut();
-        e.open_pages = e.open_pages.saturating_sub(frame.paid_pages - code.pages);
-    }
-    // How a failed frame ends, as in Nitro. `run_main`
-    // (arbitrator/stylus/src/run.rs) maps a trap to `OutOfStack` when the
-    // stack budget is gone, `OutOfInk` when the ink is exhausted (or the
-    // escape is `Escape::OutOfInk`), else `Failure` (a hard trap such as
-    // `unreachable`, an out-of-bounds access, a hostio error). `stylus_call`
-    // (arbitrator/stylus/src/lib.rs) returns `ink_left` to the caller except
-    // for `OutOfStack` (0), and `userStatus.toResult`
-    // (arbos/programs/programs.go) maps `userFailure` to
-    // `vm.ErrExecutionReverted` (no data), `userOutOfInk` to
-    // `vm.ErrOutOfGas` and `userOutOfStack` to `vm.ErrDepth`; geth keeps the
-    // gas left only for `ErrExecutionReverted`. So a trap returns the gas
-    // left; running out of gas or stack burns it all.
+    frame.ink = ink_left;
+    // How a failed frame ends, as in Nitro (NITRO.md; `run_main`): a trap
+    // is out of stack when the stack budget is gone, out of ink when the ink
+    // is (the meter or a hostio set the ink status), else a failure.
+    // Out-of-stack and out-of-ink burn all the frame's gas; a failure
+    // reverts with no data and returns the gas left.
     let failure = |frame: &mut Frame, fail: Fail| match fail {
         Fail::OutOfGas => Outcome::fail(0, "out of gas"),
         Fail::Error(e) => Outcome::fail(frame.gas_left(), e),
     };
-    match res {
+    let mut out = match res {
         Ok(status) if frame.fail.is_none() => {
-            if let Err(fail) = synced {
-                return failure(frame, fail);
-            }
             let success = status == 0;
             Outcome {
                 success,
                 output: std::mem::take(&mut frame.outs),
                 gas_left: frame.gas_left(),
                 error: (!success).then(|| "revert".to_string()),
+                stack_left_min: None,
             }
         }
         Ok(_) => {
@@ -729,14 +768,14 @@ pub(crate) fn run_program(
         }
         Err(e) => match frame.fail.take() {
             Some(fail) => failure(frame, fail),
+            None if stack_left == 0 => Outcome::fail(0, "out of stack"),
+            None if out_of_ink => Outcome::fail(0, "out of gas"),
             None => match e.as_trap_code() {
-                Some(TrapCode::OutOfFuel) => Outcome::fail(0, "out of gas"),
                 Some(TrapCode::StackOverflow) => Outcome::fail(0, "trap: stack overflow"),
-                _ => {
-                    let gas_left = if synced.is_ok() { frame.gas_left() } else { 0 };
-                    Outcome::fail(gas_left, format!("trap: {e}"))
-                }
+                _ => Outcome::fail(frame.gas_left(), format!("trap: {e}")),
             },
         },
-    }
+    };
+    out.stack_left_min = stack_left_min;
+    out
 }

@@ -13,6 +13,10 @@
 pub mod activation;
 pub mod gas;
 mod host;
+pub mod meter;
+pub mod nitro;
+
+pub use nitro::Nitro;
 
 use std::{
     cell::RefCell,
@@ -158,8 +162,12 @@ pub struct Receipt {
     /// Breakdown of `gas_used`.
     pub gas: GasBreakdown,
     /// Why the top-level frame failed, if it did and the reason is known
-    /// (`"revert"`, `"out of gas"`, a trap message, ...).
+    /// (`"revert"`, `"out of gas"`, `"out of stack"`, a trap message, ...).
     pub error: Option<String>,
+    /// The lowest `stylus_stack_left` (words) any program frame of the
+    /// transaction reached (each frame starts with `Nitro::max_stack_depth`);
+    /// `None` if no program ran.
+    pub stack_left_min: Option<u32>,
 }
 
 impl Receipt {
@@ -212,6 +220,10 @@ pub struct CallTrace {
     /// Whether the frame was entered re-entrantly: its (storage) address was
     /// already on the call stack, i.e. what `msg_reentrant` answers in it.
     pub reentrant: bool,
+    /// The lowest `stylus_stack_left` (words) the frame's program reached,
+    /// if a program ran; `Nitro::max_stack_depth` minus this is the stack the
+    /// frame used.
+    pub stack_left_min: Option<u32>,
 }
 
 /// A deployed program's code.
@@ -233,6 +245,7 @@ struct Code {
 #[derive(Clone, Default)]
 struct Account {
     balance: U256,
+    nonce: u64,
     code: Option<Code>,
     storage: HashMap<U256, B256>,
 }
@@ -268,10 +281,15 @@ struct Env {
     refund: i64,
     logs: Vec<Log>,
     journal: Vec<Journal>,
-    /// Context addresses of the frames running (for `msg_reentrant`).
-    stack: Vec<Address>,
+    /// Context addresses of the frames running, and whether each counts
+    /// for `msg_reentrant` (CALL/STATICCALL frames do, DELEGATECALL frames
+    /// do not).
+    stack: Vec<(Address, bool)>,
     open_pages: u64,
     ever_pages: u64,
+    nitro: Nitro,
+    /// Code hashes of the block's most recent programs, newest last.
+    recent: Vec<B256>,
     /// Ink spent per category (see [`GasBreakdown`]).
     spent: Spent,
     trace: Vec<CallTrace>,
@@ -295,6 +313,28 @@ impl Env {
         let prev = self.balance(a);
         self.journal.push(Journal::Balance(a, prev));
         self.accounts.entry(a).or_default().balance = v;
+    }
+    /// Records a program call in the block's recent-wasms list; returns
+    /// whether it was there.
+    fn recent_wasm(&mut self, hash: B256) -> bool {
+        let hit = match self.recent.iter().position(|h| *h == hash) {
+            Some(i) => {
+                self.recent.remove(i);
+                true
+            }
+            None => false,
+        };
+        self.recent.push(hash);
+        if self.recent.len() > nitro::RECENT_WASMS {
+            self.recent.remove(0);
+        }
+        hit
+    }
+    /// EIP-161 empty: no code, zero balance, nonce 0.
+    fn is_empty(&self, a: Address) -> bool {
+        self.accounts
+            .get(&a)
+            .is_none_or(|x| x.code.is_none() && x.balance.is_zero() && x.nonce == 0)
     }
     fn code(&self, a: Address) -> Option<&Code> {
         self.accounts.get(&a).and_then(|x| x.code.as_ref())
@@ -410,15 +450,15 @@ impl Env {
             }
         }
     }
-    /// Nitro's memory model: pages opened beyond the free ones cost
-    /// [`gas::PAGE_GAS`] each (exponential ramp omitted).
+    /// Opens `pages` pages: returns their gas under Nitro's memory model
+    /// ([`Nitro::memory_gas`]; `u64::MAX` when unpayable).
     fn open_pages(&mut self, pages: u64) -> u64 {
-        let new_open = self.open_pages + pages;
-        let sub_free = |p: u64| p.saturating_sub(gas::FREE_PAGES);
-        let adding = sub_free(new_open).saturating_sub(sub_free(self.open_pages));
-        self.open_pages = new_open;
-        self.ever_pages = self.ever_pages.max(new_open);
-        adding * gas::PAGE_GAS
+        let cost = self
+            .nitro
+            .memory_gas(pages, self.open_pages, self.ever_pages);
+        self.open_pages = self.open_pages.saturating_add(pages);
+        self.ever_pages = self.ever_pages.max(self.open_pages);
+        cost
     }
 }
 
@@ -443,6 +483,8 @@ pub(crate) struct Outcome {
     pub output: Vec<u8>,
     pub gas_left: u64,
     pub error: Option<String>,
+    /// Lowest `stylus_stack_left` of the program, if one ran.
+    pub stack_left_min: Option<u32>,
 }
 
 impl Outcome {
@@ -452,6 +494,7 @@ impl Outcome {
             output: Vec::new(),
             gas_left,
             error: Some(error.into()),
+            stack_left_min: None,
         }
     }
 }
@@ -479,6 +522,7 @@ pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
             gas_used: 0,
             error: None,
             reentrant: false,
+            stack_left_min: None,
         });
         e.trace.len() - 1
     };
@@ -494,6 +538,7 @@ pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
     t.gas_used = gas.saturating_sub(out.gas_left);
     t.error = out.error.clone();
     t.output = out.output.clone();
+    t.stack_left_min = out.stack_left_min;
     out
 }
 
@@ -525,34 +570,55 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
             output: Vec::new(),
             gas_left: msg.gas,
             error: None,
+            stack_left_min: None,
         };
     };
-    // Program entry (Nitro `CallProgram`, arbos/programs/programs.go):
-    // memory footprint + `cachedGas` (Stylus version 2 charges it on every
-    // call) + `initGas` (when the program is not `cached`). `cached` is the
-    // cache manager's flag (not modelled: no program is cached) or, from
-    // ArbOS 60 on only, a hit in the block's `RecentWasms` LRU (not
-    // modelled: we follow ArbOS < 60, where every call pays `initGas`).
-    let (entry, reentrant) = {
+    // Program entry (Nitro `CallProgram`, see NITRO.md "Program entry"):
+    // memory footprint + `cachedGas` + `initGas` unless the program is
+    // cached: no program is cached by the cache manager here; from ArbOS 60
+    // a program among the block's 32 most recent is (recent wasms).
+    let (entry, reentrant, open_before, nitro) = {
         let mut e = env.borrow_mut();
-        let mut entry = code.costs.entry_gas();
-        entry += e.open_pages(code.pages);
-        e.spent.init += entry * gas::INK_PRICE;
-        let reentrant = e.stack.contains(&msg.address);
-        e.stack.push(msg.address);
+        let nitro = e.nitro;
+        let open_before = e.open_pages;
+        let hit = e.recent_wasm(code.hash);
+        let cached = nitro.recent_wasms() && hit;
+        let entry = code
+            .costs
+            .entry_gas_with(&nitro, cached)
+            .saturating_add(e.open_pages(code.pages));
+        e.spent.init += entry.min(msg.gas) * gas::INK_PRICE;
+        // Nitro counts the CALL/STATICCALL frames of the program's address
+        // (this one included); DELEGATECALL frames do not count.
+        let counted = msg.kind != CallKind::Delegate;
+        let count = e
+            .stack
+            .iter()
+            .filter(|(a, c)| *a == msg.address && *c)
+            .count()
+            + counted as usize;
+        let reentrant = count > 1;
+        e.stack.push((msg.address, counted));
         if let Some(t) = e.trace.last_mut() {
             t.reentrant = reentrant;
         }
-        (entry, reentrant)
+        (entry, reentrant, open_before, nitro)
     };
-    let out = if msg.gas < entry {
+    let mut out = if msg.gas < entry {
         Outcome::fail(0, "out of gas (program entry)")
     } else {
         host::run_program(env, &msg, &code, msg.gas - entry, reentrant)
     };
+    // From ArbOS 31 a frame uses at least `evmMemoryCost(len(ret))`.
+    if nitro.return_data_floor() {
+        let floor = msg
+            .gas
+            .saturating_sub(nitro::evm_memory_cost(out.output.len() as u64));
+        out.gas_left = out.gas_left.min(floor);
+    }
     let mut e = env.borrow_mut();
     e.stack.pop();
-    e.open_pages = e.open_pages.saturating_sub(code.pages);
+    e.open_pages = open_before;
     out
 }
 
@@ -573,6 +639,7 @@ fn precompile(env: &Rc<RefCell<Env>>, msg: &Msg) -> Outcome {
         output: ecrecover(&msg.input).unwrap_or_default(),
         gas_left: msg.gas - gas::ECRECOVER_GAS,
         error: None,
+        stack_left_min: None,
     }
 }
 
@@ -608,12 +675,15 @@ pub struct World {
     accounts: HashMap<Address, Account>,
     block: BlockEnv,
     engine: Engine,
-    /// ArbOS version whose activation rules `deploy` applies.
-    arbos: u64,
-    /// Compiled modules by keccak256 of the WASM and the ArbOS version
-    /// checked against.
-    modules: HashMap<(B256, u64), (Module, u64, gas::ProgramCosts)>,
+    /// Compiled modules by keccak256 of the WASM and the parameters (ArbOS
+    /// version included) they were checked and priced with.
+    modules: HashMap<(B256, Nitro), (Module, u64, gas::ProgramCosts)>,
     last_trace: Vec<CallTrace>,
+    /// The chain parameters, the one source of the ArbOS version: activation
+    /// rules, prices and the stack budget all follow it.
+    nitro: Nitro,
+    /// The block's recent-wasms list (code hashes, newest last).
+    recent: Vec<B256>,
 }
 
 impl Default for World {
@@ -622,16 +692,27 @@ impl Default for World {
     }
 }
 
-/// The engine configuration: Nitro's WASM feature set, fuel metering on.
-fn engine() -> Engine {
+/// The engine configuration: Nitro's WASM feature set, no fuel (the
+/// instrumentation meters ink), and a recursion limit above any depth
+/// `MaxStackDepth` allows (every frame is at least 6 words), so the depth
+/// checker, not wasmi, stops a recursion.
+///
+/// The engine does not depend on the ArbOS version, so that
+/// [`World::set_arbos_version`] keeps the compiled modules runnable:
+/// multi-value is on (whether a program may use it is decided by
+/// [`activation::check`] at the world's version before anything is
+/// compiled), and the recursion limit covers the largest budget (262,144
+/// words, before ArbOS 50) as well as `nitro`'s.
+fn engine(nitro: &Nitro) -> Engine {
+    let max_stack_depth = nitro.max_stack_depth.max(Nitro::arbos(0).max_stack_depth);
     let mut c = Config::default();
-    c.consume_fuel(true)
+    c.consume_fuel(false)
         .wasm_mutable_global(true)
         .wasm_sign_extension(true)
         .wasm_saturating_float_to_int(true)
         .wasm_bulk_memory(true)
         .floats(true)
-        .wasm_multi_value(false)
+        .wasm_multi_value(true)
         .wasm_multi_memory(false)
         .wasm_reference_types(false)
         .wasm_tail_call(false)
@@ -639,15 +720,25 @@ fn engine() -> Engine {
         .wasm_memory64(false)
         .wasm_custom_page_sizes(false)
         .wasm_wide_arithmetic(false)
+        .set_max_recursion_depth((max_stack_depth as usize / 6).max(1_000) + 16)
+        .set_max_stack_height(64 << 20)
         .compilation_mode(wasmi::CompilationMode::Eager);
     Engine::new(&c)
 }
 
 impl World {
     /// An empty world: chain id 421614, timestamp 1,735,689,600, block 1,
-    /// basefee 0.01 gwei, block gas limit 32M, gas price = basefee.
+    /// basefee 0.01 gwei, block gas limit 32M, gas price = basefee, ArbOS 61
+    /// (Stylus version 2).
     pub fn new() -> Self {
-        let engine = engine();
+        Self::with_nitro(Nitro::default())
+    }
+
+    /// An empty world (as [`World::new`]) priced and checked with the
+    /// parameters of `nitro` (e.g. `Nitro::arbos(51)` for Arbitrum One
+    /// before 2026-08-20).
+    pub fn with_nitro(nitro: Nitro) -> Self {
+        let engine = engine(&nitro);
         World {
             accounts: HashMap::new(),
             block: BlockEnv {
@@ -660,22 +751,31 @@ impl World {
                 gas_price: U256::from(10_000_000u64),
             },
             engine,
-            arbos: activation::DEFAULT_ARBOS,
             modules: HashMap::new(),
             last_trace: Vec::new(),
+            nitro,
+            recent: Vec::new(),
         }
     }
 
-    /// The ArbOS version whose activation rules [`World::deploy`] applies
-    /// (default [`activation::DEFAULT_ARBOS`], 61).
-    pub fn arbos_version(&self) -> u64 {
-        self.arbos
+    /// The chain parameters this world prices and checks with.
+    pub fn nitro(&self) -> Nitro {
+        self.nitro
     }
 
-    /// Sets the ArbOS version whose activation rules [`World::deploy`] applies
-    /// to programs deployed from now on.
+    /// The ArbOS version of [`World::nitro`]: the version whose activation
+    /// rules [`World::deploy`] applies and whose prices and stack budget
+    /// calls pay (default [`activation::DEFAULT_ARBOS`], 61).
+    pub fn arbos_version(&self) -> u64 {
+        self.nitro.arbos_version
+    }
+
+    /// Switches the world to the parameters of ArbOS `arbos`
+    /// (`Nitro::arbos(arbos)`): programs deployed from now on are checked
+    /// and priced for it, and every call from now on runs under its rules
+    /// (stack budget, recent wasms, return-data floor, SLOAD price).
     pub fn set_arbos_version(&mut self, arbos: u64) {
-        self.arbos = arbos;
+        self.nitro = Nitro::arbos(arbos);
     }
 
     /// Installs a WASM program at `address` (replacing any code there; storage
@@ -707,11 +807,11 @@ impl World {
         wasm: &[u8],
         bytes: Vec<u8>,
     ) -> Result<(), RuntimeError> {
-        let key = (keccak256(wasm), self.arbos);
+        let key = (keccak256(wasm), self.nitro);
         let (module, pages, costs) = match self.modules.get(&key) {
             Some(m) => m.clone(),
             None => {
-                let m = compile(&self.engine, wasm, self.arbos)?;
+                let m = compile(&self.engine, &self.nitro, wasm)?;
                 self.modules.insert(key, m.clone());
                 m
             }
@@ -740,6 +840,15 @@ impl World {
     pub fn balance(&self, a: Address) -> U256 {
         self.accounts.get(&a).map(|x| x.balance).unwrap_or_default()
     }
+    /// An account's nonce (transactions it sent; [`World::view`] does not
+    /// count).
+    pub fn nonce(&self, a: Address) -> u64 {
+        self.accounts.get(&a).map(|x| x.nonce).unwrap_or_default()
+    }
+    /// Sets an account's nonce.
+    pub fn set_nonce(&mut self, a: Address, nonce: u64) {
+        self.accounts.entry(a).or_default().nonce = nonce;
+    }
     /// Sets the block timestamp.
     pub fn set_timestamp(&mut self, t: u64) {
         self.block.timestamp = t;
@@ -753,7 +862,12 @@ impl World {
         self.block.timestamp = self.block.timestamp.saturating_add(secs);
     }
     /// Sets the block number.
+    /// A new block number starts a new block: the recent-wasms cache
+    /// (ArbOS ≥ 60) is emptied.
     pub fn set_block_number(&mut self, n: u64) {
+        if n != self.block.number {
+            self.recent.clear();
+        }
         self.block.number = n;
     }
     /// The block number.
@@ -858,29 +972,46 @@ impl World {
                     "intrinsic gas too low: {} < {intrinsic}",
                     tx.gas_limit
                 )),
+                stack_left_min: None,
             };
         }
         // Nested frames recurse on the native stack (host call -> wasmi ->
         // host call ...), so transactions run on a thread with a large,
         // lazily committed stack: 1024 nested frames must not overflow it.
+        if !is_static {
+            // A transaction bumps its sender's nonce, whatever its outcome.
+            let acct = self.accounts.entry(tx.from).or_default();
+            acct.nonce = acct.nonce.saturating_add(1);
+        }
         let engine = self.engine.clone();
+        let nitro = self.nitro;
         let accounts = std::mem::take(&mut self.accounts);
+        let recent = std::mem::take(&mut self.recent);
         let block = self.block.clone();
         let joined = std::thread::scope(|s| {
             std::thread::Builder::new()
                 .name("stylus-runtime-tx".into())
                 .stack_size(EXEC_STACK)
                 .spawn_scoped(s, move || {
-                    exec_tx(engine, accounts, block, tx, is_static, intrinsic)
+                    exec_tx(
+                        engine,
+                        nitro,
+                        (accounts, recent),
+                        block,
+                        tx,
+                        is_static,
+                        intrinsic,
+                    )
                 })
                 .expect("spawning the transaction thread")
                 .join()
         });
-        let (accounts, trace, receipt) = match joined {
+        let ((accounts, recent), trace, receipt) = match joined {
             Ok(r) => r,
             Err(panic) => std::panic::resume_unwind(panic),
         };
         self.accounts = accounts;
+        self.recent = recent;
         self.last_trace = trace;
         receipt
     }
@@ -890,11 +1021,13 @@ impl World {
 /// only as deep call chains touch them).
 const EXEC_STACK: usize = 256 << 20;
 
-type TxResult = (HashMap<Address, Account>, Vec<CallTrace>, Receipt);
+type State = (HashMap<Address, Account>, Vec<B256>);
+type TxResult = (State, Vec<CallTrace>, Receipt);
 
 fn exec_tx(
     engine: Engine,
-    accounts: HashMap<Address, Account>,
+    nitro: Nitro,
+    (accounts, recent): State,
     block: BlockEnv,
     tx: Tx,
     is_static: bool,
@@ -922,6 +1055,8 @@ fn exec_tx(
         stack: Vec::new(),
         open_pages: 0,
         ever_pages: 0,
+        nitro,
+        recent,
         spent: Spent::default(),
         trace: Vec::new(),
         engine,
@@ -981,8 +1116,9 @@ fn exec_tx(
         gas_used: used - refund,
         gas: b,
         error: out.error,
+        stack_left_min: env.trace.iter().filter_map(|t| t.stack_left_min).min(),
     };
-    (env.accounts, env.trace, receipt)
+    ((env.accounts, env.recent), env.trace, receipt)
 }
 
 /// Names and signatures of the `vm_hooks` this host implements.
@@ -1024,22 +1160,25 @@ pub(crate) const HOOKS: &[(&str, &[ValType], &[ValType])] = {
     ]
 };
 
-/// Checks a program as activation would ([`activation::check`] at `arbos`),
-/// then compiles it; returns the module, its initial memory pages and its
-/// entry costs.
+/// Checks a program as activation would ([`activation::check`] at
+/// `nitro.arbos_version`), instruments it as activation does
+/// ([`meter::instrument`]) and compiles the result; returns the module, its
+/// initial memory pages and its entry costs under `nitro`.
 ///
 /// Beyond activation, only what this host cannot run is refused: `vm_hooks`
 /// it does not implement (`create1`, `create2`: [`RuntimeError::UnsupportedImport`])
-/// and anything `wasmi` will not compile under the engine's fixed feature set
-/// (multi-value is always off here, so a multi-value module checked for an
-/// ArbOS below 60 is still refused: [`RuntimeError::InvalidWasm`]).
+/// and what the instrumentation or `wasmi` cannot handle
+/// ([`RuntimeError::InvalidWasm`]).
 fn compile(
     engine: &Engine,
+    nitro: &Nitro,
     wasm: &[u8],
-    arbos: u64,
 ) -> Result<(Module, u64, gas::ProgramCosts), RuntimeError> {
-    let summary = activation::check(wasm, arbos).map_err(RuntimeError::Activation)?;
-    let module = Module::new(engine, wasm).map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
+    let summary = activation::check(wasm, nitro.arbos_version).map_err(RuntimeError::Activation)?;
+    let instrumented =
+        meter::instrument(wasm).map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
+    let module = Module::new(engine, &instrumented.wasm[..])
+        .map_err(|e| RuntimeError::InvalidWasm(e.to_string()))?;
     for import in module.imports() {
         // Activation has already refused anything but SDK hostios with the
         // SDK's signatures; HOOKS lists the ones this host links.
@@ -1051,7 +1190,7 @@ fn compile(
             });
         }
     }
-    let costs = module_shape(wasm)?.costs();
+    let costs = module_shape(wasm)?.costs_for(nitro);
     Ok((module, summary.pages, costs))
 }
 

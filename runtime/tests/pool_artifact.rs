@@ -41,6 +41,17 @@ fn pool_artifact_constructs_and_answers_views() {
     let Some(hex) = initcode() else { return };
     let wasm = wasm_from_initcode_hex(&hex).expect("decodes");
     assert!(wasm.starts_with(b"\0asm"));
+    // Nitro's instrumentation of the pool: every frame within the 10,240
+    // word activation limit.
+    let m = stylus_runtime::meter::instrument(&wasm).expect("instruments");
+    let biggest = m.functions.iter().map(|f| f.frame_size).max().unwrap();
+    assert!(biggest <= stylus_runtime::meter::MAX_FRAME_SIZE);
+    println!(
+        "pool: {} functions, largest frame {biggest} words, instrumented {} -> {} bytes",
+        m.functions.len(),
+        wasm.len(),
+        m.wasm.len()
+    );
 
     let pool = Address::repeat_byte(0x50);
     let [admin, usdc, ctf, oracle, relayer] =

@@ -661,6 +661,14 @@ pub struct Chain {
     /// Call frames of the last transaction sent with [`Chain::tx`] (views,
     /// which replace `w.last_trace()`, leave it alone).
     pub last_tx_trace: Vec<rt::CallTrace>,
+    /// The lowest `stylus_stack_left` any pool frame reached so far, over
+    /// every transaction and view (Nitro's stack budget, see
+    /// `runtime/src/meter.rs`).
+    pub pool_stack_left_min: Option<u32>,
+    /// Start a new block before every transaction (so that no program is a
+    /// recent-wasms hit from an earlier transaction: ArbOS ≥ 60 prices a
+    /// program called again within a block as cached).
+    pub block_per_tx: bool,
 }
 
 impl Chain {
@@ -681,6 +689,8 @@ impl Chain {
             wallets: 0,
             last: None,
             last_tx_trace: Vec::new(),
+            pool_stack_left_min: None,
+            block_per_tx: false,
         };
         c.tx(
             admin_addr(),
@@ -705,6 +715,10 @@ impl Chain {
 
     /// A transaction; pool events and gas in the `Out`.
     pub fn tx(&mut self, from: Address, to: Address, data: Vec<u8>) -> Out {
+        if self.block_per_tx {
+            let n = self.w.block_number();
+            self.w.set_block_number(n + 1);
+        }
         let r = self.w.call(from, to, &data);
         let o = Out {
             ok: r.success,
@@ -719,13 +733,31 @@ impl Chain {
         };
         self.last = Some(r);
         self.last_tx_trace = self.w.last_trace().to_vec();
+        self.note_stack();
         o
+    }
+
+    /// Folds the pool frames of the last transaction or view into
+    /// [`Chain::pool_stack_left_min`].
+    fn note_stack(&mut self) {
+        let low = self
+            .w
+            .last_trace()
+            .iter()
+            .filter(|f| f.to == pool_addr())
+            .filter_map(|f| f.stack_left_min)
+            .min();
+        self.pool_stack_left_min = match (self.pool_stack_left_min, low) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     /// A static call's decoded return.
     #[track_caller]
     pub fn view_of<C: SolCall>(&mut self, to: Address, c: C) -> C::Return {
         let r = self.w.view(admin_addr(), to, &c.abi_encode());
+        self.note_stack();
         assert!(
             r.success,
             "view failed: {:?} {}",
@@ -757,6 +789,7 @@ impl Backend for Chain {
     }
     fn pool_view(&mut self, data: &[u8]) -> Out {
         let r = self.w.view(admin_addr(), pool_addr(), data);
+        self.note_stack();
         Out {
             ok: r.success,
             data: r.output,
