@@ -55,6 +55,8 @@ sol! {
         function exec(address target, bytes data) external returns (bytes);
         function setHook(address target, bytes data) external;
         function hookResult() external view returns (uint8);
+        function writes() external view returns (uint256);
+        function isValidSignature(bytes32 hash, bytes signature) external returns (bytes4);
     }
     /// `contracts/reentrant-puller`.
     interface IPuller {
@@ -661,6 +663,9 @@ pub struct Chain {
     /// Call frames of the last transaction sent with [`Chain::tx`] (views,
     /// which replace `w.last_trace()`, leave it alone).
     pub last_tx_trace: Vec<rt::CallTrace>,
+    /// Gas limit of the transactions sent with [`Chain::tx`] (default
+    /// `stylus_runtime::DEFAULT_GAS_LIMIT`, 30M).
+    pub gas_limit: u64,
 }
 
 impl Chain {
@@ -681,6 +686,7 @@ impl Chain {
             wallets: 0,
             last: None,
             last_tx_trace: Vec::new(),
+            gas_limit: rt::DEFAULT_GAS_LIMIT,
         };
         c.tx(
             admin_addr(),
@@ -705,7 +711,13 @@ impl Chain {
 
     /// A transaction; pool events and gas in the `Out`.
     pub fn tx(&mut self, from: Address, to: Address, data: Vec<u8>) -> Out {
-        let r = self.w.call(from, to, &data);
+        let r = self.w.transact(rt::Tx {
+            from,
+            to,
+            value: U256::ZERO,
+            data,
+            gas_limit: self.gas_limit,
+        });
         let o = Out {
             ok: r.success,
             data: r.output.clone(),
