@@ -642,6 +642,68 @@ fn relayer_cannot_fall_back_to_an_older_price(
     );
 }
 
+/// The relayer's race (N5): the relayer prepares bob's borrow with the
+/// oracle price of second `t`; before it lands, a liquidation of carl on the
+/// same token is accepted with the price of `t + 1`. The relayer's submission
+/// — still inside the 10 s window — now fails `PriceReplayed` and changes
+/// nothing (no nonce used, no USDC moved, the token's newest price stays
+/// `t + 1`). The relayer attaches a newer oracle price to the *same* signed
+/// intent and it succeeds: the attack costs a retry, not the intent.
+#[motsu::test]
+fn a_newer_price_landing_first_makes_the_relayer_retry_with_it(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let (bob, carl) = (Account::from_seed("bob"), Account::from_seed("carl"));
+    with_loan(&wd, &carl, usd(3_500));
+    wd.collateral(bob.address(), token(), usd(10_000));
+    wd.fund(liquidator(), usd(10_000));
+    advance(60);
+    let (id, b, price) = (token(), bob.address(), cents(50));
+    // The relayer prepares bob's borrow with the price of second t.
+    let t = wd.now();
+    let nonce = pool.sender(b).nonces(b);
+    let intent = wd.borrow_sig(&bob, id, usd(500), nonce, t + 300);
+    let submit = |ts: u64| {
+        let psig = wd.price_sig(id, price, ts, U256::MAX);
+        pool.sender(wd.relayer).borrow_via_relay(
+            b,
+            id,
+            w(usd(500)),
+            w(nonce),
+            U256::from(t + 300),
+            &intent,
+            w(price),
+            U256::from(ts),
+            U256::MAX,
+            &psig,
+        )
+    };
+    // One second later a liquidation with the price of t + 1 lands first.
+    advance(1);
+    let seized = wd
+        .liquidate(liquidator(), carl.address(), id, u128::MAX, price)
+        .unwrap();
+    assert!(seized > 0, "carl was liquidated at the newer price");
+    assert_eq!(pool.sender(b).last_price_timestamp(id), t + 1);
+    // The prepared borrow, one second old, is now a replay.
+    let who = [b, carl.address(), liquidator(), wd.relayer];
+    assert_fails!(wd, who, id, submit(t), Error::PriceReplayed);
+    assert_eq!(
+        pool.sender(b).nonces(b),
+        nonce,
+        "the intent is still usable"
+    );
+    // The relayer attaches the newer price to the same intent: it succeeds.
+    submit(t + 1).motsu_unwrap();
+    assert_eq!(wd.usdc_of(b), usd(500));
+    assert_eq!(pool.sender(b).nonces(b), nonce + 1);
+    assert_eq!(pool.sender(b).get_position(b, id).unwrap().2, usd(500));
+    assert_books(&wd);
+}
+
 // ---------------------------------------------------------------------------
 // Oracle prices at the edges
 // ---------------------------------------------------------------------------
@@ -944,6 +1006,71 @@ fn amounts_at_the_u128_edge_overflow_cleanly(
 // ---------------------------------------------------------------------------
 // Signers, self-liquidation, redeemed markets
 // ---------------------------------------------------------------------------
+
+/// EIP-1271 return data (W2). The rule: `isValidSignature` counts only if
+/// its return data is at least one word long and the first word is exactly
+/// `0x1626ba7e ‖ 0…` (the ABI encoding of the `bytes4` magic); anything after
+/// the first word is ignored, as Solidity's `abi.decode` would. A wallet that
+/// answers the owner's valid signature with no data, with the bare 4 bytes
+/// `0x1626ba7e`, or with the first 31 bytes of the magic word (each a prefix
+/// of the valid answer) is refused `InvalidSignature` and nothing changes. A
+/// 64-byte answer whose first word is the magic is accepted; the same
+/// 64-byte shape for a stranger's signature (first word zero) is refused.
+#[motsu::test]
+fn eip1271_answers_count_only_with_the_magic_word_first(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    wallet: Contract<MockWallet>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    wd.lend(lender(), usd(100_000));
+    let wa = wallet_with_collateral(&wd, &wallet, usd(1_000));
+    let (owner, stranger) = (Account::from_seed("owner"), Account::from_seed("stranger"));
+    let id = token();
+    let send = |signer: &Account| {
+        let now = wd.now();
+        let nonce = pool.sender(wd.admin).nonces(wa);
+        let digest = predmart_pool::signatures::digest(
+            wd.domain(),
+            predmart_pool::signatures::borrow_intent_hash(
+                wa,
+                id,
+                w(usd(10)),
+                w(nonce),
+                U256::from(now + 60),
+            ),
+        );
+        let psig = wd.price_sig(id, cents(70), now, U256::MAX);
+        pool.sender(wd.relayer).borrow_via_relay(
+            wa,
+            id,
+            w(usd(10)),
+            w(nonce),
+            U256::from(now + 60),
+            &sign(signer, digest),
+            w(cents(70)),
+            U256::from(now),
+            U256::MAX,
+            &psig,
+        )
+    };
+    let who = [wa, owner.address(), wd.relayer];
+    for mode in [WALLET_EMPTY, WALLET_SHORT4, WALLET_SHORT31] {
+        wallet.sender(owner.address()).set_mode(mode);
+        assert_fails!(wd, who, id, send(&owner), Error::InvalidSignature);
+    }
+    wallet.sender(owner.address()).set_mode(WALLET_LONG64);
+    assert_fails!(wd, who, id, send(&stranger), Error::InvalidSignature);
+    send(&owner).motsu_unwrap();
+    assert_eq!(wd.usdc_of(wa), usd(10));
+    assert_eq!(pool.sender(wd.admin).nonces(wa), 1);
+    // The honest one-word answer works too (the control for the short ones).
+    wallet.sender(owner.address()).set_mode(WALLET_MAGIC);
+    send(&owner).motsu_unwrap();
+    assert_eq!(wd.usdc_of(wa), usd(20));
+    assert_books(&wd);
+}
 
 /// One owner with two EIP-1271 wallets: an intent signed for wallet A cannot
 /// be replayed for wallet B (the borrower is in the signed struct), though

@@ -23,7 +23,7 @@ use alloy_sol_types::{SolCall, SolError, SolEvent};
 use common::{cents, collection_id, position_id, token, usd, IPool, HOOK_FAILED, HOOK_OK};
 use motsu::prelude::Account;
 use predmart_pool::signatures as sig;
-use support::{compare, Backend, Chain, Motsu, Rec};
+use support::{compare, Backend, Chain, ITestWallet, Motsu, Rec};
 
 fn lender() -> Address {
     Address::with_last_byte(0x11)
@@ -1000,4 +1000,300 @@ fn pool_stack_headroom_is_at_least_a_quarter() {
         deepest * 4 <= budget * 3,
         "the pool uses {deepest} of {budget} stack words: less than 25% headroom"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Hostile EIP-1271 wallets on real WASM (gas, static calls)
+// ---------------------------------------------------------------------------
+
+/// `contracts/test-wallet` modes that only WASM can show.
+const WALLET_BURN_GAS: u8 = 7;
+const WALLET_HUGE_REVERT: u8 = 8;
+const WALLET_WRITE: u8 = 9;
+
+/// A lender and a smart wallet (owned by `owner()`) with 1,000 shares of
+/// `token()` pledged, in `mode`.
+fn hostile_wallet(c: &mut Chain, mode: u8) -> Address {
+    c.lend(lender(), usd(100_000)).expect("deposit");
+    let wa = c.wallet_with_collateral(owner().address(), token(), usd(1_000));
+    set_wallet_mode(c, wa, mode);
+    wa
+}
+
+fn set_wallet_mode(c: &mut Chain, wa: Address, mode: u8) {
+    c.tx(
+        owner().address(),
+        wa,
+        ITestWallet::setModeCall { mode }.abi_encode(),
+    )
+    .expect("wallet.setMode");
+}
+
+/// What a refused borrow must leave unchanged: the wallet's position,
+/// nonce and USDC, the pool's USDC, the token's debt and newest price time.
+fn wallet_books(c: &mut Chain, wa: Address) -> ((u128, u128, u128), u128, u128, u128, U256, U256) {
+    let (id, pool) = (token(), c.pool());
+    (
+        c.position(wa, id),
+        c.nonce(wa),
+        c.usdc_of(wa),
+        c.usdc_of(pool),
+        c.get(IPool::tokenDebtCall { tokenId: id })._0,
+        c.get(IPool::lastPriceTimestampCall { tokenId: id })._0,
+    )
+}
+
+/// The `isValidSignature` frame of the last transaction.
+#[track_caller]
+fn is_valid_signature_frame(c: &Chain, wa: Address) -> stylus_runtime::CallTrace {
+    let sel = stylus_runtime::selector("isValidSignature(bytes32,bytes)");
+    let frames: Vec<_> = c
+        .last_tx_trace
+        .iter()
+        .filter(|f| f.to == wa && f.selector == Some(sel))
+        .cloned()
+        .collect();
+    assert_eq!(frames.len(), 1, "one isValidSignature call: {frames:#?}");
+    frames.into_iter().next().unwrap()
+}
+
+/// W6: a wallet that writes storage inside `isValidSignature` (mode 9). The
+/// pool calls it with `static_call`, a STATICCALL on Stylus: the wallet's
+/// write fails its frame, the pool counts the signature as invalid, and the
+/// relayed borrow reverts `InvalidSignature()` with nothing changed (the
+/// wallet's `writes` slot included). Controls: called directly (not static)
+/// the same mode does write and answers the magic, and in mode 0 the same
+/// borrow succeeds. (motsu runs `static_call` as a normal call, so there the
+/// write would go through: this is a WASM-only property.)
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn wallet_writing_inside_is_valid_signature_is_refused_on_wasm() {
+    let mut c = Chain::new();
+    let wa = hostile_wallet(&mut c, WALLET_WRITE);
+    let before = wallet_books(&mut c, wa);
+    let o = c.borrow_as(wa, &owner(), token(), usd(10), cents(60));
+    assert!(!o.ok, "refused");
+    assert_eq!(o.data, IPool::InvalidSignature {}.abi_encode());
+    let f = is_valid_signature_frame(&c, wa);
+    assert_eq!(f.kind, stylus_runtime::CallKind::Static, "a STATICCALL");
+    assert!(!f.success, "the wallet's write failed its frame: {f:?}");
+    assert!(f.output.is_empty(), "no answer: {f:?}");
+    assert_eq!(wallet_books(&mut c, wa), before, "nothing changed");
+    assert_eq!(c.view_of(wa, ITestWallet::writesCall {})._0, U256::ZERO);
+    // Control: outside a static call, mode 9 writes and answers the magic.
+    let o = c.tx(
+        lender(),
+        wa,
+        ITestWallet::isValidSignatureCall {
+            hash: B256::repeat_byte(1),
+            signature: common::sign(&owner(), B256::repeat_byte(1)).into(),
+        }
+        .abi_encode(),
+    );
+    assert_eq!(
+        o.expect("direct isValidSignature").data[..4],
+        [0x16, 0x26, 0xba, 0x7e]
+    );
+    assert_eq!(c.view_of(wa, ITestWallet::writesCall {})._0, U256::from(1));
+    // Control: the honest mode, same borrow, succeeds.
+    set_wallet_mode(&mut c, wa, 0);
+    c.borrow_as(wa, &owner(), token(), usd(10), cents(60))
+        .expect("mode 0 borrow");
+    assert_eq!(c.usdc_of(wa), usd(10));
+    assert_eq!(c.nonce(wa), 1);
+}
+
+/// W5 (a known limitation, measured): a wallet whose `isValidSignature`
+/// loops until it runs out of gas (mode 7). `static_call` forwards all but
+/// 1/64 of the pool's remaining gas (EIP-150), the wallet burns all of it,
+/// and the pool finishes on the 1/64 it kept: the relayed borrow reverts
+/// `InvalidSignature()` with nothing changed, but the transaction uses
+/// nearly its whole gas limit. The relayer's exposure is therefore the gas
+/// limit it sets, never more: at each limit tried the gas used is at most the
+/// limit and at least 63/64 of it minus the gas the pool had spent before
+/// the call. A wallet reverting with a 512 KiB blob (mode 8) is also refused
+/// `InvalidSignature()`; copying the blob costs the relayer more than an
+/// honest borrow, still bounded by the limit (the runtime's memory price is
+/// approximate: Nitro's exponential page ramp is omitted). The honest borrow
+/// is the control.
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn gas_burning_wallet_costs_the_relayer_at_most_its_gas_limit_on_wasm() {
+    let mut c = Chain::new();
+    let wa = hostile_wallet(&mut c, WALLET_BURN_GAS);
+    let before = wallet_books(&mut c, wa);
+    for limit in [1_000_000u64, 5_000_000, 30_000_000] {
+        c.gas_limit = limit;
+        let o = c.borrow_as(wa, &owner(), token(), usd(10), cents(60));
+        let used = o.gas.unwrap().0;
+        let f = is_valid_signature_frame(&c, wa);
+        eprintln!(
+            "burning wallet, gas limit {limit}: gas used {used}, wallet frame {} ({:?}), outcome {}",
+            f.gas_used,
+            f.error,
+            support::describe(&o.data)
+        );
+        assert!(!o.ok);
+        assert_eq!(o.data, IPool::InvalidSignature {}.abi_encode());
+        assert_eq!(f.error.as_deref(), Some("out of gas"), "{f:?}");
+        assert!(used <= limit, "never more than the limit: {used}");
+        assert!(
+            used >= limit - limit / 64 - 100_000,
+            "the wallet burnt nearly all of it: {used} of {limit}"
+        );
+        assert_eq!(wallet_books(&mut c, wa), before, "nothing changed");
+    }
+    c.gas_limit = 30_000_000;
+    set_wallet_mode(&mut c, wa, WALLET_HUGE_REVERT);
+    let o = c.borrow_as(wa, &owner(), token(), usd(10), cents(60));
+    let blob_gas = o.gas.unwrap().0;
+    let f = is_valid_signature_frame(&c, wa);
+    assert!(!o.ok);
+    assert_eq!(o.data, IPool::InvalidSignature {}.abi_encode());
+    assert_eq!(f.output.len(), 512 * 1024, "the pool received the blob");
+    assert_eq!(wallet_books(&mut c, wa), before, "nothing changed");
+    // The same refusal with a one-word wrong answer (mode 1): the blob's
+    // extra cost is the copy (and the pages it needs) on both sides.
+    set_wallet_mode(&mut c, wa, 1);
+    let o = c.borrow_as(wa, &owner(), token(), usd(10), cents(60));
+    assert_eq!(o.data, IPool::InvalidSignature {}.abi_encode());
+    let wrong_gas = o.gas.unwrap().0;
+    set_wallet_mode(&mut c, wa, 0);
+    let o = c.borrow_as(wa, &owner(), token(), usd(10), cents(60));
+    let honest_gas = o.expect("mode 0 borrow").gas.unwrap().0;
+    eprintln!(
+        "huge-revert wallet: gas used {blob_gas}; wrong answer: {wrong_gas}; honest borrow: {honest_gas}"
+    );
+    assert!(blob_gas > wrong_gas, "copying the blob costs gas");
+    assert!(blob_gas < c.gas_limit);
+}
+
+// ---------------------------------------------------------------------------
+// Dust spam (gas-DoS) on real WASM
+// ---------------------------------------------------------------------------
+
+/// Bob's operations on `token()` — his first borrow, a second borrow, a
+/// partial repay and a partial liquidation — after `spam` in the same pool;
+/// returns each operation's gas and outcome.
+fn bob_ops_after(c: &mut Chain, spam: fn(&mut Chain)) -> Vec<(&'static str, u64, Vec<u8>)> {
+    let (bob, id) = (bob(), token());
+    c.lend(lender(), usd(100_000)).expect("deposit");
+    c.collateral(bob.address(), id, usd(10_000))
+        .expect("collateral");
+    c.fund(bob.address(), usd(1_000));
+    c.fund(liquidator(), usd(10_000));
+    // Someone already borrowed on another token, so the pool-wide debt
+    // totals are non-zero in both pools before the spam (otherwise the
+    // spammers' 1-USDC borrows would pre-pay bob's zero-to-non-zero SSTOREs).
+    let carl = Account::from_seed("carl");
+    c.collateral(carl.address(), U256::from(999), usd(1_000))
+        .expect("carl's collateral");
+    c.borrow(&carl, U256::from(999), usd(100), cents(60))
+        .expect("carl's borrow");
+    spam(c);
+    let mut ops = Vec::new();
+    let mut rec = |name, o: support::Out| {
+        let o = o.expect(name);
+        ops.push((name, o.gas.unwrap().0, o.data));
+    };
+    c.advance(60);
+    rec("borrow (first)", c.borrow(&bob, id, usd(3_000), cents(60)));
+    c.advance(60);
+    rec("borrow (second)", c.borrow(&bob, id, usd(100), cents(60)));
+    rec(
+        "repay",
+        c.call(
+            bob.address(),
+            IPool::repayCall {
+                tokenId: id,
+                amount: u(usd(500)),
+            },
+        ),
+    );
+    c.advance(60);
+    rec(
+        "liquidate",
+        c.liquidate(liquidator(), bob.address(), id, u(usd(500)), cents(30)),
+    );
+    ops
+}
+
+/// 50 dust positions around bob, each a new (owner, token) pair: 10
+/// strangers with 1 unit of `token()` (bob's token), 10 with 1 unit of
+/// another token, 10 strangers who borrowed 1 USDC on another token, and 20
+/// strangers' pushes of 1 unit of other tokens credited to bob
+/// (`data = abi.encode(bob)`).
+fn dust_spam(c: &mut Chain) {
+    let bob = bob().address();
+    let for_bob = {
+        let mut d = vec![0u8; 12];
+        d.extend_from_slice(bob.as_slice());
+        d
+    };
+    let pool = c.pool();
+    for i in 0..50u64 {
+        let spammer = Account::from_seed(&format!("dust {i}"));
+        let who = spammer.address();
+        let other = U256::from(1_000 + i);
+        match i % 5 {
+            0 => {
+                c.collateral(who, token(), 1).expect("dust on bob's token");
+            }
+            1 => {
+                c.collateral(who, other, 1).expect("dust on another token");
+            }
+            2 | 4 => {
+                c.ctf_mint(who, other, 1);
+                c.ctf_push(who, pool, &[other], &[1], for_bob.clone(), false)
+                    .expect("dust credited to bob");
+            }
+            _ => {
+                c.collateral(who, other, usd(10)).expect("collateral");
+                c.borrow(&spammer, other, usd(1), cents(60))
+                    .expect("a dust borrow");
+            }
+        }
+    }
+}
+
+/// N6: nothing in the pool iterates over positions, so dust cannot make
+/// anyone's operation more expensive. The same sequence of bob's operations
+/// (first borrow, second borrow, repay, liquidation) runs in two pools with
+/// the same history, except that in the second, 50 dust positions were
+/// created first: strangers' dust on bob's token and on other tokens,
+/// strangers' 1-USDC borrows, and dust collateral credited to bob on 20
+/// other tokens. Each operation's gas is the same within 300 gas. Every
+/// transaction starts with cold access sets, and the operations touch the
+/// same slots in both pools with the same zero/non-zero history, so
+/// EIP-2929/2200 charge the same; what can differ is WASM compute on
+/// different numbers (the strangers' 10 USDC of debt shift the market's
+/// totals and so bob's interest by a few units) and SSTORE of a value that is
+/// non-zero in one pool and zero in the other (none here, which is why the
+/// measured difference is 0 or a few gas).
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn dust_positions_do_not_change_anyones_gas_on_wasm() {
+    let clean = bob_ops_after(&mut Chain::new(), |_| {});
+    let mut c = Chain::new();
+    let spammed = bob_ops_after(&mut c, dust_spam);
+    // The spam really is there.
+    let bob = bob().address();
+    assert_eq!(c.position(bob, U256::from(1_002)).0, 1);
+    assert_eq!(c.position(bob, U256::from(1_049)).0, 1);
+    let bobs = c.position(bob, token()).0;
+    assert_eq!(
+        c.get(IPool::tokenCollateralCall { tokenId: token() })._0,
+        u(bobs + 10),
+        "bob's shares and the strangers' 10 dust units"
+    );
+    for ((name, g0, d0), (_, g1, d1)) in clean.iter().zip(&spammed) {
+        eprintln!("{name}: {g0} gas clean, {g1} gas after 50 dust positions");
+        assert!(
+            g0.abs_diff(*g1) <= 300,
+            "{name}: {g0} vs {g1} gas after the dust"
+        );
+        if *name != "liquidate" {
+            assert_eq!(d0, d1, "{name}: same outcome");
+        }
+    }
 }

@@ -340,6 +340,18 @@ pub const WALLET_MAGIC: u8 = 0;
 pub const WALLET_WRONG: u8 = 1;
 /// Revert.
 pub const WALLET_REVERT: u8 = 2;
+/// Return no data at all (a non-ABI wallet).
+pub const WALLET_EMPTY: u8 = 3;
+/// Return only the first 4 bytes of the honest answer (a bare `bytes4`,
+/// not padded to a word).
+pub const WALLET_SHORT4: u8 = 4;
+/// Return the first 31 bytes of the honest answer (one byte short of a word).
+pub const WALLET_SHORT31: u8 = 5;
+/// Return 64 bytes: the honest answer's word followed by a word of `0xff`.
+pub const WALLET_LONG64: u8 = 6;
+
+/// `isValidSignature(bytes32,bytes)`.
+pub const IS_VALID_SIGNATURE: [u8; 4] = [0x16, 0x26, 0xba, 0x7e];
 
 #[storage]
 pub struct MockWallet {
@@ -383,25 +395,46 @@ impl MockWallet {
             .map_err(Vec::<u8>::from)
     }
 
-    /// Valid if the owner's ECDSA signature of `hash` is given (and mode is magic).
-    pub fn is_valid_signature(
-        &self,
-        hash: B256,
-        signature: Bytes,
-    ) -> Result<alloy_primitives::FixedBytes<4>, Vec<u8>> {
-        match self.mode.get().to::<u8>() {
-            WALLET_REVERT => return Err(b"no".to_vec()),
-            WALLET_WRONG => return Ok(alloy_primitives::FixedBytes([0xff; 4])),
-            _ => {}
+    /// EIP-1271 `isValidSignature(bytes32 hash, bytes signature)`, routed
+    /// through the fallback so the raw return data can be shaped by the mode.
+    /// The honest answer is the word `0x1626ba7e ‖ 0…` if the owner's ECDSA
+    /// signature of `hash` is given, else a zero word (revert with empty
+    /// data if the signature cannot parse). Modes: `WALLET_MAGIC` that word
+    /// (ABI `bytes4`), `WALLET_WRONG` `0xffffffff`, `WALLET_REVERT` revert
+    /// `"no"`, `WALLET_EMPTY` no data, `WALLET_SHORT4` / `WALLET_SHORT31` its
+    /// first 4 / 31 bytes, `WALLET_LONG64` the word then a word of `0xff`.
+    #[fallback]
+    fn fallback(&mut self, calldata: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
+        if calldata.len() < 4 || calldata[..4] != IS_VALID_SIGNATURE {
+            return Err(b"unknown selector".to_vec());
         }
-        let sig = alloy_primitives::PrimitiveSignature::try_from(&signature[..])
+        let (hash, signature) =
+            <(B256, alloy_primitives::Bytes) as alloy_sol_types::SolValue>::abi_decode_params(
+                &calldata[4..],
+                true,
+            )
             .map_err(|_| Vec::<u8>::new())?;
-        match sig.recover_address_from_prehash(&hash) {
-            Ok(a) if a == self.owner.get() => {
-                Ok(alloy_primitives::FixedBytes([0x16, 0x26, 0xba, 0x7e]))
+        let mode = self.mode.get().to::<u8>();
+        let mut word = [0u8; 32];
+        match mode {
+            WALLET_REVERT => return Err(b"no".to_vec()),
+            WALLET_WRONG => word[..4].copy_from_slice(&[0xff; 4]),
+            _ => {
+                let sig = alloy_primitives::PrimitiveSignature::try_from(&signature[..])
+                    .map_err(|_| Vec::<u8>::new())?;
+                if matches!(sig.recover_address_from_prehash(&hash), Ok(a) if a == self.owner.get())
+                {
+                    word[..4].copy_from_slice(&IS_VALID_SIGNATURE);
+                }
             }
-            _ => Ok(alloy_primitives::FixedBytes([0; 4])),
         }
+        Ok(match mode {
+            WALLET_EMPTY => Vec::new(),
+            WALLET_SHORT4 => word[..4].to_vec(),
+            WALLET_SHORT31 => word[..31].to_vec(),
+            WALLET_LONG64 => [word, [0xff; 32]].concat(),
+            _ => word.to_vec(),
+        })
     }
 
     #[selector(name = "onERC1155Received")]

@@ -55,6 +55,8 @@ sol! {
         function exec(address target, bytes data) external returns (bytes);
         function setHook(address target, bytes data) external;
         function hookResult() external view returns (uint8);
+        function writes() external view returns (uint256);
+        function isValidSignature(bytes32 hash, bytes signature) external returns (bytes4);
     }
     /// `contracts/reentrant-puller`.
     interface IPuller {
@@ -669,6 +671,9 @@ pub struct Chain {
     /// recent-wasms hit from an earlier transaction: ArbOS ≥ 60 prices a
     /// program called again within a block as cached).
     pub block_per_tx: bool,
+    /// Gas limit of the transactions sent with [`Chain::tx`] (default
+    /// `stylus_runtime::DEFAULT_GAS_LIMIT`, 30M).
+    pub gas_limit: u64,
 }
 
 impl Chain {
@@ -691,6 +696,7 @@ impl Chain {
             last_tx_trace: Vec::new(),
             pool_stack_left_min: None,
             block_per_tx: false,
+            gas_limit: rt::DEFAULT_GAS_LIMIT,
         };
         c.tx(
             admin_addr(),
@@ -719,7 +725,13 @@ impl Chain {
             let n = self.w.block_number();
             self.w.set_block_number(n + 1);
         }
-        let r = self.w.call(from, to, &data);
+        let r = self.w.transact(rt::Tx {
+            from,
+            to,
+            value: U256::ZERO,
+            data,
+            gas_limit: self.gas_limit,
+        });
         let o = Out {
             ok: r.success,
             data: r.output.clone(),

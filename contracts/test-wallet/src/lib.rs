@@ -8,8 +8,9 @@
 //! ```solidity
 //! function setOwner(address owner) external;                    // open to anyone (test wallet)
 //! function owner() external view returns (address);
-//! function setMode(uint8 mode) external;                        // 0 magic, 1 0xffffffff, 2 revert
-//! function isValidSignature(bytes32 hash, bytes signature) external view returns (bytes4);
+//! function setMode(uint8 mode) external;                        // 0 magic, 1 0xffffffff, 2 revert, 7 burn gas, 8 huge revert, 9 write
+//! function isValidSignature(bytes32 hash, bytes signature) external returns (bytes4); // view except in mode 9
+//! function writes() external view returns (uint256);            // times mode 9 wrote
 //! function exec(address target, bytes data) external returns (bytes); // owner only
 //! function onERC1155Received(address operator, address from, uint256 id, uint256 value, bytes data) external returns (bytes4);
 //! function onERC1155BatchReceived(address operator, address from, uint256[] ids, uint256[] values, bytes data) external returns (bytes4);
@@ -24,6 +25,11 @@
 //! `isValidSignature` answers exactly like the mock (which uses alloy's
 //! `PrimitiveSignature::try_from` + `recover_address_from_prehash`):
 //! - mode 2: revert with data `"no"`; mode 1: `0xffffffff`;
+//! - wallet-only modes (no `MockWallet` twin: motsu has no gas meter and runs
+//!   static calls as normal calls): mode 7 loops until it runs out of gas;
+//!   mode 8 reverts with a `HUGE_BLOB`-byte blob of `0xff`; mode 9 increments
+//!   the `writes` slot, then answers like mode 0 (inside a STATICCALL the write
+//!   fails the frame);
 //! - mode 0: `signature` must be 65 bytes `r ‖ s ‖ v` with `v` in {0, 1, 27, 28, 35..=255}
 //!   (else revert with empty data); a high-`s` signature is normalised (`s := n - s`,
 //!   parity flipped) like alloy does, so it is accepted; the signer is recovered with
@@ -46,7 +52,7 @@ use alloy_primitives::{uint, Address, FixedBytes, B256, U256, U8};
 use stylus_sdk::{
     abi::Bytes,
     prelude::*,
-    storage::{StorageAddress, StorageBytes, StorageU8},
+    storage::{StorageAddress, StorageBytes, StorageU256, StorageU8},
     stylus_core::calls::context::Call,
 };
 
@@ -56,6 +62,15 @@ pub const WALLET_MAGIC: u8 = 0;
 pub const WALLET_WRONG: u8 = 1;
 /// `setMode` value: revert.
 pub const WALLET_REVERT: u8 = 2;
+/// `setMode` value: loop until out of gas.
+pub const WALLET_BURN_GAS: u8 = 7;
+/// `setMode` value: revert with `HUGE_BLOB` bytes of `0xff`.
+pub const WALLET_HUGE_REVERT: u8 = 8;
+/// `setMode` value: write storage (`writes += 1`), then answer honestly.
+pub const WALLET_WRITE: u8 = 9;
+
+/// Size of mode 8's revert data (512 KiB: 8 WASM pages).
+pub const HUGE_BLOB: usize = 512 * 1024;
 
 /// `hookResult` value: not fired since it was armed (or never armed).
 pub const HOOK_IDLE: u8 = 0;
@@ -118,6 +133,7 @@ pub struct TestWallet {
     hook_target: StorageAddress,
     hook_data: StorageBytes,
     hook_result: StorageU8,
+    writes: StorageU256,
 }
 
 unsafe impl TopLevelStorage for TestWallet {}
@@ -187,15 +203,28 @@ impl TestWallet {
         self.hook_result.get().to()
     }
 
+    /// How many times mode 9 wrote storage (outside a static call).
+    pub fn writes(&self) -> U256 {
+        self.writes.get()
+    }
+
     /// EIP-1271: `0x1626ba7e` if the owner signed `hash`.
     pub fn is_valid_signature(
-        &self,
+        &mut self,
         hash: B256,
         signature: Bytes,
     ) -> Result<FixedBytes<4>, Vec<u8>> {
         match self.mode.get().to::<u8>() {
             WALLET_REVERT => return Err(b"no".to_vec()),
             WALLET_WRONG => return Ok(FixedBytes([0xff; 4])),
+            WALLET_BURN_GAS => loop {
+                core::hint::black_box(());
+            },
+            WALLET_HUGE_REVERT => return Err(alloc::vec![0xff; HUGE_BLOB]),
+            WALLET_WRITE => {
+                let n = self.writes.get();
+                self.writes.set(n + U256::from(1));
+            }
             _ => {}
         }
         let Some(input) = ecrecover_input(hash, &signature).map_err(|_| Vec::new())? else {
