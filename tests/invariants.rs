@@ -47,7 +47,13 @@
 //! 8. splitting never pays: the liquidator sometimes splits (2 to 5 calls in
 //!    one second at one price, tiny, partial or whole amounts); no call
 //!    writes anything off a position that was above water at that price, and
-//!    a position left open by a bite is still above water there.
+//!    a position left open by a bite is still above water there;
+//! 9. a passing deposit (nine times the pool, by a lender who also
+//!    borrows) lifts neither the cap nor what a borrow may take;
+//! 10. a price signed before a resolution is refused after it; accrual in
+//!     bursts of one second books what one accrual would, up to compounding;
+//!     a lender may exit right after a redemption (3b keeps the receivable
+//!     at what the proceeds can repay).
 //!
 //! Each run ends with a wind-down (unpause, unfreeze, repay every debt,
 //! settle or close every resolved position, withdraw all collateral, every
@@ -284,7 +290,9 @@ impl<'a> Campaign<'a> {
             57..=59 => "withdraw direct",
             60..=66 => "liquidate",
             67..=75 => "price",
-            76..=83 => "wait",
+            76..=80 => "wait",
+            81 => "accrue burst",
+            82..=83 => "cap attack",
             84..=85 => "pause",
             86..=87 => "freeze",
             88..=89 => "resolve",
@@ -319,6 +327,8 @@ impl<'a> Campaign<'a> {
             "withdraw relay" => self.withdraw_relay(),
             "withdraw direct" => self.withdraw_direct(),
             "liquidate" => self.liquidate(),
+            "accrue burst" => self.accrue_burst(),
+            "cap attack" => self.cap_attack(),
             "price" => {
                 self.move_price();
                 Ok(())
@@ -1051,6 +1061,115 @@ impl<'a> Campaign<'a> {
         Ok(())
     }
 
+    /// Accrual at a random frequency (every second for up to two minutes):
+    /// the books match one accrual over the same time, up to compounding
+    /// (no rounding is repeated per accrual).
+    fn accrue_burst(&mut self) -> Outcome {
+        let pool = self.wd.pool;
+        pool.sender(liquidator()).accrue().unwrap();
+        let m0 = self.p().market().unwrap();
+        let n = 1 + self.rng.below(120);
+        self.trace.push(format!("accrue every second for {n}s"));
+        for _ in 0..n {
+            advance(1);
+            pool.sender(liquidator()).accrue().unwrap();
+        }
+        let m1 = self.p().market().unwrap();
+        let once = m0.accrued(n).unwrap().0;
+        let (i1, i2) = (once.borrowed - m0.borrowed, m1.borrowed - m0.borrowed);
+        // Compounding (interest on interest, the rate rising with it): at
+        // most 17 x the interest times the period's share of a year.
+        let comp = i1 * 17 * n as u128 / 31_557_600 + 1;
+        self.ensure(i2 + 1 >= i1 && i2 <= i1 + comp + 1, || {
+            format!("{n} accruals booked {i2} of interest, one would book {i1}")
+        });
+        self.ensure(
+            m1.reserves + 1 >= once.reserves && m1.reserves <= once.reserves + comp / 20 + 2,
+            || {
+                format!(
+                    "{n} accruals: reserves {} vs {}",
+                    m1.reserves, once.reserves
+                )
+            },
+        );
+        Ok(())
+    }
+
+    /// A lender who is also a borrower deposits nine times the pool, asks for
+    /// a borrow at the cap that deposit would lift, then redeems: the
+    /// deposit must not lift the cap (unless the pool has no previous day,
+    /// a fresh pool's stated residual).
+    fn cap_attack(&mut self) -> Outcome {
+        let open = self.open.clone();
+        let with_c = self.positions_where(&open, |c, _, _| c != 0);
+        if with_c.is_empty() {
+            return self.skip();
+        }
+        let (b, m) = self.rng.pick(&with_c);
+        let attacker = lender(N_LENDERS - 1);
+        let cap0 = self.p().token_borrow_cap().unwrap();
+        let ta = self.p().total_assets().unwrap();
+        let x = (ta * 9).clamp(1_000 * UNIT, 1_000_000_000 * UNIT);
+        self.trace.push(format!(
+            "cap attack: deposit {x} next to {ta} (cap {cap0}) on {}",
+            m.id
+        ));
+        self.wd.fund(attacker, x);
+        let pool = self.wd.pool;
+        let shares = self.attempt("attacker's deposit", &[Error::ProtocolPaused], || {
+            pool.sender(attacker).deposit(x, attacker).motsu_res()
+        })?;
+        let cap1 = self.p().token_borrow_cap().unwrap();
+        let window = predmart_pool::positions::CapWindow::unpack(predmart_pool::store::halves(
+            self.p().word(predmart_pool::store::s::CAP_CHECKPOINT),
+        ));
+        let exempt = window.yesterday == 0 && window.day == self.wd.now() / 86_400;
+        self.ensure(exempt || cap1 == cap0, || {
+            format!("a deposit of {x} lifted the cap from {cap0} to {cap1}")
+        });
+        let debt = self.p().token_debt(m.id).unwrap();
+        let lifted = predmart_pool::positions::token_cap(
+            ta + x,
+            self.p().setting(predmart_pool::store::s::POOL_CAP),
+        )
+        .unwrap();
+        let want = lifted.saturating_sub(debt);
+        if !exempt && lifted > cap1 && want >= UNIT {
+            let acct = &self.borrowers[b];
+            let (wd, price) = (&self.wd, m.price);
+            self.trace.push(format!(
+                "cap attack: borrow {want} (cap {cap1}, debt {debt})"
+            ));
+            let r = self.attempt(
+                "borrow at a lifted cap",
+                &[
+                    Error::ProtocolPaused,
+                    Error::TokenFrozen,
+                    Error::ExceedsLtv,
+                    Error::ExceedsTokenCap,
+                    Error::InsufficientLiquidity,
+                    Error::PriceReplayed,
+                ],
+                || wd.borrow(acct, m.id, want, price),
+            );
+            self.ensure(r.is_err(), || {
+                format!("borrowed {want} above the cap {cap1}")
+            });
+        }
+        let out = shares.min(self.p().max_redeem(attacker).unwrap());
+        if out != 0 {
+            pool.sender(attacker)
+                .redeem(out, attacker, attacker)
+                .motsu_unwrap();
+        }
+        // 9. Whatever happened, the token carries at most the cap it had.
+        let after = self.p().token_debt(m.id).unwrap();
+        self.ensure(exempt || after <= cap0.max(debt), || {
+            format!("token debt {after} above the cap {cap0} after the attack")
+        });
+        Ok(())
+    }
+
     fn move_price(&mut self) {
         let i = self.rng.below(self.open.len() as u64) as usize;
         let p = self.open[i].price;
@@ -1115,6 +1234,15 @@ impl<'a> Campaign<'a> {
         let i = self.rng.below(self.open.len() as u64) as usize;
         let m = self.open[i];
         let won = self.rng.chance(50);
+        // A liquidator holding a price signed before the resolution.
+        let held = if self.rng.chance(40) {
+            let ts = self.wd.now();
+            let psig = self.wd.price_sig(m.id, m.price, ts, U256::ZERO);
+            advance(1 + self.rng.below(5));
+            Some((ts, psig))
+        } else {
+            None
+        };
         let now = self.wd.now();
         let sig = self.wd.resolution_sig(m.id, won, now);
         self.trace.push(format!("resolve {} won {won}", m.id));
@@ -1157,6 +1285,35 @@ impl<'a> Campaign<'a> {
                 "a lost market still owes".into()
             });
         }
+        if let Some((ts, psig)) = held {
+            // 10. Resolved means resolved: the held price is refused.
+            let with_debt = self.positions_where(&[m], |c, s, _| c != 0 && s != 0);
+            if let Some(&(b, _)) = with_debt.first() {
+                let who = self.borrowers[b].address();
+                self.wd.fund(liquidator(), 1_000_000 * UNIT);
+                let want = if won {
+                    Error::PriceReplayed
+                } else {
+                    Error::MarketResolved
+                };
+                let pool = self.wd.pool;
+                let price = m.price;
+                let r = self.attempt("liquidate at a pre-resolution price", &[want], || {
+                    pool.sender(liquidator())
+                        .liquidate(
+                            who,
+                            m.id,
+                            u128::MAX,
+                            w(price),
+                            U256::from(ts),
+                            U256::ZERO,
+                            &psig,
+                        )
+                        .motsu_res()
+                });
+                self.ensure(r.is_err(), || "liquidated at a pre-resolution price".into());
+            }
+        }
         self.open[i] = self.new_market();
         self.resolved.push(m);
         Ok(())
@@ -1187,6 +1344,18 @@ impl<'a> Campaign<'a> {
                     got <= held && self.p().redemption(m.id) == (got, booked),
                     || format!("redeemed {got} for {held} held ({booked} booked)"),
                 );
+                // A lender leaves right after the redemption, before anyone
+                // settles: the share price it gets already lacks what the
+                // proceeds cannot repay (checked by 3b and 5 below).
+                if self.rng.chance(50) {
+                    let l = lender(self.rng.below(N_LENDERS as u64) as usize);
+                    let max = self.p().max_redeem(l).unwrap();
+                    if max != 0 {
+                        self.trace
+                            .push(format!("{l} exits right after the redemption"));
+                        pool.sender(l).redeem(max, l, l).motsu_unwrap();
+                    }
+                }
 
                 Ok(())
             }
@@ -1691,7 +1860,7 @@ fn ten_thousand_random_actions_keep_every_invariant() {
     assert!(done >= total, "ran {done} of {total} actions");
     // The generator keeps reaching every kind of action, and each succeeds.
     if total >= 10_000 {
-        assert_eq!(stats.len(), 21, "every kind of action ran: {stats:?}");
+        assert_eq!(stats.len(), 23, "every kind of action ran: {stats:?}");
         for (kind, (ran, ok, _)) in &stats {
             assert!(*ok > 0, "no {kind} succeeded in {ran} attempts");
         }
