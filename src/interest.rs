@@ -176,6 +176,16 @@ impl Market {
         crate::vault::total_assets(self.idle(), self.borrowed, self.reserves)
     }
 
+    /// Lenders' assets as exits price them: `totalAssets` without the
+    /// redeemed markets' unsettled receivable. What each position's payout
+    /// repays is fixed at redemption but only known position by position, so
+    /// until its settlement a short position's loss may still hide in the
+    /// receivable: a lender leaving before then never takes it with them
+    /// (entries still pay the full price, so nobody buys the rest cheaply).
+    pub fn exit_assets(&self) -> u128 {
+        self.total_assets().saturating_sub(self.settling)
+    }
+
     /// Assets not lent out: cash and the redeemed markets' receivable.
     fn idle(&self) -> u128 {
         self.cash.saturating_add(self.settling)

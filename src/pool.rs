@@ -372,16 +372,25 @@ impl LendingPool {
         Ok(assets)
     }
 
-    /// Assets `owner` can withdraw now: their claim, capped by idle cash.
+    /// Assets `owner` can withdraw now: their claim at the exit price
+    /// (`Market::exit_assets`), capped by idle cash.
     pub fn max_withdraw(&self, owner: Address) -> Res<u128> {
+        let claim = self.exit_assets_for(self.balance_of(owner))?;
+        Ok(claim.min(self.market()?.cash))
+    }
+
+    /// `previewRedeem`: assets for `shares` at the exit price, rounded down.
+    #[inline(never)]
+    pub fn exit_assets_for(&self, shares: u128) -> Res<u128> {
         let m = self.market()?;
-        let claim = vault::to_assets(
-            self.balance_of(owner),
-            self.total_supply(),
-            m.total_assets(),
-            Rounding::Down,
-        )?;
-        Ok(claim.min(m.cash))
+        vault::to_assets(shares, self.total_supply(), m.exit_assets(), Rounding::Down)
+    }
+
+    /// `previewWithdraw`: shares for `assets` at the exit price, rounded up.
+    #[inline(never)]
+    pub fn exit_shares_for(&self, assets: u128) -> Res<u128> {
+        let m = self.market()?;
+        vault::to_shares(assets, self.total_supply(), m.exit_assets(), Rounding::Up)
     }
 
     /// Shares `owner` can redeem now: their balance, capped by idle cash;
@@ -389,39 +398,35 @@ impl LendingPool {
     /// nothing and revert `ZeroAmount`), so `redeem(maxRedeem)` never reverts.
     pub fn max_redeem(&self, owner: Address) -> Res<u128> {
         let m = self.market()?;
-        let (supply, ta) = (self.total_supply(), m.total_assets());
-        let by_cash = vault::to_shares(m.cash, supply, ta, Rounding::Down)?;
+        let by_cash = vault::to_shares(m.cash, self.total_supply(), m.exit_assets(), Rounding::Down)?;
         let max = self.balance_of(owner).min(by_cash);
-        if vault::to_assets(max, supply, ta, Rounding::Down)? == 0 {
+        if self.exit_assets_for(max)? == 0 {
             return Ok(0);
         }
         Ok(max)
     }
 
     /// Withdraws exactly `assets` USDC to `receiver`, burning `owner`'s shares
-    /// (rounded up; the caller needs allowance unless it is `owner`).
+    /// at the exit price (rounded up; the caller needs allowance unless it is
+    /// `owner`).
     pub fn withdraw(&mut self, assets: u128, receiver: Address, owner: Address) -> Res<u128> {
         let m = self.accrue()?;
         if assets > self.max_withdraw(owner)? {
             return Err(fail!(ExceedsMaxWithdraw));
         }
-        let shares = vault::to_shares(assets, self.total_supply(), m.total_assets(), Rounding::Up)?;
+        let shares = self.exit_shares_for(assets)?;
         self.exit(m, assets, shares, receiver, owner)?;
         Ok(shares)
     }
 
-    /// Burns `owner`'s `shares` and sends the assets (rounded down) to `receiver`.
+    /// Burns `owner`'s `shares` and sends the assets at the exit price
+    /// (rounded down) to `receiver`.
     pub fn redeem(&mut self, shares: u128, receiver: Address, owner: Address) -> Res<u128> {
         let m = self.accrue()?;
         if shares > self.max_redeem(owner)? {
             return Err(fail!(ExceedsMaxWithdraw));
         }
-        let assets = vault::to_assets(
-            shares,
-            self.total_supply(),
-            m.total_assets(),
-            Rounding::Down,
-        )?;
+        let assets = self.exit_assets_for(shares)?;
         self.exit(m, assets, shares, receiver, owner)?;
         Ok(assets)
     }

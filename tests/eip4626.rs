@@ -114,14 +114,14 @@ fn run(c: &Case) -> TestResult {
                 prop_assert!(r.is_err(), "maxRedeem 0 but redeem(1) succeeded");
             }
         } else {
-            let preview = pool.sender(who).assets_for(max, Rounding::Down).unwrap();
+            let preview = pool.sender(who).exit_assets_for(max).unwrap();
             let got = pool.sender(who).redeem(max, who, who).motsu_res();
             prop_assert_eq!(got, Ok(preview), "redeem(maxRedeem {}) of {}", max, who);
         }
         // withdraw(maxWithdraw)
         let max = pool.sender(who).max_withdraw(who).unwrap();
         if max != 0 {
-            let preview = pool.sender(who).shares_for(max, Rounding::Up).unwrap();
+            let preview = pool.sender(who).exit_shares_for(max).unwrap();
             let got = pool.sender(who).withdraw(max, who, who).motsu_res();
             prop_assert_eq!(got, Ok(preview), "withdraw(maxWithdraw {}) of {}", max, who);
         }

@@ -461,8 +461,9 @@ impl<'a> Campaign<'a> {
         let supply = self.p().total_supply();
         let (bal, got0) = (self.p().balance_of(owner), self.wd.usdc_of(sink()));
         let allowance = self.p().allowance(owner, operator());
-        let preview = self.p().assets_for(x, Rounding::Down).unwrap();
-        let preview_shares = self.p().shares_for(x, Rounding::Up).unwrap_or(u128::MAX);
+        // Exits are priced without the redeemed markets' unsettled receivable.
+        let preview = self.p().exit_assets_for(x).unwrap();
+        let preview_shares = self.p().exit_shares_for(x).unwrap_or(u128::MAX);
         let pool = self.wd.pool;
         let r = self.attempt(
             kind,
@@ -482,7 +483,7 @@ impl<'a> Campaign<'a> {
         // 7. Within the view (and the allowance) it must work, paused or not.
         let short_allowance = via_operator && {
             let need = if kind == "withdraw" {
-                self.p().shares_for(x, Rounding::Up).unwrap_or(u128::MAX)
+                self.p().exit_shares_for(x).unwrap_or(u128::MAX)
             } else {
                 x
             };

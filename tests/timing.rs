@@ -203,16 +203,21 @@ fn a_short_payout_is_shared_whoever_exits_first(
     assert_eq!(pool.sender(l1).total_assets(), Ok(ta1));
     assert_eq!(pool.sender(l1).token_debt(id), Ok(frozen));
     assert_eq!(pool.sender(b).get_position(b, id).unwrap().2, frozen);
-    // The first lender leaves before anyone settles...
-    let first = pool.sender(l1).redeem(s1, l1, l1).motsu_unwrap();
-    // ...the position is settled (the payout repays what it can)...
+    // Before anyone settles, exits are priced without the receivable: a
+    // lender leaving now cannot take the part of it that may be short.
+    let early = pool.sender(l1).exit_assets_for(s1).unwrap();
+    assert!(early < usd(145_000), "early exit {early}");
+    // Settling is permissionless: the position is settled (the payout
+    // repays what it can, nothing more is lost)...
     let surplus = pool.sender(anyone).settle_redemption(b, id).motsu_unwrap();
     assert_eq!(surplus, 0);
     assert!(!pool.all_events().iter().any(|l| {
         <events::BadDebtAbsorbed as alloy_sol_types::SolEvent>::decode_log_data(l, true)
             .is_ok_and(|e| e.borrower == b)
     }));
-    // ...and the second lender, leaving last, gets the same (to a unit).
+    assert_eq!(pool.sender(l1).total_assets(), Ok(ta1));
+    // ...and both lenders get the same (to a unit), whoever leaves first.
+    let first = pool.sender(l1).redeem(s1, l1, l1).motsu_unwrap();
     // (All it can: the pool's last unit of cash rounds to the virtual shares.)
     let max = pool.sender(l2).max_redeem(l2).unwrap();
     assert!(s2 - max < 1_000_000, "{max} of {s2}");
@@ -223,6 +228,67 @@ fn a_short_payout_is_shared_whoever_exits_first(
     assert!(first < usd(150_000) && usd(150_000) - first <= each + usd(1));
     let m = pool.sender(l1).market().unwrap();
     assert_eq!((m.settling, m.borrowed), (0, 0));
+}
+
+/// The adversarial review's case: two positions on a won market paying $0.50
+/// a share. Alice (20,000 shares, owes 1,000) is covered; Bob (20,000 shares,
+/// owes 13,000) is 3,000 short, certain from the redemption, but the token's
+/// proceeds (20,000) cover its debt (14,000) in aggregate, so nothing is
+/// written off then. A lender leaving before the settlements used to take
+/// 150,000 and leave the 3,000 to the other; exits now ignore the unsettled
+/// receivable, so the early leaver gets no more than the one who waits.
+#[motsu::test]
+fn a_hidden_per_position_shortfall_cannot_be_left_to_others(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    l1: Address,
+    l2: Address,
+    anyone: Address,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let condition = B256::repeat_byte(4);
+    let index_set = U256::from(1);
+    let id = position_id(
+        usdc.address(),
+        collection_id(B256::ZERO, condition, index_set),
+    );
+    let s1 = wd.lend(l1, usd(150_000));
+    let s2 = wd.lend(l2, usd(150_000));
+    let (alice, bob) = (Account::from_seed("alice"), Account::from_seed("bob"));
+    wd.set_cap(0);
+    for (who, debt) in [(&alice, usd(1_000)), (&bob, usd(13_000))] {
+        wd.collateral(who.address(), id, usd(20_000));
+        wd.borrow(who, id, debt, cents(90)).unwrap();
+    }
+    ctf.sender(anyone)
+        .set_payout(condition, index_set, U256::from(5_000));
+    usdc.sender(anyone)
+        .mint(ctf.address(), w(usd(20_000)))
+        .motsu_unwrap();
+    let ts = wd.now();
+    pool.sender(anyone)
+        .resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts))
+        .motsu_unwrap();
+    pool.sender(anyone)
+        .redeem_won_collateral(id, condition, index_set)
+        .motsu_unwrap();
+    // l1 leaves before anyone settles.
+    let max1 = pool.sender(l1).max_redeem(l1).unwrap();
+    assert_eq!(max1, s1);
+    let first = pool.sender(l1).redeem(s1, l1, l1).motsu_unwrap();
+    assert!(first <= usd(150_000) - usd(1_500), "the early leaver took {first}");
+    for who in [&alice, &bob] {
+        pool.sender(anyone)
+            .settle_redemption(who.address(), id)
+            .motsu_unwrap();
+    }
+    let max2 = pool.sender(l2).max_redeem(l2).unwrap();
+    assert!(s2 - max2 < 1_000_000);
+    let second = pool.sender(l2).redeem(max2, l2, l2).motsu_unwrap();
+    // The one who waited gets at least as much: the 3,000 was not left to it.
+    assert!(second >= first, "{second} < {first}");
+    assert!(second >= usd(150_000) - usd(1_500) - usd(1), "{second}");
 }
 
 /// Repaying a redeemed market's frozen debt in cash is refused: settlement
