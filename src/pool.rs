@@ -398,7 +398,8 @@ impl LendingPool {
     /// nothing and revert `ZeroAmount`), so `redeem(maxRedeem)` never reverts.
     pub fn max_redeem(&self, owner: Address) -> Res<u128> {
         let m = self.market()?;
-        let by_cash = vault::to_shares(m.cash, self.total_supply(), m.exit_assets(), Rounding::Down)?;
+        let by_cash =
+            vault::to_shares(m.cash, self.total_supply(), m.exit_assets(), Rounding::Down)?;
         let max = self.balance_of(owner).min(by_cash);
         if self.exit_assets_for(max)? == 0 {
             return Ok(0);

@@ -277,7 +277,10 @@ fn a_hidden_per_position_shortfall_cannot_be_left_to_others(
     let max1 = pool.sender(l1).max_redeem(l1).unwrap();
     assert_eq!(max1, s1);
     let first = pool.sender(l1).redeem(s1, l1, l1).motsu_unwrap();
-    assert!(first <= usd(150_000) - usd(1_500), "the early leaver took {first}");
+    assert!(
+        first <= usd(150_000) - usd(1_500),
+        "the early leaver took {first}"
+    );
     for who in [&alice, &bob] {
         pool.sender(anyone)
             .settle_redemption(who.address(), id)
