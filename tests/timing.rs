@@ -127,6 +127,40 @@ fn a_fresh_pool_lends_at_once(
 // 2. Won market, short payout
 // ---------------------------------------------------------------------------
 
+/// A market's condition and YES token id (`indexSet` 1), as the mock CTF
+/// computes it.
+fn market_of(wd: &World, byte: u8) -> (B256, U256) {
+    let condition = B256::repeat_byte(byte);
+    let id = position_id(
+        wd.usdc.address(),
+        collection_id(B256::ZERO, condition, U256::from(1)),
+    );
+    (condition, id)
+}
+
+/// Resolves `id` won and redeems the pool's shares through the mock CTF,
+/// which pays `bps` / 10,000 USDC a share out of `funds`; returns the USDC
+/// the pool received.
+fn win_and_redeem(wd: &World, condition: B256, id: U256, bps: u64, funds: u128) -> u128 {
+    let admin = wd.admin;
+    wd.ctf
+        .sender(admin)
+        .set_payout(condition, U256::from(1), U256::from(bps));
+    wd.usdc
+        .sender(admin)
+        .mint(wd.ctf.address(), w(funds))
+        .motsu_unwrap();
+    let ts = wd.now();
+    wd.pool
+        .sender(admin)
+        .resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts))
+        .motsu_unwrap();
+    wd.pool
+        .sender(admin)
+        .redeem_won_collateral(id, condition, U256::from(1))
+        .motsu_unwrap()
+}
+
 /// 2 lenders × 150k; a borrower owes ~13,002 on 20,000 shares; the market
 /// resolves won but the CTF pays $0.50 a share, so redemption returns 10,000
 /// and ~3,002 is short. The first lender out used to take 150,001 and leave
@@ -143,12 +177,7 @@ fn a_short_payout_is_shared_whoever_exits_first(
     anyone: Address,
 ) {
     let wd = World::new(&pool, &usdc, &ctf);
-    let condition = B256::repeat_byte(9);
-    let index_set = U256::from(1);
-    let id = position_id(
-        usdc.address(),
-        collection_id(B256::ZERO, condition, index_set),
-    );
+    let (condition, id) = market_of(&wd, 9);
     let s1 = wd.lend(l1, usd(150_000));
     let s2 = wd.lend(l2, usd(150_000));
     assert_eq!(s1, s2);
@@ -161,21 +190,9 @@ fn a_short_payout_is_shared_whoever_exits_first(
     let debt = pool.sender(b).get_position(b, id).unwrap().2;
     assert!(debt > usd(13_001) && debt < usd(13_003), "debt {debt}");
     // Won, at $0.50 a share.
-    ctf.sender(anyone)
-        .set_payout(condition, index_set, U256::from(5_000));
-    usdc.sender(anyone)
-        .mint(ctf.address(), w(usd(10_000)))
-        .motsu_unwrap();
-    let ts = wd.now();
-    pool.sender(anyone)
-        .resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts))
-        .motsu_unwrap();
     let ta0 = pool.sender(l1).total_assets().unwrap();
     let m0 = pool.sender(l1).market().unwrap();
-    let got = pool
-        .sender(anyone)
-        .redeem_won_collateral(id, condition, index_set)
-        .motsu_unwrap();
+    let got = win_and_redeem(&wd, condition, id, 5_000, usd(10_000));
     assert_eq!(got, usd(10_000));
     // The shortfall is written off now: reserves first, lenders the rest.
     let m1 = pool.sender(l1).market().unwrap();
@@ -247,12 +264,7 @@ fn a_hidden_per_position_shortfall_cannot_be_left_to_others(
     anyone: Address,
 ) {
     let wd = World::new(&pool, &usdc, &ctf);
-    let condition = B256::repeat_byte(4);
-    let index_set = U256::from(1);
-    let id = position_id(
-        usdc.address(),
-        collection_id(B256::ZERO, condition, index_set),
-    );
+    let (condition, id) = market_of(&wd, 4);
     let s1 = wd.lend(l1, usd(150_000));
     let s2 = wd.lend(l2, usd(150_000));
     let (alice, bob) = (Account::from_seed("alice"), Account::from_seed("bob"));
@@ -261,18 +273,7 @@ fn a_hidden_per_position_shortfall_cannot_be_left_to_others(
         wd.collateral(who.address(), id, usd(20_000));
         wd.borrow(who, id, debt, cents(90)).unwrap();
     }
-    ctf.sender(anyone)
-        .set_payout(condition, index_set, U256::from(5_000));
-    usdc.sender(anyone)
-        .mint(ctf.address(), w(usd(20_000)))
-        .motsu_unwrap();
-    let ts = wd.now();
-    pool.sender(anyone)
-        .resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts))
-        .motsu_unwrap();
-    pool.sender(anyone)
-        .redeem_won_collateral(id, condition, index_set)
-        .motsu_unwrap();
+    win_and_redeem(&wd, condition, id, 5_000, usd(20_000));
     // l1 leaves before anyone settles.
     let max1 = pool.sender(l1).max_redeem(l1).unwrap();
     assert_eq!(max1, s1);
@@ -305,27 +306,13 @@ fn a_redeemed_debt_is_settled_not_repaid(
     anyone: Address,
 ) {
     let wd = World::new(&pool, &usdc, &ctf);
-    let condition = B256::repeat_byte(3);
-    let id = position_id(
-        usdc.address(),
-        collection_id(B256::ZERO, condition, U256::from(1)),
-    );
+    let (condition, id) = market_of(&wd, 3);
     wd.lend(lender, usd(100_000));
     let bob = Account::from_seed("bob");
     let b = bob.address();
     wd.collateral(b, id, usd(1_000));
     wd.borrow(&bob, id, usd(500), cents(90)).unwrap();
-    ctf.sender(anyone).set_winner(condition, U256::from(1));
-    usdc.sender(anyone)
-        .mint(ctf.address(), w(usd(1_000)))
-        .motsu_unwrap();
-    let ts = wd.now();
-    pool.sender(anyone)
-        .resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts))
-        .motsu_unwrap();
-    pool.sender(anyone)
-        .redeem_won_collateral(id, condition, U256::from(1))
-        .motsu_unwrap();
+    win_and_redeem(&wd, condition, id, 10_000, usd(1_000));
     wd.fund(b, usd(1_000));
     assert_fails!(
         wd,
