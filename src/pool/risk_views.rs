@@ -1,0 +1,151 @@
+//! The risk curve, positions and the views that price them (health factor, max borrow, liquidation price, caps).
+
+use super::*;
+
+impl LendingPool {
+    /// The active LTV curve.
+    #[inline(never)]
+    pub fn curve(&self) -> Curve {
+        self.load_curve(s::ANCHORS)
+    }
+
+    /// The pending LTV curve and its eta (0 = none).
+    pub fn pending_anchors(&self) -> (Curve, u64) {
+        (
+            self.load_curve(s::PENDING_ANCHORS),
+            self.eta(change::ANCHORS),
+        )
+    }
+
+    #[inline(never)]
+    pub(crate) fn load_curve(&self, base: u64) -> Curve {
+        let mut c = Curve {
+            prices: [0; ANCHORS],
+            ltvs: [0; ANCHORS],
+        };
+        for i in 0..ANCHORS {
+            c.prices[i] = self.num(base + i as u64);
+            c.ltvs[i] = self.num(base + (ANCHORS + i) as u64);
+        }
+        c
+    }
+
+    #[inline(never)]
+    pub(crate) fn store_curve(&mut self, c: &Curve, base: u64) {
+        for i in 0..ANCHORS {
+            self.set(base + i as u64, c.prices[i]);
+            self.set(base + (ANCHORS + i) as u64, c.ltvs[i]);
+        }
+    }
+
+    /// `(collateral, borrowShares, debt)` of a position, debt as of now. On a
+    /// lost market the debt was written off at resolution: it reads 0.
+    #[inline(never)]
+    pub fn get_position(&self, borrower: Address, token_id: U256) -> Res<(u128, u128, u128)> {
+        let base = map2(m::POSITION, aw(borrower), token_id);
+        let shares = self.sload(base + U256::from(1)).saturating_to();
+        let debt = match self.market_status(token_id) {
+            status::LOST => 0,
+            status::REDEEMED => self.redeemed(token_id).0.debt_of(shares)?,
+            _ => self.market()?.debt_of(shares)?,
+        };
+        Ok((self.sload(base).saturating_to(), shares, debt))
+    }
+
+    #[inline(never)]
+    pub(crate) fn set_position(
+        &mut self,
+        borrower: Address,
+        token_id: U256,
+        collateral: u128,
+        shares: u128,
+    ) {
+        let base = map2(m::POSITION, aw(borrower), token_id);
+        self.save(base, U256::from(collateral));
+        self.save(base + U256::from(1), U256::from(shares));
+    }
+
+    /// Health factor (WAD) of a position at `price`; max uint without debt.
+    pub fn get_health_factor(&self, borrower: Address, token_id: U256, price: u128) -> Res<U256> {
+        let (c, _, d) = self.get_position(borrower, token_id)?;
+        if d == 0 {
+            return Ok(U256::MAX);
+        }
+        Ok(w(self.curve().health_factor(c, price, d)?))
+    }
+
+    /// What the position could borrow now at `price`: 99.5% of
+    /// `collateral * price * ltv` minus its debt, within the token's remaining
+    /// pool cap and the idle cash. (The oracle's depth gate is not known here.)
+    pub fn max_borrow(&self, borrower: Address, token_id: U256, price: u128) -> Res<u128> {
+        let (c, _, d) = self.get_position(borrower, token_id)?;
+        let m = self.market()?;
+        let gross = mul_div(
+            self.curve().max_debt(c, price)?,
+            BORROW_HAIRCUT,
+            WAD,
+            Rounding::Down,
+        )?;
+        let room = self
+            .token_borrow_cap()?
+            .saturating_sub(self.token_debt(token_id)?);
+        Ok(gross.saturating_sub(d).min(room).min(m.cash))
+    }
+
+    /// Price below which the position can be liquidated (0 without debt,
+    /// max uint if no price makes it healthy).
+    pub fn liquidation_price(&self, borrower: Address, token_id: U256) -> Res<U256> {
+        let (c, _, d) = self.get_position(borrower, token_id)?;
+        let p = self.curve().liquidation_price(c, d)?;
+        Ok(if p == u128::MAX { U256::MAX } else { w(p) })
+    }
+
+    /// Debt of every position on `token_id`, as of now (frozen once its
+    /// won market was redeemed).
+    #[inline(never)]
+    pub fn token_debt(&self, token_id: U256) -> Res<u128> {
+        if self.market_status(token_id) == status::REDEEMED {
+            return Ok(self.redeemed(token_id).0.debt);
+        }
+        self.market()?.debt_of(self.numm(m::TOKEN_SHARES, token_id))
+    }
+
+    /// Largest debt one token may carry now (`u128::MAX` when the cap is
+    /// 0): the pool cap of the lenders' assets as the cap's window measures
+    /// them ([`CapWindow::base`]: a deposit must have stayed since the start
+    /// of the previous day to lift it).
+    #[inline(never)]
+    pub fn token_borrow_cap(&self) -> Res<u128> {
+        let m = self.market()?;
+        self.cap_of(&m)
+    }
+
+    /// The pool cap's window as stored (`CapWindow`).
+    pub(crate) fn cap_window(&self) -> (u128, u128) {
+        halves(self.sload(U256::from(s::CAP_CHECKPOINT)))
+    }
+
+    /// Records lenders' assets in the pool cap's window (`CapWindow`).
+    #[inline(never)]
+    pub(crate) fn observe_cap(&mut self, m: &Market) {
+        let before = self.cap_window();
+        let after = CapWindow::unpack(before)
+            .observe(self.now(), m.total_assets())
+            .pack();
+        if after != before {
+            self.save(U256::from(s::CAP_CHECKPOINT), join(after.0, after.1));
+        }
+    }
+
+    /// The pool cap for these totals (see `token_borrow_cap`).
+    #[inline(never)]
+    pub(crate) fn cap_of(&self, m: &Market) -> Res<u128> {
+        let base = CapWindow::unpack(self.cap_window()).base(self.now(), m.total_assets());
+        positions::token_cap(base, self.num(s::POOL_CAP))
+    }
+
+    /// Collateral held for all positions on `token_id`.
+    pub fn token_collateral(&self, token_id: U256) -> u128 {
+        self.numm(m::TOKEN_COLLATERAL, token_id)
+    }
+}
