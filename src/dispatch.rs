@@ -18,7 +18,7 @@ use crate::{
     math::Rounding,
     pool::{w, LendingPool, Res, ON_ERC1155_BATCH_RECEIVED, ON_ERC1155_RECEIVED},
     signatures as sig,
-    store::{m, s},
+    store::{m, s, Field},
     vault,
 };
 
@@ -237,8 +237,8 @@ pub fn dispatch(p: &mut LendingPool, selector: u32, input: &[u8]) -> Option<ArbR
     })
 }
 
-/// Scalar getters: selector → storage slot, answered with the raw word.
-const SLOT_GETTERS: [(u32, u64); 11] = [
+/// Scalar getters: selector → storage field (`store::s`), answered as a word.
+const SLOT_GETTERS: [(u32, Field); 11] = [
     (ASSET, s::USDC),
     (CTF, s::CTF),
     (ADMIN, s::ADMIN),
@@ -252,8 +252,8 @@ const SLOT_GETTERS: [(u32, u64); 11] = [
     (TIMELOCK_DELAY, s::DELAY),
 ];
 
-/// Mapping getters keyed by the first argument: selector → mapping base.
-const MAP_GETTERS: [(u32, u64); 7] = [
+/// Mapping getters keyed by the first argument: selector → mapping field.
+const MAP_GETTERS: [(u32, Field); 7] = [
     (TOTAL_SUPPLY, s::SUPPLY),
     (BALANCE_OF, m::BALANCE),
     (NONCES, m::NONCE),
@@ -271,7 +271,7 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
         return Ok(p.word(*slot).into());
     }
     if let Some((_, base)) = MAP_GETTERS.iter().find(|(s, _)| *s == selector) {
-        // `totalSupply()` has no key: its "base" is a scalar slot.
+        // `totalSupply()` has no key: its field is a scalar.
         return Ok(if selector == TOTAL_SUPPLY {
             p.word(*base)
         } else {

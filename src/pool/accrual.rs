@@ -13,12 +13,13 @@ impl LendingPool {
     pub(crate) fn market_with_accrual(&self) -> Res<(Market, interest::Accrual)> {
         // LAST_ACCRUAL: time in bits 0..64, reserve carry in 64..128,
         // interest carry in 128..256 (see `store::s::LAST_ACCRUAL`).
-        let (interest_carry, low) = halves(self.sload(U256::from(s::LAST_ACCRUAL)));
-        let (settling, reserves) = halves(self.sload(U256::from(s::RESERVES)));
+        let (interest_carry, low) = self.halves_at(s::LAST_ACCRUAL.slot);
+        let (settling, reserves) = self.halves_at(s::RESERVES);
+        let (borrow_shares, borrowed) = self.halves_at(s::BOOKS_DEBT);
         let stored = Market {
-            cash: self.num(s::CASH),
-            borrowed: self.num(s::BORROWED),
-            borrow_shares: self.num(s::BORROW_SHARES),
+            cash: self.halves_at(s::BOOKS_CASH).1,
+            borrowed,
+            borrow_shares,
             reserves,
             settling,
             carry: interest::Carry {
@@ -44,7 +45,7 @@ impl LendingPool {
         // The time and the remainders carried to the next accrual.
         let c = m.carry;
         let low = (c.reserve << 64) | self.now() as u128;
-        self.save(U256::from(s::LAST_ACCRUAL), join(c.interest, low));
+        self.save(U256::from(s::LAST_ACCRUAL.slot), join(c.interest, low));
         // The pool cap's window sees lenders' assets before every change
         // (and after it: `store_market`).
         self.observe_cap(&m);
@@ -66,8 +67,7 @@ impl LendingPool {
     pub(crate) fn store_market(&mut self, m: &Market) {
         self.observe_cap(m);
         self.set(s::CASH, m.cash);
-        self.set(s::BORROWED, m.borrowed);
-        self.set(s::BORROW_SHARES, m.borrow_shares);
+        self.save(U256::from(s::BOOKS_DEBT), join(m.borrow_shares, m.borrowed));
         let reserves = m
             .reserves
             .min(m.cash.saturating_add(m.settling).saturating_add(m.borrowed));

@@ -86,11 +86,11 @@ impl LendingPool {
         let v = self.sload(U256::from(s::PENDING_VALUE + kind as u64));
         match kind {
             change::ORACLE => {
-                self.save(U256::from(s::ORACLE), v);
+                self.store(U256::from(s::ORACLE.slot), s::ORACLE, v);
                 self.emit(OracleUpdated::SIGNATURE_HASH, &[v.into()], &[]);
             }
             change::RELAYER => {
-                self.save(U256::from(s::RELAYER), v);
+                self.store(U256::from(s::RELAYER.slot), s::RELAYER, v);
                 self.emit(RelayerUpdated::SIGNATURE_HASH, &[v.into()], &[]);
             }
             _ => self.set_cap(v.saturating_to()),
@@ -202,7 +202,9 @@ impl LendingPool {
     /// executing after users were promised a long one).
     #[inline(never)]
     pub(crate) fn eta(&self, kind: u8) -> u64 {
-        let proposed = self.num(s::PENDING_ETA + kind.min(change::ANCHORS) as u64) as u64;
+        let proposed = self
+            .halves_at(s::PENDING_ETA + kind.min(change::ANCHORS) as u64)
+            .1 as u64;
         if proposed == 0 {
             0
         } else {
@@ -211,7 +213,7 @@ impl LendingPool {
     }
 
     pub(crate) fn set_proposed(&mut self, kind: u8, at: u64) {
-        self.set(s::PENDING_ETA + kind as u64, at as u128);
+        self.save(U256::from(s::PENDING_ETA + kind as u64), U256::from(at));
     }
 
     pub(crate) fn propose(&mut self, kind: u8, value: U256) {

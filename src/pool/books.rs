@@ -23,9 +23,8 @@ impl LendingPool {
     pub(crate) fn remove_collateral(&mut self, borrower: Address, token_id: U256, amount: u128) {
         let t = self.token_collateral(token_id);
         self.setm(m::TOKEN_COLLATERAL, token_id, t.saturating_sub(amount));
-        let base = map2(m::POSITION, aw(borrower), token_id);
-        let c = self.sload(base);
-        self.save(base, c - U256::from(amount));
+        let (c, shares) = self.position(borrower, token_id);
+        self.set_position(borrower, token_id, c - amount, shares);
     }
 
     /// Removes debt from the totals and writes off the virtual shares' dust

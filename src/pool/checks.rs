@@ -136,8 +136,8 @@ impl LendingPool {
 
     /// The caller must be the address in role `slot`.
     #[inline(never)]
-    pub(crate) fn only(&self, slot: u64) -> Res<()> {
-        if self.vm().msg_sender() != self.addr(slot) {
+    pub(crate) fn only(&self, role: Field) -> Res<()> {
+        if self.vm().msg_sender() != self.addr(role) {
             return Err(fail!(Unauthorized));
         }
         Ok(())

@@ -20,8 +20,8 @@ impl LendingPool {
 
     /// A role or token address: `s::ADMIN`, `s::PENDING_ADMIN`, `s::ORACLE`,
     /// `s::RELAYER`, `s::CTF`, `s::USDC`.
-    pub fn role(&self, slot: u64) -> Address {
-        self.addr(slot)
+    pub fn role(&self, f: Field) -> Address {
+        self.addr(f)
     }
 
     /// Whether the pool is paused.
@@ -61,19 +61,19 @@ impl LendingPool {
         (r, resolution::receivable(r.debt, r.usdc))
     }
 
-    /// A scalar setting: `s::POOL_CAP`, `s::DELAY`, `s::CASH`, ...
-    pub fn setting(&self, slot: u64) -> u128 {
-        self.num(slot)
+    /// A scalar setting: `s::POOL_CAP`, `s::DELAY`, `s::CASH`, ... (`store::s`)
+    pub fn setting(&self, f: Field) -> u128 {
+        self.num(f)
     }
 
-    /// The raw word in scalar `slot` (getters answer it as is).
-    pub fn word(&self, slot: u64) -> U256 {
-        self.sload(U256::from(slot))
+    /// Scalar field `f` as a word (getters answer it as is).
+    pub fn word(&self, f: Field) -> U256 {
+        self.load(U256::from(f.slot), f)
     }
 
-    /// The raw word of `mapping[key]` at `base`.
-    pub fn map_word(&self, base: u64, key: U256) -> U256 {
-        self.sload(map(base, key))
+    /// Mapping field `f` of `key` as a word.
+    pub fn map_word(&self, f: Field, key: U256) -> U256 {
+        self.load(map(f.slot, key), f)
     }
 
     /// Pending change of `kind` (0 oracle, 1 relayer, 2 pool cap): `(value, eta)`.

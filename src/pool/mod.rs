@@ -43,7 +43,7 @@ use crate::{
     resolution::{self, status},
     risk::{Curve, ANCHORS, BORROW_HAIRCUT},
     signatures as sig,
-    store::{halves, join, m, map, map2, s},
+    store::{halves, join, m, map, map2, s, Field},
     vault,
 };
 
@@ -146,19 +146,21 @@ impl LendingPool {
         relayer: Address,
     ) -> Res<()> {
         let roles = [
-            (s::ADMIN, admin),
-            (s::USDC, usdc),
-            (s::CTF, ctf),
-            (s::ORACLE, oracle),
-            (s::RELAYER, relayer),
+            (s::ADMIN.slot, admin),
+            (s::USDC.slot, usdc),
+            (s::CTF.slot, ctf),
+            (s::ORACLE.slot, oracle),
+            (s::RELAYER.slot, relayer),
         ];
-        for (slot, a) in roles {
+        for (f, a) in roles {
             nonzero(a)?;
-            self.set_addr(slot, a);
+            self.save(U256::from(f), aw(a));
         }
         self.set(s::POOL_CAP, DEFAULT_POOL_CAP_BPS);
         self.store_curve(&Curve::default(), s::ANCHORS);
         self.set(s::LAST_ACCRUAL, self.now() as u128);
+        let (high, low) = CapWindow::fresh(self.now()).pack();
+        self.save(U256::from(s::CAP_CHECKPOINT.slot), join(high, low));
         Ok(())
     }
 }

@@ -17,52 +17,17 @@ impl LendingPool {
         )
     }
 
-    #[inline(never)]
-    pub(crate) fn load_curve(&self, base: u64) -> Curve {
-        let mut c = Curve {
-            prices: [0; ANCHORS],
-            ltvs: [0; ANCHORS],
-        };
-        for i in 0..ANCHORS {
-            c.prices[i] = self.num(base + i as u64);
-            c.ltvs[i] = self.num(base + (ANCHORS + i) as u64);
-        }
-        c
-    }
-
-    #[inline(never)]
-    pub(crate) fn store_curve(&mut self, c: &Curve, base: u64) {
-        for i in 0..ANCHORS {
-            self.set(base + i as u64, c.prices[i]);
-            self.set(base + (ANCHORS + i) as u64, c.ltvs[i]);
-        }
-    }
-
     /// `(collateral, borrowShares, debt)` of a position, debt as of now. On a
     /// lost market the debt was written off at resolution: it reads 0.
     #[inline(never)]
     pub fn get_position(&self, borrower: Address, token_id: U256) -> Res<(u128, u128, u128)> {
-        let base = map2(m::POSITION, aw(borrower), token_id);
-        let shares = self.sload(base + U256::from(1)).saturating_to();
+        let (collateral, shares) = self.position(borrower, token_id);
         let debt = match self.market_status(token_id) {
             status::LOST => 0,
             status::REDEEMED => self.redeemed(token_id).0.debt_of(shares)?,
             _ => self.market()?.debt_of(shares)?,
         };
-        Ok((self.sload(base).saturating_to(), shares, debt))
-    }
-
-    #[inline(never)]
-    pub(crate) fn set_position(
-        &mut self,
-        borrower: Address,
-        token_id: U256,
-        collateral: u128,
-        shares: u128,
-    ) {
-        let base = map2(m::POSITION, aw(borrower), token_id);
-        self.save(base, U256::from(collateral));
-        self.save(base + U256::from(1), U256::from(shares));
+        Ok((collateral, shares, debt))
     }
 
     /// Health factor (WAD) of a position at `price`; max uint without debt.
@@ -122,7 +87,7 @@ impl LendingPool {
 
     /// The pool cap's window as stored (`CapWindow`).
     pub(crate) fn cap_window(&self) -> (u128, u128) {
-        halves(self.sload(U256::from(s::CAP_CHECKPOINT)))
+        self.halves_at(s::CAP_CHECKPOINT.slot)
     }
 
     /// Records lenders' assets in the pool cap's window (`CapWindow`).
@@ -133,7 +98,7 @@ impl LendingPool {
             .observe(self.now(), m.total_assets())
             .pack();
         if after != before {
-            self.save(U256::from(s::CAP_CHECKPOINT), join(after.0, after.1));
+            self.save(U256::from(s::CAP_CHECKPOINT.slot), join(after.0, after.1));
         }
     }
 
