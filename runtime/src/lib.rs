@@ -290,6 +290,8 @@ struct Env {
     nitro: Nitro,
     /// Code hashes of the block's most recent programs, newest last.
     recent: Vec<B256>,
+    /// Code hashes of the programs in the cache manager's cache.
+    cached: Vec<B256>,
     /// Ink spent per category (see [`GasBreakdown`]).
     spent: Spent,
     trace: Vec<CallTrace>,
@@ -575,14 +577,15 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
     };
     // Program entry (Nitro `CallProgram`, see NITRO.md "Program entry"):
     // memory footprint + `cachedGas` + `initGas` unless the program is
-    // cached: no program is cached by the cache manager here; from ArbOS 60
-    // a program among the block's 32 most recent is (recent wasms).
+    // cached: by the cache manager (`World::cache_program`, the chain's
+    // `cargo stylus cache bid`), or from ArbOS 60 as one of the block's 32
+    // most recent programs (recent wasms).
     let (entry, reentrant, open_before, nitro) = {
         let mut e = env.borrow_mut();
         let nitro = e.nitro;
         let open_before = e.open_pages;
         let hit = e.recent_wasm(code.hash);
-        let cached = nitro.recent_wasms() && hit;
+        let cached = (nitro.recent_wasms() && hit) || e.cached.contains(&code.hash);
         let entry = code
             .costs
             .entry_gas_with(&nitro, cached)
@@ -684,6 +687,8 @@ pub struct World {
     nitro: Nitro,
     /// The block's recent-wasms list (code hashes, newest last).
     recent: Vec<B256>,
+    /// Code hashes the cache manager holds (`cache_program`).
+    cached: Vec<B256>,
 }
 
 impl Default for World {
@@ -755,7 +760,27 @@ impl World {
             last_trace: Vec::new(),
             nitro,
             recent: Vec::new(),
+            cached: Vec::new(),
         }
+    }
+
+    /// Puts the program at `address` into the cache manager's cache (what
+    /// `cargo stylus cache bid` buys on chain): from now on its calls pay
+    /// `cachedGas` only, not `initGas` (NITRO.md, "Program entry"). Returns
+    /// false when `address` holds no Stylus program.
+    pub fn cache_program(&mut self, address: Address) -> bool {
+        let Some(hash) = self
+            .accounts
+            .get(&address)
+            .and_then(|a| a.code.as_ref())
+            .map(|c| c.hash)
+        else {
+            return false;
+        };
+        if !self.cached.contains(&hash) {
+            self.cached.push(hash);
+        }
+        true
     }
 
     /// The chain parameters this world prices and checks with.
@@ -987,6 +1012,7 @@ impl World {
         let nitro = self.nitro;
         let accounts = std::mem::take(&mut self.accounts);
         let recent = std::mem::take(&mut self.recent);
+        let cached = self.cached.clone();
         let block = self.block.clone();
         let joined = std::thread::scope(|s| {
             std::thread::Builder::new()
@@ -997,6 +1023,7 @@ impl World {
                         engine,
                         nitro,
                         (accounts, recent),
+                        cached,
                         block,
                         tx,
                         is_static,
@@ -1028,6 +1055,7 @@ fn exec_tx(
     engine: Engine,
     nitro: Nitro,
     (accounts, recent): State,
+    cached: Vec<B256>,
     block: BlockEnv,
     tx: Tx,
     is_static: bool,
@@ -1057,6 +1085,7 @@ fn exec_tx(
         ever_pages: 0,
         nitro,
         recent,
+        cached,
         spent: Spent::default(),
         trace: Vec::new(),
         engine,
