@@ -8,9 +8,17 @@
 //! once on the now-initialised storage. Every transaction starts with cold
 //! EIP-2929 access sets, as on chain. The breakdown is of the cold run.
 //!
-//! Run: `scripts/gas.sh` (builds what it needs), or after
-//! `cargo stylus get-initcode --output target/initcode.hex` and
-//! `contracts/build.sh`: `cargo run --example gas`.
+//! Every scenario runs twice on fresh chains: with no program cached, and
+//! with the pool and the token contracts in the cache manager's cache
+//! (`cargo stylus cache bid`, README step 4: a call then pays `cachedGas`
+//! only). A second table replays PredMart v0.8's gas scenarios (its
+//! Solidity contract, measured by receipt `gasUsed`) and compares.
+//!
+//! Run: `scripts/gas.sh` (builds what it needs, rewrites `.gas-snapshot`),
+//! or after `cargo stylus get-initcode --output target/initcode.hex` and
+//! `contracts/build.sh`: `cargo run --example gas [-- --snapshot FILE |
+//! --check FILE]`. `--check` compares every scenario with the snapshot and
+//! fails on a difference above 1% (`scripts/test.sh` runs it).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -37,12 +45,87 @@ struct Row {
     note: &'static str,
 }
 
+/// A PredMart v0.8 scenario replayed here: its gas on the Solidity
+/// contract, and ours.
+struct Versus {
+    key: &'static str,
+    op: &'static str,
+    predmart: u64,
+    ours: G,
+}
+
+/// PredMart v0.8.0 (solc 0.8.27 via-IR, behind its ERC-1967 proxy, local
+/// EVM node, receipt gasUsed), as issue 14 records them.
+const PREDMART: [(&str, &str, u64); 12] = [
+    (
+        "deposit_first",
+        "lender's first `deposit` into a fresh pool",
+        159_449,
+    ),
+    (
+        "collateral_in",
+        "collateral in (PredMart: setApprovalForAll + depositCollateral; here: one push)",
+        147_038,
+    ),
+    (
+        "borrow_first",
+        "`borrowViaRelay`, the position's first borrow",
+        231_386,
+    ),
+    (
+        "borrow_second",
+        "`borrowViaRelay`, a second borrow on the same position",
+        171_213,
+    ),
+    (
+        "repay_half_30d",
+        "`repay` half, 30 days after the borrow",
+        91_337,
+    ),
+    ("repay_full", "`repay` in full (max)", 74_795),
+    (
+        "withdraw_relay_no_debt",
+        "`withdrawViaRelay` of collateral, no debt",
+        99_752,
+    ),
+    (
+        "withdraw_relay_debt",
+        "`withdrawViaRelay` of collateral, with debt",
+        142_937,
+    ),
+    (
+        "liquidate_partial",
+        "`liquidate`, partial (50% close factor)",
+        170_645,
+    ),
+    ("liquidate_underwater", "`liquidate`, underwater", 143_122),
+    ("lender_redeem", "lender `redeem`", 81_580),
+    ("lender_withdraw", "lender `withdraw`", 98_684),
+];
+
+/// One run's measurements.
+struct Run {
+    rows: Vec<Row>,
+    versus: Vec<Versus>,
+    chain: Chain,
+}
+
 fn addr(b: u8) -> Address {
     Address::with_last_byte(b)
 }
 
-fn main() {
+fn run(cached: bool) -> Run {
     let mut c = Chain::new();
+    if cached {
+        for a in [
+            support::pool_addr(),
+            support::usdc_addr(),
+            support::ctf_addr(),
+        ] {
+            assert!(c.w.cache_program(a), "cache {a}");
+        }
+    }
+    let mut ours: Vec<(&'static str, G)> = Vec::new();
     // Every transaction is the first of its block: no recent-wasms hits
     // between transactions (ArbOS 61 would price a repeat within the block
     // `initGas` cheaper per frame of an already-called program).
@@ -68,6 +151,7 @@ fn main() {
     };
     let cold = g("deposit", c.call(ana, dep.clone()));
     let warm = g("deposit", c.call(ana, dep));
+    ours.push(("deposit_first", cold));
     row(
         "deposit",
         cold,
@@ -133,6 +217,7 @@ fn main() {
     };
     let cold = push(&mut c, alice.address(), &[id], false);
     let warm = push(&mut c, alice.address(), &[id], false);
+    ours.push(("collateral_in", cold));
     row(
         "collateral push (ctf.safeTransferFrom + onERC1155Received)",
         cold,
@@ -152,6 +237,7 @@ fn main() {
     let cold = g("borrow", c.borrow(&alice, id, usd(1_000), cents(60)));
     c.advance(60);
     let warm = g("borrow", c.borrow(&alice, id, usd(1_000), cents(60)));
+    ours.extend([("borrow_first", cold), ("borrow_second", warm)]);
     row(
         "borrowViaRelay (EOA)",
         cold,
@@ -194,6 +280,7 @@ fn main() {
         "withdrawViaRelay",
         c.withdraw_relay(alice.address(), &alice, frank, id, usd(100), cents(60)),
     );
+    ours.push(("withdraw_relay_debt", cold));
     row(
         "withdrawViaRelay",
         cold,
@@ -232,12 +319,67 @@ fn main() {
         "liquidate",
         c.liquidate(liq, bob.address(), id2, u(usd(200)), cents(50)),
     );
+    ours.push(("liquidate_partial", cold));
     row(
         "liquidate (partial)",
         cold,
         Some(warm),
         "cold: the liquidator's first shares",
     );
+
+    // ---- the rest of PredMart's scenarios, each on its own position
+    // Repay half 30 days after the borrow, then the rest with max.
+    let rita = Account::from_seed("rita");
+    push(&mut c, rita.address(), &[id3], false);
+    g("borrow", c.borrow(&rita, id3, usd(1_000), cents(60)));
+    c.advance(30 * 86_400);
+    c.fund(rita.address(), usd(10_000));
+    let debt = c.position(rita.address(), id3).2;
+    let half = IPool::repayCall {
+        tokenId: id3,
+        amount: u(debt / 2),
+    };
+    ours.push(("repay_half_30d", g("repay", c.call(rita.address(), half))));
+    c.advance(60);
+    let full = IPool::repayCall {
+        tokenId: id3,
+        amount: U256::MAX,
+    };
+    ours.push(("repay_full", g("repay", c.call(rita.address(), full))));
+    // A relayed withdrawal without debt, to the borrower.
+    let walt = Account::from_seed("walt");
+    push(&mut c, walt.address(), &[id3], false);
+    c.advance(60);
+    let o = c.withdraw_relay(
+        walt.address(),
+        &walt,
+        walt.address(),
+        id3,
+        usd(5_000),
+        cents(60),
+    );
+    ours.push(("withdraw_relay_no_debt", g("withdrawViaRelay", o)));
+    // Underwater: 10,000 shares, 3,500 USDC borrowed at $0.60, price $0.30.
+    let uma = Account::from_seed("uma");
+    push(&mut c, uma.address(), &[id3], false);
+    c.advance(60);
+    g("borrow", c.borrow(&uma, id3, usd(3_500), cents(60)));
+    c.advance(60);
+    let o = c.liquidate(liq, uma.address(), id3, U256::MAX, cents(30));
+    ours.push(("liquidate_underwater", g("liquidate", o)));
+    // A lender redeems and withdraws to itself.
+    let rd = IPool::redeemCall {
+        shares: u(usd(1_000)) * u(1_000_000),
+        receiver: ana,
+        owner: ana,
+    };
+    ours.push(("lender_redeem", g("redeem", c.call(ana, rd))));
+    let wd = IPool::withdrawCall {
+        assets: u(usd(1_000)),
+        receiver: ana,
+        owner: ana,
+    };
+    ours.push(("lender_withdraw", g("withdraw", c.call(ana, wd))));
 
     // ---- resolution
     let cond = B256::repeat_byte(0x42);
@@ -330,8 +472,146 @@ fn main() {
         "reference",
     );
 
+    let versus = PREDMART
+        .iter()
+        .map(|(key, op, predmart)| Versus {
+            key,
+            op,
+            predmart: *predmart,
+            ours: ours.iter().find(|(k, _)| k == key).expect(key).1,
+        })
+        .collect();
+    Run {
+        rows,
+        versus,
+        chain: c,
+    }
+}
+
+/// `(name, gas)` of every scenario of both runs, in the Foundry
+/// `.gas-snapshot` convention (`Contract:test() (gas: N)`).
+fn snapshot(runs: &[(&str, &Run)]) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for (mode, r) in runs {
+        for row in &r.rows {
+            let key: String = row
+                .op
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+                .collect();
+            let key = key
+                .split('_')
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            out.push((format!("PoolGas:{key}_cold_{mode}()"), row.cold.0));
+            if let Some(w) = row.warm {
+                out.push((format!("PoolGas:{key}_warm_{mode}()"), w.0));
+            }
+        }
+        for v in &r.versus {
+            out.push((format!("VsPredMart:{}_{mode}()", v.key), v.ours.0));
+        }
+    }
+    out
+}
+
+fn parse_snapshot(text: &str) -> Vec<(String, u64)> {
+    text.lines()
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(" (gas: ")?;
+            Some((name.to_string(), rest.trim_end_matches(')').parse().ok()?))
+        })
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let uncached = run(false);
+    let cached = run(true);
+    let snap = snapshot(&[("uncached", &uncached), ("cached", &cached)]);
+    match args.get(1).map(String::as_str) {
+        Some("--snapshot") => {
+            let text: String = snap
+                .iter()
+                .map(|(n, g)| format!("{n} (gas: {g})\n"))
+                .collect();
+            std::fs::write(&args[2], text).expect("write the snapshot");
+        }
+        Some("--check") => {
+            let want =
+                parse_snapshot(&std::fs::read_to_string(&args[2]).expect("read the snapshot"));
+            let mut bad = Vec::new();
+            for (name, got) in &snap {
+                match want.iter().find(|(n, _)| n == name) {
+                    None => bad.push(format!("+ {name} (gas: {got})  (not in the snapshot)")),
+                    Some((_, old)) => {
+                        let diff = (*got as f64 - *old as f64) / *old as f64;
+                        if diff.abs() > 0.01 {
+                            bad.push(format!("~ {name}: {old} -> {got} ({:+.2}%)", 100.0 * diff));
+                        }
+                    }
+                }
+            }
+            for (name, old) in &want {
+                if !snap.iter().any(|(n, _)| n == name) {
+                    bad.push(format!("- {name} (gas: {old})  (no longer measured)"));
+                }
+            }
+            if !bad.is_empty() {
+                eprintln!("gas differs from {} by more than 1%:", args[2]);
+                for b in &bad {
+                    eprintln!("  {b}");
+                }
+                eprintln!("If the change is intended, run scripts/gas.sh and commit .gas-snapshot with it.");
+                std::process::exit(1);
+            }
+            println!(
+                "gas snapshot: {} scenarios within 1% of {}",
+                snap.len(),
+                args[2]
+            );
+            return;
+        }
+        _ => {}
+    }
+    print_tables(&uncached, &cached);
+}
+
+fn split(b: &GasBreakdown) -> String {
+    format!(
+        "{} / {} / {} / {} / {} / {} / -{}",
+        thousands(b.intrinsic),
+        thousands(b.init),
+        thousands(b.compute),
+        thousands(b.storage),
+        thousands(b.logs),
+        thousands(b.calls),
+        thousands(b.refund)
+    )
+}
+
+fn print_tables(uncached: &Run, cached: &Run) {
+    let c = &uncached.chain;
+    println!("### Against PredMart v0.8 (its Solidity contract)\n");
+    println!("PredMart figures: PredMart v0.8.0 (solc 0.8.27 via-IR, behind its ERC-1967 proxy, on a local EVM node, receipt gasUsed), as measured for issue 14. Ours: the same scenario on the release WASM, ArbOS {}; *cached* = the pool and the token contracts in the cache manager's cache (`cargo stylus cache bid`), *uncached* = every call pays the program's `initGas` too. Our token contracts are Stylus programs (a Solidity USDC pays no program entry), so the uncached column overstates what a Solidity token would cost.\n", c.w.nitro().arbos_version);
+    println!("| scenario | PredMart v0.8 | ours, cached | ratio | ours, uncached | ratio | cached: intrinsic / entry / compute / storage / logs / calls / refund |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (v, u) in cached.versus.iter().zip(&uncached.versus) {
+        println!(
+            "| {} | {} | {} | {:.2} | {} | {:.2} | {} |",
+            v.op,
+            thousands(v.predmart),
+            thousands(v.ours.0),
+            v.ours.0 as f64 / v.predmart as f64,
+            thousands(u.ours.0),
+            u.ours.0 as f64 / u.predmart as f64,
+            split(&v.ours.1),
+        );
+    }
+    println!();
     println!(
-        "Gas per pool operation: release WASM (target/initcode.hex) in the embedded Stylus runtime."
+        "### Every operation\n\nGas per pool operation: release WASM (target/initcode.hex) in the embedded Stylus runtime, no program cached."
     );
     println!(
         "cold = first touch of the operation's storage, warm = the same call repeated; breakdown of the cold run."
@@ -350,7 +630,7 @@ fn main() {
     };
     let pool_wasm = stylus_runtime::wasm_from_initcode_hex(&support::initcode_hex()).expect("wasm");
     println!(
-        "Program entry per call frame (Nitro `CallProgram`, ArbOS {}, Stylus v{}, not cached by the cache manager; cached = a recent-wasms hit within the block): pool {}, test USDC {}, test CTF {}.",
+        "Program entry per call frame (Nitro `CallProgram`, ArbOS {}, Stylus v{}, uncached and cached): pool {}, test USDC {}, test CTF {}.",
         nitro.arbos_version,
         nitro.stylus_version,
         entry(&pool_wasm),
@@ -364,15 +644,17 @@ fn main() {
         nitro.max_stack_depth,
         100.0 * left as f64 / nitro.max_stack_depth as f64
     );
-    println!("| operation | cold gas | warm gas | cold: intrinsic / entry / compute / storage / logs / calls / refund | note |");
-    println!("| --- | ---: | ---: | --- | --- |");
-    for r in &rows {
+    println!("| operation | cold gas | warm gas | cold, cached | warm, cached | cold: intrinsic / entry / compute / storage / logs / calls / refund | note |");
+    println!("| --- | ---: | ---: | ---: | ---: | --- | --- |");
+    for (r, k) in uncached.rows.iter().zip(&cached.rows) {
         let b = r.cold.1;
         println!(
-            "| {} | {} | {} | {} / {} / {} / {} / {} / {} / -{} | {} |",
+            "| {} | {} | {} | {} | {} | {} / {} / {} / {} / {} / {} / -{} | {} |",
             r.op,
             thousands(r.cold.0),
             r.warm.map_or("—".to_string(), |w| thousands(w.0)),
+            thousands(k.cold.0),
+            k.warm.map_or("—".to_string(), |w| thousands(w.0)),
             thousands(b.intrinsic),
             thousands(b.init),
             thousands(b.compute),
