@@ -31,8 +31,9 @@ if [ "${SIZE}" -gt 24576 ]; then
   exit 1
 fi
 
-step "test contracts (contracts/build.sh -> target/test-contracts/*.wasm)"
+step "test contracts (contracts/build.sh -> target/test-contracts/*.wasm; contracts/build-sol.sh -> TestUSDC.json, ConditionalTokens.json)"
 contracts/build.sh
+contracts/build-sol.sh
 
 step "Stylus activation check of every build (activation-check: release code + test contracts)"
 cargo run -q -p stylus-runtime --bin activation-check -- target/initcode.hex target/test-contracts/*.wasm
@@ -41,7 +42,7 @@ step "tests (unit, property, motsu contract tests, artifact, interop and end-to-
 PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test -p predmart-pool --all-targets -- --include-ignored
 
 step "embedded Stylus runtime tests (cargo test -p stylus-runtime)"
-PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test -p stylus-runtime
+PREDMART_INITCODE="$PWD/target/initcode.hex" PREDMART_REQUIRE_SOL=1 cargo test -p stylus-runtime
 
 step "test contracts under motsu (cargo test -p reentrant-puller: the re-entrancy negative control)"
 cargo test -p reentrant-puller
