@@ -31,8 +31,9 @@ if [ "${SIZE}" -gt 24576 ]; then
   exit 1
 fi
 
-step "test contracts (contracts/build.sh -> target/test-contracts/*.wasm)"
+step "test contracts (contracts/build.sh -> target/test-contracts/*.wasm; contracts/build-sol.sh -> TestUSDC.json, ConditionalTokens.json)"
 contracts/build.sh
+contracts/build-sol.sh
 
 step "Stylus activation check of every build (activation-check: release code + test contracts)"
 cargo run -q -p stylus-runtime --bin activation-check -- target/initcode.hex target/test-contracts/*.wasm
@@ -41,10 +42,32 @@ step "tests (unit, property, motsu contract tests, artifact, interop and end-to-
 PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test -p predmart-pool --all-targets -- --include-ignored
 
 step "embedded Stylus runtime tests (cargo test -p stylus-runtime)"
-PREDMART_INITCODE="$PWD/target/initcode.hex" cargo test -p stylus-runtime
+PREDMART_INITCODE="$PWD/target/initcode.hex" PREDMART_REQUIRE_SOL=1 cargo test -p stylus-runtime
 
 step "test contracts under motsu (cargo test -p reentrant-puller: the re-entrancy negative control)"
 cargo test -p reentrant-puller
+
+step "testnet kit against a local anvil (scripts/testnet-kit.sh, checked with cast call)"
+ANVIL_PORT=$((20000 + RANDOM % 20000))
+anvil --port "${ANVIL_PORT}" --host 127.0.0.1 --silent >target/anvil.log 2>&1 &
+ANVIL_PID=$!
+trap 'kill "${ANVIL_PID}" 2>/dev/null || true' EXIT
+RPC="http://127.0.0.1:${ANVIL_PORT}"
+for _ in $(seq 50); do cast chain-id --rpc-url "${RPC}" >/dev/null 2>&1 && break; sleep 0.2; done
+# anvil's first account deploys and is the oracle; a fresh key is the borrower.
+DEPLOYER_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+KIT_BORROWER_KEY="$(cast keccak predmart-kit-borrower)"
+RPC_URL="${RPC}" PRIVATE_KEY="${DEPLOYER_KEY}" BORROWER_KEY="${KIT_BORROWER_KEY}" SPLIT_AMOUNT=100000000 \
+  scripts/testnet-kit.sh >/dev/null
+. target/testnet-kit.env
+check() { [ "$1" = "$2" ] || { echo "FAIL: testnet kit: $3 = $1, expected $2" >&2; exit 1; }; }
+check "$(cast call --rpc-url "${RPC}" "${CTF}" 'balanceOf(address,uint256)(uint256)' "${BORROWER}" "${YES_ID}" | awk '{print $1}')" 100000000 "borrower YES"
+check "$(cast call --rpc-url "${RPC}" "${CTF}" 'balanceOf(address,uint256)(uint256)' "${BORROWER}" "${NO_ID}" | awk '{print $1}')" 100000000 "borrower NO"
+check "$(cast call --rpc-url "${RPC}" "${USDC}" 'balanceOf(address)(uint256)' "${CTF}" | awk '{print $1}')" 100000000 "USDC held by the CTF"
+check "$(cast call --rpc-url "${RPC}" "${USDC}" 'decimals()(uint8)')" 6 "USDC decimals"
+check "$(cast call --rpc-url "${RPC}" "${CTF}" 'getOutcomeSlotCount(bytes32)(uint256)' "${CONDITION_ID}")" 2 "outcome slots"
+kill "${ANVIL_PID}" 2>/dev/null || true
+echo "testnet kit OK: CTF ${CTF}, USDC ${USDC}, YES ${YES_ID}"
 
 step "exported ABI matches abi/ and compiles with solcjs"
 cargo stylus export-abi --output target/IPredMartPool.sol >&2

@@ -13,7 +13,7 @@ use wasmi::{Caller, Engine, Global, Linker, Memory, Store, TrapCode, Val};
 use crate::{
     execute,
     gas::{self, EVM_API_INK, HOSTIO_INK, INK_PRICE, PTR_INK},
-    meter, CallKind, Code, Env, Log, Msg, Outcome,
+    meter, CallKind, Env, Log, Msg, Outcome,
 };
 
 /// Why a frame failed inside a hostio.
@@ -71,7 +71,9 @@ pub(crate) struct Frame {
     writes: usize,
     return_data: Vec<u8>,
     /// Nitro's last-code cache of `account_code*`.
-    last_code: Option<(Address, std::sync::Arc<Vec<u8>>)>,
+    last_code: Option<(Address, alloy_primitives::Bytes)>,
+    /// EIP-3529 refund earned by this frame and its committed children.
+    refund: i64,
     /// Ink left; authoritative only inside a hostio (the program's
     /// `stylus_ink_left` global otherwise).
     ink: u64,
@@ -120,7 +122,7 @@ impl Frame {
     /// The code of `a` for `account_code*`: the EVM access cost plus
     /// [`gas::ACCOUNT_TOUCH_GAS`], unless `a` is the last address looked up
     /// in this frame (Nitro's last-code cache: free).
-    fn code_lookup(&mut self, a: Address) -> Result<std::sync::Arc<Vec<u8>>, Fail> {
+    fn code_lookup(&mut self, a: Address) -> Result<alloy_primitives::Bytes, Fail> {
         if let Some((last, code)) = &self.last_code {
             if *last == a {
                 return Ok(code.clone());
@@ -128,9 +130,13 @@ impl Frame {
         }
         let (cost, code) = {
             let mut e = self.env.borrow_mut();
-            let cost = e.access_cost(a) + gas::ACCOUNT_TOUCH_GAS;
-            let code = e.code(a).map(|c| c.bytes.clone()).unwrap_or_default();
-            (cost, code)
+            let (code, cold) = e.code(a);
+            let access = if cold {
+                gas::COLD_ACCOUNT
+            } else {
+                gas::WARM_READ
+            };
+            (access + gas::ACCOUNT_TOUCH_GAS, code)
         };
         self.buy_gas(cost, Cat::Calls)?;
         self.last_code = Some((a, code.clone()));
@@ -258,8 +264,8 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
                 Some(w) => w.value,
                 None => {
                     let mut e = f.env.borrow_mut();
-                    let v = e.sload(f.address, key);
-                    cost += if e.touch_slot(f.address, key) {
+                    let (v, cold) = e.sload(f.address, key);
+                    cost += if cold {
                         gas::COLD_SLOAD
                     } else {
                         gas::WARM_READ
@@ -332,7 +338,9 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             {
                 let mut e = f.env.borrow_mut();
                 for (k, v) in dirty {
-                    cost += e.sstore(f.address, k, v);
+                    let (gas, refund) = e.sstore(f.address, k, v);
+                    cost += gas;
+                    f.refund += refund;
                 }
             }
             f.buy_gas(cost, Cat::Storage)
@@ -346,8 +354,13 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
             let (cost, bal) = {
-                let mut e = f.env.borrow_mut();
-                (e.access_cost(a), e.balance(a))
+                let (bal, cold) = f.env.borrow_mut().balance(a);
+                let cost = if cold {
+                    gas::COLD_ACCOUNT
+                } else {
+                    gas::WARM_READ
+                };
+                (cost, bal)
             };
             f.buy_gas(cost, Cat::Calls)?;
             write(m, dest, &bal.to_be_bytes::<32>())
@@ -387,14 +400,13 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             f.require_gas(gas::ACCOUNT_REQUIRED_GAS)?;
             let a = read_addr(m, addr)?;
             let (cost, hash) = {
-                let mut e = f.env.borrow_mut();
-                let cost = e.access_cost(a);
-                let hash = match e.code(a) {
-                    Some(c) => c.hash,
-                    // EXTCODEHASH is 0 only for an empty account (no code,
-                    // no balance, nonce 0).
-                    None if !e.is_empty(a) => keccak256([]),
-                    None => B256::ZERO,
+                // EXTCODEHASH (revm's): 0 only for an empty account (no
+                // code, no balance, nonce 0).
+                let (hash, cold) = f.env.borrow_mut().codehash(a);
+                let cost = if cold {
+                    gas::COLD_ACCOUNT
+                } else {
+                    gas::WARM_READ
                 };
                 (cost, hash)
             };
@@ -403,28 +415,28 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         }
     ));
     hook!("block_basefee", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
-        let v = f.env.borrow().block.basefee;
+        let v = f.env.borrow().block().basefee;
         write(m, ptr, &v.to_be_bytes::<32>())
     }));
     hook!("block_coinbase", |c, ptr: i32| hostio(
         &mut c,
         P1,
         |m, f| {
-            let v = f.env.borrow().block.coinbase;
+            let v = f.env.borrow().block().coinbase;
             write(m, ptr, v.as_slice())
         }
     ));
     hook!("block_gas_limit", |c| hostio(&mut c, HOSTIO_INK, |_, f| {
-        Ok(f.env.borrow().block.gas_limit as i64)
+        Ok(f.env.borrow().block().gas_limit.saturating_to::<u64>() as i64)
     }));
     hook!("block_number", |c| hostio(&mut c, HOSTIO_INK, |_, f| {
-        Ok(f.env.borrow().block.number as i64)
+        Ok(f.env.borrow().block().number.saturating_to::<u64>() as i64)
     }));
     hook!("block_timestamp", |c| hostio(&mut c, HOSTIO_INK, |_, f| {
-        Ok(f.env.borrow().block.timestamp as i64)
+        Ok(f.env.borrow().block().timestamp.saturating_to::<u64>() as i64)
     }));
     hook!("chainid", |c| hostio(&mut c, HOSTIO_INK, |_, f| {
-        Ok(f.env.borrow().block.chain_id as i64)
+        Ok(f.env.borrow().chain_id() as i64)
     }));
     hook!("call_contract", |c,
                             to: i32,
@@ -499,7 +511,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
                 topics: t.chunks(32).map(B256::from_slice).collect(),
                 data: d.to_vec(),
             };
-            f.env.borrow_mut().logs.push(log);
+            f.env.borrow_mut().log(log);
             Ok(())
         })
     });
@@ -570,14 +582,14 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         |_, f| Ok(f.return_data.len() as i32)
     ));
     hook!("tx_gas_price", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
-        let v = f.env.borrow().block.gas_price;
+        let v = f.env.borrow().gas_price();
         write(m, ptr, &v.to_be_bytes::<32>())
     }));
     hook!("tx_ink_price", |c| hostio(&mut c, HOSTIO_INK, |_, _| Ok(
         INK_PRICE as i32
     )));
     hook!("tx_origin", |c, ptr: i32| hostio(&mut c, P1, |m, f| {
-        let v = f.env.borrow().origin;
+        let v = f.env.borrow().origin();
         write(m, ptr, v.as_slice())
     }));
     l
@@ -665,6 +677,9 @@ fn do_call(
         };
         let out = execute(&f.env, msg);
         f.ink = f.ink.saturating_add(out.gas_left.saturating_mul(INK_PRICE));
+        if out.success {
+            f.refund += out.refund;
+        }
         f.buy_gas(stipend, Cat::Compute)?;
         f.return_data = out.output;
         write(m, ret, &(f.return_data.len() as u32).to_le_bytes())?;
@@ -676,7 +691,7 @@ fn do_call(
 pub(crate) fn run_program(
     env: &Rc<RefCell<Env>>,
     msg: &Msg,
-    code: &Code,
+    module: &wasmi::Module,
     gas: u64,
     reentrant: bool,
 ) -> Outcome {
@@ -700,13 +715,14 @@ pub(crate) fn run_program(
         writes: 0,
         return_data: Vec::new(),
         last_code: None,
+        refund: 0,
         ink,
         memory: None,
         globals: None,
         fail: None,
     };
     let mut store = Store::new(&engine, frame);
-    let instance = match linker.instantiate_and_start(&mut store, &code.module) {
+    let instance = match linker.instantiate_and_start(&mut store, module) {
         Ok(i) => i,
         Err(e) => return Outcome::fail(0, format!("instantiation failed: {e}")),
     };
@@ -760,6 +776,7 @@ pub(crate) fn run_program(
                 gas_left: frame.gas_left(),
                 error: (!success).then(|| "revert".to_string()),
                 stack_left_min: None,
+                refund: if success { frame.refund } else { 0 },
             }
         }
         Ok(_) => {

@@ -18,17 +18,22 @@ pub mod nitro;
 
 pub use nitro::Nitro;
 
-use std::{
-    cell::RefCell,
-    collections::{HashMap, HashSet},
-    fmt,
-    io::Read,
-    rc::Rc,
-    sync::Arc,
-};
+use std::{cell::RefCell, collections::HashMap, fmt, io::Read, rc::Rc, sync::Arc};
 
 use alloy_primitives::{keccak256, PrimitiveSignature};
 pub use alloy_primitives::{Address, Bytes, B256, U256};
+use revm::{
+    db::{AccountState, CacheDB, DbAccount, EmptyDB},
+    interpreter::{
+        gas as evm_gas,
+        opcode::{make_instruction_table, InstructionTable},
+        CallInputs, CallOutcome, CallScheme, Contract, CreateInputs, CreateOutcome, Gas,
+        InstructionResult, Interpreter, InterpreterAction, InterpreterResult, SharedMemory,
+    },
+    precompile::PrecompileSpecId,
+    primitives::{Bytecode, Env as RevmEnv, LogData, PragueSpec, SpecId},
+    ContextPrecompiles, DatabaseCommit, EvmContext, Frame as RevmFrame, FrameOrResult, FrameResult,
+};
 use wasmi::{Config, Engine, Linker, Module, ValType};
 
 /// stylus-sdk's constructor selector: `keccak256("stylus_constructor()")[..4]`.
@@ -116,7 +121,7 @@ pub struct Log {
 }
 
 /// Where a transaction's gas went. All fields are gas; `gas_used ==
-/// intrinsic + init + compute + storage + logs + calls - refund`.
+/// intrinsic + init + compute + storage + logs + calls + evm - refund`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GasBreakdown {
     /// 21,000 plus calldata (4 per zero byte, 16 per non-zero byte).
@@ -133,6 +138,10 @@ pub struct GasBreakdown {
     /// CALL costs (account access, value, new account), balance/code
     /// account-access costs and precompile gas.
     pub calls: u64,
+    /// Gas used by EVM bytecode frames themselves (revm's interpreter:
+    /// the Solidity tokens' opcodes, storage, logs, calls they make and
+    /// precompiles they call), nested frames excluded.
+    pub evm: u64,
     /// EIP-3529 refund granted (already capped at `used / 5`).
     pub refund: u64,
 }
@@ -142,8 +151,8 @@ impl fmt::Display for GasBreakdown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "intrinsic {:>7} | init {:>6} | compute {:>7} | storage {:>7} | logs {:>6} | calls {:>7} | refund -{:>6}",
-            self.intrinsic, self.init, self.compute, self.storage, self.logs, self.calls, self.refund
+            "intrinsic {:>7} | init {:>6} | compute {:>7} | storage {:>7} | logs {:>6} | calls {:>7} | evm {:>7} | refund -{:>6}",
+            self.intrinsic, self.init, self.compute, self.storage, self.logs, self.calls, self.evm, self.refund
         )
     }
 }
@@ -168,6 +177,8 @@ pub struct Receipt {
     /// transaction reached (each frame starts with `Nitro::max_stack_depth`);
     /// `None` if no program ran.
     pub stack_left_min: Option<u32>,
+    /// The account a creation ([`World::deploy_evm`]) made, if it succeeded.
+    pub created: Option<Address>,
 }
 
 impl Receipt {
@@ -188,8 +199,12 @@ pub enum CallKind {
     Call,
     /// `static_call_contract` (or [`World::view`]).
     Static,
-    /// `delegate_call_contract`.
+    /// `delegate_call_contract` (or an EVM `DELEGATECALL`).
     Delegate,
+    /// An EVM `CALLCODE`.
+    CallCode,
+    /// A contract creation (EVM `CREATE`/`CREATE2`, [`World::deploy_evm`]).
+    Create,
 }
 
 /// One call frame of the last transaction, in the order frames started.
@@ -226,28 +241,15 @@ pub struct CallTrace {
     pub stack_left_min: Option<u32>,
 }
 
-/// A deployed program's code.
+/// An activated Stylus program (keyed by the code hash of its account).
 #[derive(Clone)]
-struct Code {
-    /// What `account_code` returns: on-chain code (`EFF000 ‖ dict ‖ brotli`)
-    /// when deployed from an artifact, else `EFF000 00 ‖ wasm`.
-    bytes: Arc<Vec<u8>>,
-    /// keccak256 of `bytes`.
-    hash: B256,
+struct Program {
     /// Compiled module (shared by every account with the same WASM).
     module: Module,
     /// Initial memory pages.
     pages: u64,
     /// Entry costs measured at activation.
     costs: gas::ProgramCosts,
-}
-
-#[derive(Clone, Default)]
-struct Account {
-    balance: U256,
-    nonce: u64,
-    code: Option<Code>,
-    storage: HashMap<U256, B256>,
 }
 
 /// Block values a test controls.
@@ -262,28 +264,32 @@ struct BlockEnv {
     gas_price: U256,
 }
 
-enum Journal {
-    Storage(Address, U256, Option<B256>),
-    Balance(Address, U256),
-    WarmAccount(Address),
-    WarmSlot(Address, U256),
-    Refund(i64),
-}
+/// The world's state database: revm's in-memory cache over an empty
+/// database (accounts, balances, nonces, code, storage).
+type Db = CacheDB<EmptyDB>;
+/// revm's execution context over [`Db`]: the journal (state, warm sets,
+/// logs, checkpoints), the block/tx environment and the precompiles.
+type Ctx = revm::Context<(), Db>;
+
+/// The EVM fork the EVM side runs: Prague (ArbOS 40+ follows Ethereum's
+/// Prague; ArbOS 61 is past it).
+pub const EVM_SPEC: SpecId = SpecId::PRAGUE;
+
+/// revm's instruction table for [`EVM_SPEC`] over our context.
+static EVM_TABLE: InstructionTable<Ctx> = make_instruction_table::<Ctx, PragueSpec>();
+
+/// Stylus code prefix (`EF F0 00`): an account whose code starts with it
+/// runs in the WASM host, any other code in revm's interpreter.
+pub const STYLUS_PREFIX: [u8; 3] = [0xef, 0xf0, 0x00];
 
 /// Transaction-wide execution state, shared by every frame of a transaction.
 struct Env {
-    accounts: HashMap<Address, Account>,
-    block: BlockEnv,
-    origin: Address,
-    warm_accounts: HashSet<Address>,
-    warm_slots: HashSet<(Address, U256)>,
-    original: HashMap<(Address, U256), B256>,
-    refund: i64,
-    logs: Vec<Log>,
-    journal: Vec<Journal>,
+    /// revm's context: the one journal of both worlds.
+    ctx: Ctx,
+    programs: Arc<HashMap<B256, Program>>,
     /// Context addresses of the frames running, and whether each counts
-    /// for `msg_reentrant` (CALL/STATICCALL frames do, DELEGATECALL frames
-    /// do not).
+    /// for `msg_reentrant` (CALL/STATICCALL frames do, DELEGATECALL and
+    /// CALLCODE frames do not), EVM frames included.
     stack: Vec<(Address, bool)>,
     open_pages: u64,
     ever_pages: u64,
@@ -305,16 +311,81 @@ struct Spent {
     storage: u64,
     logs: u64,
     calls: u64,
+    /// Gas (not ink) used by EVM frames themselves (nested frames excluded).
+    evm: u64,
+}
+
+/// The in-memory database cannot fail.
+fn infallible<T>(r: Result<T, revm::primitives::EVMError<std::convert::Infallible>>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => unreachable!("the in-memory database does not fail: {e:?}"),
+    }
 }
 
 impl Env {
-    fn balance(&self, a: Address) -> U256 {
-        self.accounts.get(&a).map(|x| x.balance).unwrap_or_default()
+    /// Loads `a` into the journal (warming it); returns whether it was cold.
+    fn warm_account(&mut self, a: Address) -> bool {
+        infallible(self.ctx.evm.load_account(a)).is_cold
     }
-    fn set_balance(&mut self, a: Address, v: U256) {
-        let prev = self.balance(a);
-        self.journal.push(Journal::Balance(a, prev));
-        self.accounts.entry(a).or_default().balance = v;
+    /// EIP-2929 account access cost.
+    fn access_cost(&mut self, a: Address) -> u64 {
+        if self.warm_account(a) {
+            gas::COLD_ACCOUNT
+        } else {
+            gas::WARM_READ
+        }
+    }
+    /// EIP-161 empty (no code, zero balance, nonce 0); `a` must be loaded.
+    fn is_empty(&mut self, a: Address) -> bool {
+        infallible(self.ctx.evm.load_account(a))
+            .data
+            .state_clear_aware_is_empty(EVM_SPEC)
+    }
+    fn balance(&mut self, a: Address) -> (U256, bool) {
+        let l = infallible(self.ctx.evm.balance(a));
+        (l.data, l.is_cold)
+    }
+    /// The code of `a` as `EXTCODECOPY` sees it, and whether `a` was cold.
+    fn code(&mut self, a: Address) -> (Bytes, bool) {
+        let l = infallible(self.ctx.evm.code(a));
+        (l.data, l.is_cold)
+    }
+    /// `EXTCODEHASH` (0 for an empty account), and whether `a` was cold.
+    fn codehash(&mut self, a: Address) -> (B256, bool) {
+        let l = infallible(self.ctx.evm.code_hash(a));
+        (l.data, l.is_cold)
+    }
+    /// SLOAD through the journal: value and whether the slot was cold.
+    fn sload(&mut self, a: Address, k: U256) -> (B256, bool) {
+        let l = infallible(self.ctx.evm.sload(a, k));
+        (B256::from(l.data.to_be_bytes::<32>()), l.is_cold)
+    }
+    /// SSTORE through the journal, priced by revm (EIP-2200 + 2929 + 3529):
+    /// returns the gas and the refund delta.
+    fn sstore(&mut self, a: Address, k: U256, new: B256) -> (u64, i64) {
+        let l = infallible(self.ctx.evm.sstore(a, k, U256::from_be_bytes(new.0)));
+        let cost = evm_gas::sstore_cost(EVM_SPEC, &l.data, u64::MAX, l.is_cold)
+            .expect("the sentry is checked by the hostio");
+        (cost, evm_gas::sstore_refund(EVM_SPEC, &l.data))
+    }
+    fn log(&mut self, log: Log) {
+        self.ctx.evm.journaled_state.log(revm::primitives::Log {
+            address: log.address,
+            data: LogData::new_unchecked(log.topics, log.data.into()),
+        });
+    }
+    fn block(&self) -> &revm::primitives::BlockEnv {
+        &self.ctx.evm.env.block
+    }
+    fn chain_id(&self) -> u64 {
+        self.ctx.evm.env.cfg.chain_id
+    }
+    fn gas_price(&self) -> U256 {
+        self.ctx.evm.env.tx.gas_price
+    }
+    fn origin(&self) -> Address {
+        self.ctx.evm.env.tx.caller
     }
     /// Records a program call in the block's recent-wasms list; returns
     /// whether it was there.
@@ -331,126 +402,6 @@ impl Env {
             self.recent.remove(0);
         }
         hit
-    }
-    /// EIP-161 empty: no code, zero balance, nonce 0.
-    fn is_empty(&self, a: Address) -> bool {
-        self.accounts
-            .get(&a)
-            .is_none_or(|x| x.code.is_none() && x.balance.is_zero() && x.nonce == 0)
-    }
-    fn code(&self, a: Address) -> Option<&Code> {
-        self.accounts.get(&a).and_then(|x| x.code.as_ref())
-    }
-    fn sload(&self, a: Address, k: U256) -> B256 {
-        self.accounts
-            .get(&a)
-            .and_then(|x| x.storage.get(&k).copied())
-            .unwrap_or_default()
-    }
-    fn sstore_raw(&mut self, a: Address, k: U256, v: B256) {
-        let acct = self.accounts.entry(a).or_default();
-        let prev = if v.is_zero() {
-            acct.storage.remove(&k)
-        } else {
-            acct.storage.insert(k, v)
-        };
-        self.journal.push(Journal::Storage(a, k, prev));
-    }
-    /// Marks an account warm; returns whether it was cold.
-    fn touch_account(&mut self, a: Address) -> bool {
-        let cold = self.warm_accounts.insert(a);
-        if cold {
-            self.journal.push(Journal::WarmAccount(a));
-        }
-        cold
-    }
-    /// Marks a slot warm; returns whether it was cold.
-    fn touch_slot(&mut self, a: Address, k: U256) -> bool {
-        let cold = self.warm_slots.insert((a, k));
-        if cold {
-            self.journal.push(Journal::WarmSlot(a, k));
-        }
-        cold
-    }
-    fn add_refund(&mut self, delta: i64) {
-        self.journal.push(Journal::Refund(self.refund));
-        self.refund += delta;
-    }
-    /// EIP-2929 account access cost.
-    fn access_cost(&mut self, a: Address) -> u64 {
-        if self.touch_account(a) {
-            gas::COLD_ACCOUNT
-        } else {
-            gas::WARM_READ
-        }
-    }
-    /// SSTORE per EIP-2200/2929/3529; returns the gas and books the refund.
-    fn sstore(&mut self, a: Address, k: U256, new: B256) -> u64 {
-        let current = self.sload(a, k);
-        let original = *self.original.entry((a, k)).or_insert(current);
-        let mut cost = 0;
-        if self.touch_slot(a, k) {
-            cost += gas::COLD_SLOAD;
-        }
-        let zero = B256::ZERO;
-        if current == new {
-            cost += gas::WARM_READ;
-        } else if original == current {
-            if original == zero {
-                cost += gas::SSTORE_SET;
-            } else {
-                cost += gas::SSTORE_RESET;
-                if new == zero {
-                    self.add_refund(gas::SSTORE_CLEAR_REFUND);
-                }
-            }
-        } else {
-            cost += gas::WARM_READ;
-            if original != zero {
-                if current == zero {
-                    self.add_refund(-gas::SSTORE_CLEAR_REFUND);
-                } else if new == zero {
-                    self.add_refund(gas::SSTORE_CLEAR_REFUND);
-                }
-            }
-            if original == new {
-                if original == zero {
-                    self.add_refund((gas::SSTORE_SET - gas::WARM_READ) as i64);
-                } else {
-                    self.add_refund((gas::SSTORE_RESET - gas::WARM_READ) as i64);
-                }
-            }
-        }
-        self.sstore_raw(a, k, new);
-        cost
-    }
-    fn checkpoint(&self) -> (usize, usize) {
-        (self.journal.len(), self.logs.len())
-    }
-    fn revert_to(&mut self, (journal, logs): (usize, usize)) {
-        self.logs.truncate(logs);
-        while self.journal.len() > journal {
-            match self.journal.pop() {
-                Some(Journal::Storage(a, k, prev)) => {
-                    let acct = self.accounts.entry(a).or_default();
-                    match prev {
-                        Some(v) => acct.storage.insert(k, v),
-                        None => acct.storage.remove(&k),
-                    };
-                }
-                Some(Journal::Balance(a, prev)) => {
-                    self.accounts.entry(a).or_default().balance = prev;
-                }
-                Some(Journal::WarmAccount(a)) => {
-                    self.warm_accounts.remove(&a);
-                }
-                Some(Journal::WarmSlot(a, k)) => {
-                    self.warm_slots.remove(&(a, k));
-                }
-                Some(Journal::Refund(prev)) => self.refund = prev,
-                None => break,
-            }
-        }
     }
     /// Opens `pages` pages: returns their gas under Nitro's memory model
     /// ([`Nitro::memory_gas`]; `u64::MAX` when unpayable).
@@ -479,6 +430,34 @@ pub(crate) struct Msg {
     pub depth: usize,
 }
 
+impl Msg {
+    /// The call an EVM frame asks for (`CALL`, `STATICCALL`,
+    /// `DELEGATECALL`, `CALLCODE`).
+    fn from_evm(inputs: &CallInputs, depth: usize) -> Msg {
+        let kind = match inputs.scheme {
+            CallScheme::Call | CallScheme::ExtCall => CallKind::Call,
+            CallScheme::StaticCall | CallScheme::ExtStaticCall => CallKind::Static,
+            CallScheme::DelegateCall | CallScheme::ExtDelegateCall => CallKind::Delegate,
+            CallScheme::CallCode => CallKind::CallCode,
+        };
+        Msg {
+            kind,
+            caller: inputs.caller,
+            address: inputs.target_address,
+            code_address: inputs.bytecode_address,
+            value: inputs.value.get(),
+            input: inputs.input.to_vec(),
+            gas: inputs.gas_limit,
+            is_static: inputs.is_static,
+            depth,
+        }
+    }
+    /// Whether the frame moves `value` from the caller to the context.
+    fn transfers(&self) -> bool {
+        matches!(self.kind, CallKind::Call | CallKind::CallCode) && !self.value.is_zero()
+    }
+}
+
 /// A finished call.
 pub(crate) struct Outcome {
     pub success: bool,
@@ -487,6 +466,9 @@ pub(crate) struct Outcome {
     pub error: Option<String>,
     /// Lowest `stylus_stack_left` of the program, if one ran.
     pub stack_left_min: Option<u32>,
+    /// EIP-3529 refund the frame (and its committed children) earned;
+    /// the caller takes it only when the frame succeeded.
+    pub refund: i64,
 }
 
 impl Outcome {
@@ -497,84 +479,313 @@ impl Outcome {
             gas_left,
             error: Some(error.into()),
             stack_left_min: None,
+            refund: 0,
+        }
+    }
+    fn ok(gas_left: u64, output: Vec<u8>) -> Self {
+        Outcome {
+            success: true,
+            output,
+            gas_left,
+            error: None,
+            stack_left_min: None,
+            refund: 0,
+        }
+    }
+    /// The outcome as an EVM caller sees it: success returns the gas left
+    /// and the refund; any failure is a revert with the gas left (zero
+    /// after out of gas/stack, which burn everything).
+    fn to_evm(&self, gas_limit: u64) -> InterpreterResult {
+        let mut gas = Gas::new(gas_limit);
+        let _ = gas.record_cost(gas_limit.saturating_sub(self.gas_left));
+        if self.success {
+            gas.record_refund(self.refund);
+        }
+        InterpreterResult {
+            result: if self.success {
+                InstructionResult::Return
+            } else {
+                InstructionResult::Revert
+            },
+            output: Bytes::from(self.output.clone()),
+            gas,
+        }
+    }
+    /// An EVM frame's result as an outcome: gas comes back on success and
+    /// revert, an exceptional halt burns it.
+    fn from_evm(r: &InterpreterResult) -> Outcome {
+        let success = r.result.is_ok();
+        let revert = r.result.is_revert();
+        Outcome {
+            success,
+            output: r.output.to_vec(),
+            gas_left: if success || revert {
+                r.gas.remaining()
+            } else {
+                0
+            },
+            error: if success {
+                None
+            } else if revert {
+                Some("revert".into())
+            } else {
+                Some(format!("evm: {:?}", r.result))
+            },
+            stack_left_min: None,
+            refund: if success { r.gas.refunded() } else { 0 },
         }
     }
 }
 
-fn is_precompile(a: Address) -> bool {
-    let b = a.as_slice();
-    b[..19].iter().all(|x| *x == 0) && (1..=0x11).contains(&b[19])
+fn push_trace(env: &Rc<RefCell<Env>>, msg: &Msg) -> usize {
+    let mut e = env.borrow_mut();
+    e.trace.push(CallTrace {
+        depth: msg.depth,
+        kind: msg.kind,
+        from: msg.caller,
+        to: msg.code_address,
+        value: msg.value,
+        selector: msg.input.get(..4).map(|s| s.try_into().unwrap_or_default()),
+        input: msg.input.clone(),
+        output: Vec::new(),
+        success: false,
+        gas_used: 0,
+        error: None,
+        reentrant: false,
+        stack_left_min: None,
+    });
+    e.trace.len() - 1
 }
 
-/// Runs one call frame (value transfer, precompile or program), reverting
-/// its writes on failure.
-pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
-    let trace_index = {
-        let mut e = env.borrow_mut();
-        e.trace.push(CallTrace {
-            depth: msg.depth,
-            kind: msg.kind,
-            from: msg.caller,
-            to: msg.code_address,
-            value: msg.value,
-            selector: msg.input.get(..4).map(|s| s.try_into().unwrap_or_default()),
-            input: msg.input.clone(),
-            output: Vec::new(),
-            success: false,
-            gas_used: 0,
-            error: None,
-            reentrant: false,
-            stack_left_min: None,
-        });
-        e.trace.len() - 1
-    };
-    let gas = msg.gas;
-    let checkpoint = env.borrow().checkpoint();
-    let out = execute_inner(env, msg);
+fn finish_trace(env: &Rc<RefCell<Env>>, i: usize, gas: u64, out: &Outcome) {
     let mut e = env.borrow_mut();
-    if !out.success {
-        e.revert_to(checkpoint);
-    }
-    let t = &mut e.trace[trace_index];
+    let t = &mut e.trace[i];
     t.success = out.success;
     t.gas_used = gas.saturating_sub(out.gas_left);
     t.error = out.error.clone();
     t.output = out.output.clone();
     t.stack_left_min = out.stack_left_min;
+}
+
+/// Runs one call frame, EVM or Stylus, from either world: a journal
+/// checkpoint (revm's), the value transfer, then a precompile (revm's),
+/// the account's EVM bytecode (revm's interpreter) or its Stylus program
+/// (the WASM host); the checkpoint is committed on success and reverted on
+/// failure, for both worlds at once.
+pub(crate) fn execute(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
+    let trace_index = push_trace(env, &msg);
+    let gas = msg.gas;
+    let out = if msg.depth > gas::MAX_DEPTH {
+        Outcome::fail(msg.gas, "call depth exceeded")
+    } else {
+        let checkpoint = env.borrow_mut().ctx.evm.journaled_state.checkpoint();
+        let counted = !matches!(msg.kind, CallKind::Delegate | CallKind::CallCode);
+        env.borrow_mut().stack.push((msg.address, counted));
+        let out = execute_inner(env, &msg);
+        let mut e = env.borrow_mut();
+        e.stack.pop();
+        if out.success {
+            e.ctx.evm.journaled_state.checkpoint_commit();
+        } else {
+            e.ctx.evm.journaled_state.checkpoint_revert(checkpoint);
+        }
+        out
+    };
+    finish_trace(env, trace_index, gas, &out);
     out
 }
 
-fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
-    if msg.depth > gas::MAX_DEPTH {
-        return Outcome::fail(msg.gas, "call depth exceeded");
-    }
-    // Value transfer.
-    if msg.kind == CallKind::Call && !msg.value.is_zero() {
-        if msg.is_static {
-            return Outcome::fail(0, "value transfer in a static context");
-        }
+fn execute_inner(env: &Rc<RefCell<Env>>, msg: &Msg) -> Outcome {
+    let (code, hash) = {
         let mut e = env.borrow_mut();
-        let from = e.balance(msg.caller);
-        if from < msg.value {
-            return Outcome::fail(msg.gas, "insufficient balance for value transfer");
+        let e = &mut *e;
+        if msg.transfers() {
+            if msg.is_static {
+                return Outcome::fail(0, "value transfer in a static context");
+            }
+            let inner = &mut e.ctx.evm.inner;
+            let refused = infallible(inner.journaled_state.transfer(
+                &msg.caller,
+                &msg.address,
+                msg.value,
+                &mut inner.db,
+            ));
+            if refused.is_some() {
+                return Outcome::fail(msg.gas, "insufficient balance for value transfer");
+            }
+        } else {
+            e.warm_account(msg.address);
+            e.ctx.evm.journaled_state.touch(&msg.address);
         }
-        e.set_balance(msg.caller, from - msg.value);
-        let to = e.balance(msg.address);
-        e.set_balance(msg.address, to.saturating_add(msg.value));
-    }
-    if is_precompile(msg.code_address) {
-        return precompile(env, &msg);
-    }
-    let code = env.borrow().code(msg.code_address).cloned();
-    let Some(code) = code else {
-        return Outcome {
-            success: true,
-            output: Vec::new(),
-            gas_left: msg.gas,
-            error: None,
-            stack_left_min: None,
-        };
+        let evm = &mut e.ctx.evm;
+        if evm.precompiles.contains(&msg.code_address) {
+            let input = Bytes::from(msg.input.clone());
+            let res = evm
+                .precompiles
+                .call(&msg.code_address, &input, msg.gas, &mut evm.inner);
+            return match res {
+                Some(Ok(out)) if out.gas_used <= msg.gas => {
+                    e.spent.calls += out.gas_used * gas::INK_PRICE;
+                    Outcome::ok(msg.gas - out.gas_used, out.bytes.to_vec())
+                }
+                Some(Ok(_)) => Outcome::fail(0, "out of gas (precompile)"),
+                Some(Err(err)) => Outcome::fail(0, format!("precompile: {err:?}")),
+                None => Outcome::fail(0, "precompile vanished"),
+            };
+        }
+        let inner = &mut e.ctx.evm.inner;
+        let acct = infallible(
+            inner
+                .journaled_state
+                .load_code(msg.code_address, &mut inner.db),
+        );
+        (
+            acct.data.info.code.clone().unwrap_or_default(),
+            acct.data.info.code_hash,
+        )
     };
+    if code.is_empty() {
+        return Outcome::ok(msg.gas, Vec::new());
+    }
+    if code.original_byte_slice().starts_with(&STYLUS_PREFIX) {
+        let program = env.borrow().programs.get(&hash).cloned();
+        match program {
+            Some(p) => run_stylus(env, msg, &p, hash),
+            None => Outcome::fail(0, "Stylus program not activated"),
+        }
+    } else {
+        let contract = Contract::new(
+            Bytes::from(msg.input.clone()),
+            code,
+            Some(hash),
+            msg.address,
+            Some(msg.code_address),
+            msg.caller,
+            msg.value,
+        );
+        let interp = Interpreter::new(contract, msg.gas, msg.is_static);
+        Outcome::from_evm(&run_evm(env, interp, msg.gas, msg.depth))
+    }
+}
+
+/// Runs an EVM frame in revm's interpreter; the calls and creates it asks
+/// for run through [`execute`] (so they may be Stylus programs) and their
+/// results go back into the interpreter.
+fn run_evm(
+    env: &Rc<RefCell<Env>>,
+    mut interp: Interpreter,
+    gas: u64,
+    depth: usize,
+) -> InterpreterResult {
+    let mut memory = SharedMemory::new();
+    memory.new_context();
+    let mut children = 0u64;
+    let result = loop {
+        let action = {
+            let mut e = env.borrow_mut();
+            interp.run(memory, &EVM_TABLE, &mut e.ctx)
+        };
+        memory = interp.take_memory();
+        match action {
+            InterpreterAction::Call { inputs } => {
+                let out = execute(env, Msg::from_evm(&inputs, depth + 1));
+                children += inputs.gas_limit.saturating_sub(out.gas_left);
+                interp.insert_call_outcome(
+                    &mut memory,
+                    CallOutcome::new(out.to_evm(inputs.gas_limit), inputs.return_memory_offset),
+                );
+            }
+            InterpreterAction::Create { inputs } => {
+                let outcome = execute_create(env, &inputs, depth + 1);
+                children += inputs
+                    .gas_limit
+                    .saturating_sub(outcome.result.gas.remaining());
+                interp.insert_create_outcome(outcome);
+            }
+            InterpreterAction::Return { result } => break result,
+            InterpreterAction::EOFCreate { .. } | InterpreterAction::None => {
+                break InterpreterResult {
+                    result: InstructionResult::OpcodeNotFound,
+                    output: Bytes::new(),
+                    gas: Gas::new_spent(gas),
+                }
+            }
+        }
+    };
+    let used = if result.result.is_ok() || result.result.is_revert() {
+        gas - result.gas.remaining()
+    } else {
+        gas
+    };
+    env.borrow_mut().spent.evm += used.saturating_sub(children);
+    result
+}
+
+/// `CREATE`/`CREATE2` from an EVM frame (revm's address derivation, nonce,
+/// collision and code rules).
+fn execute_create(env: &Rc<RefCell<Env>>, inputs: &CreateInputs, depth: usize) -> CreateOutcome {
+    let msg = Msg {
+        kind: CallKind::Create,
+        caller: inputs.caller,
+        address: Address::ZERO,
+        code_address: Address::ZERO,
+        value: inputs.value,
+        input: inputs.init_code.to_vec(),
+        gas: inputs.gas_limit,
+        is_static: false,
+        depth,
+    };
+    let index = push_trace(env, &msg);
+    let frame = infallible(env.borrow_mut().ctx.evm.make_create_frame(EVM_SPEC, inputs));
+    let outcome = match frame {
+        FrameOrResult::Frame(RevmFrame::Create(f)) => {
+            let f = *f;
+            env.borrow_mut().trace[index].to = f.created_address;
+            finish_create(
+                env,
+                f.frame_data.interpreter,
+                f.created_address,
+                f.frame_data.checkpoint,
+                inputs.gas_limit,
+                depth,
+            )
+        }
+        FrameOrResult::Result(FrameResult::Create(o)) => o,
+        _ => unreachable!("a create frame or result"),
+    };
+    finish_trace(
+        env,
+        index,
+        inputs.gas_limit,
+        &Outcome::from_evm(&outcome.result),
+    );
+    outcome
+}
+
+fn finish_create(
+    env: &Rc<RefCell<Env>>,
+    interp: Interpreter,
+    address: Address,
+    checkpoint: revm::JournalCheckpoint,
+    gas: u64,
+    depth: usize,
+) -> CreateOutcome {
+    env.borrow_mut().stack.push((address, true));
+    let mut result = run_evm(env, interp, gas, depth);
+    let mut e = env.borrow_mut();
+    e.stack.pop();
+    let code_gas_before = result.gas.remaining();
+    e.ctx
+        .evm
+        .create_return::<PragueSpec>(&mut result, address, checkpoint);
+    // The code deposit is EVM gas of this frame.
+    e.spent.evm += code_gas_before.saturating_sub(result.gas.remaining());
+    let ok = result.result.is_ok();
+    CreateOutcome::new(result, ok.then_some(address))
+}
+
+/// Runs a Stylus program's frame: entry cost, re-entrancy flag, the WASM.
+fn run_stylus(env: &Rc<RefCell<Env>>, msg: &Msg, code: &Program, hash: B256) -> Outcome {
     // Program entry (Nitro `CallProgram`, see NITRO.md "Program entry"):
     // memory footprint + `cachedGas` + `initGas` unless the program is
     // cached: by the cache manager (`World::cache_program`, the chain's
@@ -584,24 +795,22 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
         let mut e = env.borrow_mut();
         let nitro = e.nitro;
         let open_before = e.open_pages;
-        let hit = e.recent_wasm(code.hash);
-        let cached = (nitro.recent_wasms() && hit) || e.cached.contains(&code.hash);
+        let hit = e.recent_wasm(hash);
+        let cached = (nitro.recent_wasms() && hit) || e.cached.contains(&hash);
         let entry = code
             .costs
             .entry_gas_with(&nitro, cached)
             .saturating_add(e.open_pages(code.pages));
         e.spent.init += entry.min(msg.gas) * gas::INK_PRICE;
         // Nitro counts the CALL/STATICCALL frames of the program's address
-        // (this one included); DELEGATECALL frames do not count.
-        let counted = msg.kind != CallKind::Delegate;
+        // (this one included, pushed by `execute`); DELEGATECALL and
+        // CALLCODE frames do not count.
         let count = e
             .stack
             .iter()
             .filter(|(a, c)| *a == msg.address && *c)
-            .count()
-            + counted as usize;
+            .count();
         let reentrant = count > 1;
-        e.stack.push((msg.address, counted));
         if let Some(t) = e.trace.last_mut() {
             t.reentrant = reentrant;
         }
@@ -610,7 +819,7 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
     let mut out = if msg.gas < entry {
         Outcome::fail(0, "out of gas (program entry)")
     } else {
-        host::run_program(env, &msg, &code, msg.gas - entry, reentrant)
+        host::run_program(env, msg, &code.module, msg.gas - entry, reentrant)
     };
     // From ArbOS 31 a frame uses at least `evmMemoryCost(len(ret))`.
     if nitro.return_data_floor() {
@@ -619,35 +828,14 @@ fn execute_inner(env: &Rc<RefCell<Env>>, msg: Msg) -> Outcome {
             .saturating_sub(nitro::evm_memory_cost(out.output.len() as u64));
         out.gas_left = out.gas_left.min(floor);
     }
-    let mut e = env.borrow_mut();
-    e.stack.pop();
-    e.open_pages = open_before;
+    env.borrow_mut().open_pages = open_before;
     out
-}
-
-fn precompile(env: &Rc<RefCell<Env>>, msg: &Msg) -> Outcome {
-    let id = msg.code_address.as_slice()[19];
-    if id != 1 {
-        return Outcome::fail(
-            0,
-            format!("precompile 0x{id:02x} is not supported by stylus-runtime"),
-        );
-    }
-    if msg.gas < gas::ECRECOVER_GAS {
-        return Outcome::fail(0, "out of gas (ecrecover)");
-    }
-    env.borrow_mut().spent.calls += gas::ECRECOVER_GAS * gas::INK_PRICE;
-    Outcome {
-        success: true,
-        output: ecrecover(&msg.input).unwrap_or_default(),
-        gas_left: msg.gas - gas::ECRECOVER_GAS,
-        error: None,
-        stack_left_min: None,
-    }
 }
 
 /// The ecrecover precompile: `hash ‖ v ‖ r ‖ s` (input right-padded to 128
 /// bytes) → the 32-byte left-padded signer, or `None` (empty output).
+/// (revm's precompile at `0x01` is what calls run; this is a helper for
+/// tests.)
 pub fn ecrecover(input: &[u8]) -> Option<Vec<u8>> {
     let mut buf = [0u8; 128];
     let n = input.len().min(128);
@@ -675,7 +863,10 @@ pub fn ecrecover(input: &[u8]) -> Option<Vec<u8>> {
 
 /// The world: accounts, programs, block values.
 pub struct World {
-    accounts: HashMap<Address, Account>,
+    /// revm's state database (accounts, balances, nonces, code, storage).
+    db: Db,
+    /// Activated Stylus programs by code hash.
+    programs: Arc<HashMap<B256, Program>>,
     block: BlockEnv,
     engine: Engine,
     /// Compiled modules by keccak256 of the WASM and the parameters (ArbOS
@@ -731,6 +922,14 @@ fn engine(nitro: &Nitro) -> Engine {
     Engine::new(&c)
 }
 
+/// What a transaction does at the top.
+enum Action {
+    /// A call (or a static call for [`World::view`]).
+    Call(Tx, bool),
+    /// A contract creation at `address` (the constructor runs there).
+    CreateAt(Tx, Address),
+}
+
 impl World {
     /// An empty world: chain id 421614, timestamp 1,735,689,600, block 1,
     /// basefee 0.01 gwei, block gas limit 32M, gas price = basefee, ArbOS 61
@@ -745,7 +944,8 @@ impl World {
     pub fn with_nitro(nitro: Nitro) -> Self {
         let engine = engine(&nitro);
         World {
-            accounts: HashMap::new(),
+            db: Db::new(EmptyDB::default()),
+            programs: Arc::new(HashMap::new()),
             block: BlockEnv {
                 chain_id: DEFAULT_CHAIN_ID,
                 timestamp: DEFAULT_TIMESTAMP,
@@ -770,10 +970,11 @@ impl World {
     /// false when `address` holds no Stylus program.
     pub fn cache_program(&mut self, address: Address) -> bool {
         let Some(hash) = self
+            .db
             .accounts
             .get(&address)
-            .and_then(|a| a.code.as_ref())
-            .map(|c| c.hash)
+            .map(|a| a.info.code_hash)
+            .filter(|h| self.programs.contains_key(h))
         else {
             return false;
         };
@@ -811,7 +1012,8 @@ impl World {
     /// refuses what this host cannot run: hostios it does not implement
     /// ([`RuntimeError::UnsupportedImport`]).
     pub fn deploy(&mut self, address: Address, wasm: &[u8]) -> Result<(), RuntimeError> {
-        let mut bytes = vec![0xef, 0xf0, 0x00, 0x00];
+        let mut bytes = STYLUS_PREFIX.to_vec();
+        bytes.push(0);
         bytes.extend_from_slice(wasm);
         self.install(address, wasm, bytes)
     }
@@ -841,38 +1043,103 @@ impl World {
                 m
             }
         };
-        let hash = keccak256(&bytes);
-        self.accounts.entry(address).or_default().code = Some(Code {
-            bytes: Arc::new(bytes),
+        let hash = self.set_code(address, bytes);
+        Arc::make_mut(&mut self.programs).insert(
             hash,
-            module,
-            pages,
-            costs,
-        });
+            Program {
+                module,
+                pages,
+                costs,
+            },
+        );
         Ok(())
+    }
+
+    /// Sets an account's code (no constructor); returns its hash.
+    fn set_code(&mut self, address: Address, bytes: Vec<u8>) -> B256 {
+        let code = Bytecode::new_raw(bytes.into());
+        let hash = code.hash_slow();
+        let acct = self.db_account(address);
+        acct.info.code_hash = hash;
+        acct.info.code = Some(code.clone());
+        self.db.contracts.insert(hash, code);
+        hash
+    }
+
+    /// Installs EVM runtime bytecode at `address` as is (no constructor
+    /// runs; storage and balance are kept), like a genesis allocation.
+    pub fn deploy_evm_code(&mut self, address: Address, runtime_code: &[u8]) {
+        self.set_code(address, runtime_code.to_vec());
+    }
+
+    /// Runs EVM `initcode` (constructor arguments appended) from `from` as a
+    /// contract creation whose account is `address` (a fixed address instead
+    /// of the one `CREATE` derives, so tests can share addresses with other
+    /// backends); the returned code is installed there. The receipt's
+    /// `created` is `Some(address)` on success.
+    pub fn deploy_evm(&mut self, from: Address, address: Address, initcode: &[u8]) -> Receipt {
+        self.run(Action::CreateAt(
+            Tx {
+                from,
+                to: address,
+                value: U256::ZERO,
+                data: initcode.to_vec(),
+                gas_limit: DEFAULT_GAS_LIMIT,
+            },
+            address,
+        ))
+    }
+
+    fn db_account(&mut self, a: Address) -> &mut DbAccount {
+        let acct = self.db.accounts.entry(a).or_default();
+        if matches!(acct.account_state, AccountState::NotExisting) {
+            acct.account_state = AccountState::None;
+        }
+        acct
     }
 
     /// Whether `a` has code.
     pub fn has_code(&self, a: Address) -> bool {
-        self.accounts.get(&a).is_some_and(|x| x.code.is_some())
+        self.db
+            .accounts
+            .get(&a)
+            .is_some_and(|x| !x.info.is_empty_code_hash())
+    }
+
+    /// An account's code (empty for an EOA).
+    pub fn code(&self, a: Address) -> Vec<u8> {
+        self.db
+            .accounts
+            .get(&a)
+            .and_then(|x| x.info.code.as_ref())
+            .map(|c| c.original_byte_slice().to_vec())
+            .unwrap_or_default()
     }
 
     /// Sets an account's balance.
     pub fn set_balance(&mut self, a: Address, wei: U256) {
-        self.accounts.entry(a).or_default().balance = wei;
+        self.db_account(a).info.balance = wei;
     }
     /// An account's balance.
     pub fn balance(&self, a: Address) -> U256 {
-        self.accounts.get(&a).map(|x| x.balance).unwrap_or_default()
+        self.db
+            .accounts
+            .get(&a)
+            .map(|x| x.info.balance)
+            .unwrap_or_default()
     }
     /// An account's nonce (transactions it sent; [`World::view`] does not
     /// count).
     pub fn nonce(&self, a: Address) -> u64 {
-        self.accounts.get(&a).map(|x| x.nonce).unwrap_or_default()
+        self.db
+            .accounts
+            .get(&a)
+            .map(|x| x.info.nonce)
+            .unwrap_or_default()
     }
     /// Sets an account's nonce.
     pub fn set_nonce(&mut self, a: Address, nonce: u64) {
-        self.accounts.entry(a).or_default().nonce = nonce;
+        self.db_account(a).info.nonce = nonce;
     }
     /// Sets the block timestamp.
     pub fn set_timestamp(&mut self, t: u64) {
@@ -923,19 +1190,18 @@ impl World {
     }
     /// A storage slot.
     pub fn storage(&self, a: Address, slot: U256) -> B256 {
-        self.accounts
+        self.db
+            .accounts
             .get(&a)
             .and_then(|x| x.storage.get(&slot).copied())
+            .map(|v| B256::from(v.to_be_bytes::<32>()))
             .unwrap_or_default()
     }
     /// Writes a storage slot directly.
     pub fn set_storage(&mut self, a: Address, slot: U256, v: B256) {
-        let s = &mut self.accounts.entry(a).or_default().storage;
-        if v.is_zero() {
-            s.remove(&slot);
-        } else {
-            s.insert(slot, v);
-        }
+        self.db_account(a)
+            .storage
+            .insert(slot, U256::from_be_bytes(v.0));
     }
     /// The call frames of the last transaction, in start order.
     pub fn last_trace(&self) -> &[CallTrace] {
@@ -944,7 +1210,7 @@ impl World {
 
     /// Runs a transaction: commits on success, rolls back on failure.
     pub fn transact(&mut self, tx: Tx) -> Receipt {
-        self.run(tx, false)
+        self.run(Action::Call(tx, false))
     }
 
     /// Calls `to` with value 0 and gas limit 30M.
@@ -971,7 +1237,7 @@ impl World {
 
     /// A static call (writes, logs and value transfers fail); never commits.
     pub fn view(&mut self, from: Address, to: Address, data: &[u8]) -> Receipt {
-        self.run(
+        self.run(Action::Call(
             Tx {
                 from,
                 to,
@@ -980,11 +1246,21 @@ impl World {
                 gas_limit: DEFAULT_GAS_LIMIT,
             },
             true,
-        )
+        ))
     }
 
-    fn run(&mut self, tx: Tx, is_static: bool) -> Receipt {
-        let intrinsic = gas::intrinsic(&tx.data);
+    fn run(&mut self, action: Action) -> Receipt {
+        let (tx, is_static) = match &action {
+            Action::Call(tx, s) => (tx, *s),
+            Action::CreateAt(tx, _) => (tx, false),
+        };
+        let intrinsic = match action {
+            Action::Call(..) => gas::intrinsic(&tx.data),
+            // + CREATE (32,000) and EIP-3860's 2 per initcode word.
+            Action::CreateAt(..) => {
+                gas::intrinsic(&tx.data) + 32_000 + 2 * (tx.data.len() as u64).div_ceil(32)
+            }
+        };
         if tx.gas_limit < intrinsic {
             self.last_trace.clear();
             return Receipt {
@@ -998,20 +1274,18 @@ impl World {
                     tx.gas_limit
                 )),
                 stack_left_min: None,
+                created: None,
             };
         }
+        let _ = is_static;
         // Nested frames recurse on the native stack (host call -> wasmi ->
         // host call ...), so transactions run on a thread with a large,
         // lazily committed stack: 1024 nested frames must not overflow it.
-        if !is_static {
-            // A transaction bumps its sender's nonce, whatever its outcome.
-            let acct = self.accounts.entry(tx.from).or_default();
-            acct.nonce = acct.nonce.saturating_add(1);
-        }
         let engine = self.engine.clone();
         let nitro = self.nitro;
-        let accounts = std::mem::take(&mut self.accounts);
+        let db = std::mem::take(&mut self.db);
         let recent = std::mem::take(&mut self.recent);
+        let programs = self.programs.clone();
         let cached = self.cached.clone();
         let block = self.block.clone();
         let joined = std::thread::scope(|s| {
@@ -1022,22 +1296,22 @@ impl World {
                     exec_tx(
                         engine,
                         nitro,
-                        (accounts, recent),
+                        (db, recent),
+                        programs,
                         cached,
                         block,
-                        tx,
-                        is_static,
+                        action,
                         intrinsic,
                     )
                 })
                 .expect("spawning the transaction thread")
                 .join()
         });
-        let ((accounts, recent), trace, receipt) = match joined {
+        let ((db, recent), trace, receipt) = match joined {
             Ok(r) => r,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        self.accounts = accounts;
+        self.db = db;
         self.recent = recent;
         self.last_trace = trace;
         receipt
@@ -1048,38 +1322,50 @@ impl World {
 /// only as deep call chains touch them).
 const EXEC_STACK: usize = 256 << 20;
 
-type State = (HashMap<Address, Account>, Vec<B256>);
+type State = (Db, Vec<B256>);
 type TxResult = (State, Vec<CallTrace>, Receipt);
+
+/// revm's environment for a transaction of `block`.
+fn revm_env(block: &BlockEnv, origin: Address, gas_limit: u64) -> Box<RevmEnv> {
+    let mut env = RevmEnv::default();
+    env.cfg.chain_id = block.chain_id;
+    env.block.number = U256::from(block.number);
+    env.block.timestamp = U256::from(block.timestamp);
+    env.block.basefee = block.basefee;
+    env.block.coinbase = block.coinbase;
+    env.block.gas_limit = U256::from(block.gas_limit);
+    env.block.prevrandao = Some(B256::ZERO);
+    env.tx.caller = origin;
+    env.tx.gas_price = block.gas_price;
+    env.tx.gas_limit = gas_limit;
+    Box::new(env)
+}
 
 fn exec_tx(
     engine: Engine,
     nitro: Nitro,
-    (accounts, recent): State,
+    (db, recent): State,
+    programs: Arc<HashMap<B256, Program>>,
     cached: Vec<B256>,
     block: BlockEnv,
-    tx: Tx,
-    is_static: bool,
+    action: Action,
     intrinsic: u64,
 ) -> TxResult {
-    let mut warm: HashSet<Address> = (1..=0x11u8)
-        .map(|i| {
-            let mut a = [0u8; 20];
-            a[19] = i;
-            Address::from(a)
-        })
-        .collect();
-    warm.extend([tx.from, tx.to, block.coinbase]);
+    let (tx, is_static, create_at) = match action {
+        Action::Call(tx, s) => (tx, s, None),
+        Action::CreateAt(tx, a) => (tx, false, Some(a)),
+    };
+    let mut evm = EvmContext::new_with_env(db, revm_env(&block, tx.from, tx.gas_limit));
+    evm.journaled_state.set_spec_id(EVM_SPEC);
+    // The precompiles of the fork (ecrecover, sha256, ..., the bn128 ones
+    // the CTF's getCollectionId uses), warm from the start (EIP-2929).
+    evm.set_precompiles(ContextPrecompiles::new(PrecompileSpecId::from_spec_id(
+        EVM_SPEC,
+    )));
     let linker = Rc::new(host::linker(&engine));
     let env = Rc::new(RefCell::new(Env {
-        accounts,
-        block,
-        origin: tx.from,
-        warm_accounts: warm,
-        warm_slots: HashSet::new(),
-        original: HashMap::new(),
-        refund: 0,
-        logs: Vec::new(),
-        journal: Vec::new(),
+        ctx: revm::Context::new(evm, ()),
+        programs,
         stack: Vec::new(),
         open_pages: 0,
         ever_pages: 0,
@@ -1091,37 +1377,58 @@ fn exec_tx(
         engine,
         linker,
     }));
+    {
+        let mut e = env.borrow_mut();
+        // EIP-2929: the sender, the target and the coinbase start warm.
+        for a in [tx.from, tx.to, block.coinbase] {
+            e.warm_account(a);
+        }
+        // A transaction bumps its sender's nonce, whatever its outcome
+        // (outside the top frame's checkpoint); a view does not.
+        if !is_static && create_at.is_none() {
+            e.ctx.evm.journaled_state.inc_nonce(tx.from);
+        }
+    }
     let exec_gas = tx.gas_limit - intrinsic;
-    let out = execute(
-        &env,
-        Msg {
-            kind: if is_static {
-                CallKind::Static
-            } else {
-                CallKind::Call
+    let mut created = None;
+    let out = match create_at {
+        None => execute(
+            &env,
+            Msg {
+                kind: if is_static {
+                    CallKind::Static
+                } else {
+                    CallKind::Call
+                },
+                caller: tx.from,
+                address: tx.to,
+                code_address: tx.to,
+                value: tx.value,
+                input: tx.data,
+                gas: exec_gas,
+                is_static,
+                depth: 0,
             },
-            caller: tx.from,
-            address: tx.to,
-            code_address: tx.to,
-            value: tx.value,
-            input: tx.data,
-            gas: exec_gas,
-            is_static,
-            depth: 0,
-        },
-    );
+        ),
+        Some(address) => {
+            let outcome = create_at_address(&env, &tx, address, exec_gas);
+            created = outcome.address;
+            Outcome::from_evm(&outcome.result)
+        }
+    };
     let Ok(env) = Rc::try_unwrap(env) else {
         unreachable!("frames hold no reference after returning")
     };
     let mut env = env.into_inner();
     let used = intrinsic + exec_gas.saturating_sub(out.gas_left);
     let refund = if out.success {
-        (env.refund.max(0) as u64).min(used / 5)
+        (out.refund.max(0) as u64).min(used / 5)
     } else {
         0
     };
-    if is_static || !out.success {
-        env.revert_to((0, 0));
+    let (state, logs) = env.ctx.evm.journaled_state.finalize();
+    if !is_static {
+        env.ctx.evm.db.commit(state);
     }
     let ink = |i: u64| i / gas::INK_PRICE;
     let mut b = GasBreakdown {
@@ -1131,14 +1438,21 @@ fn exec_tx(
         storage: ink(env.spent.storage),
         logs: ink(env.spent.logs),
         calls: ink(env.spent.calls),
+        evm: env.spent.evm,
         refund,
     };
-    b.compute = used.saturating_sub(b.intrinsic + b.init + b.storage + b.logs + b.calls);
+    b.compute = used.saturating_sub(b.intrinsic + b.init + b.storage + b.logs + b.calls + b.evm);
     let receipt = Receipt {
         success: out.success,
         output: out.output,
         logs: if out.success && !is_static {
-            std::mem::take(&mut env.logs)
+            logs.into_iter()
+                .map(|l| Log {
+                    address: l.address,
+                    topics: l.data.topics().to_vec(),
+                    data: l.data.data.to_vec(),
+                })
+                .collect()
         } else {
             Vec::new()
         },
@@ -1146,8 +1460,61 @@ fn exec_tx(
         gas: b,
         error: out.error,
         stack_left_min: env.trace.iter().filter_map(|t| t.stack_left_min).min(),
+        created,
     };
-    ((env.accounts, env.recent), env.trace, receipt)
+    ((env.ctx.evm.inner.db, env.recent), env.trace, receipt)
+}
+
+/// A top-level creation at a chosen address: revm's account creation
+/// checkpoint (nonce 1, value), the constructor in revm's interpreter, and
+/// revm's code rules at return (EIP-170 size, EIP-3541, code deposit).
+fn create_at_address(env: &Rc<RefCell<Env>>, tx: &Tx, address: Address, gas: u64) -> CreateOutcome {
+    let msg = Msg {
+        kind: CallKind::Create,
+        caller: tx.from,
+        address,
+        code_address: address,
+        value: tx.value,
+        input: tx.data.clone(),
+        gas,
+        is_static: false,
+        depth: 0,
+    };
+    let index = push_trace(env, &msg);
+    let checkpoint = {
+        let mut e = env.borrow_mut();
+        e.ctx.evm.journaled_state.inc_nonce(tx.from);
+        e.warm_account(address);
+        e.ctx
+            .evm
+            .journaled_state
+            .create_account_checkpoint(tx.from, address, tx.value, EVM_SPEC)
+    };
+    let outcome = match checkpoint {
+        Ok(checkpoint) => {
+            let contract = Contract::new(
+                Bytes::new(),
+                Bytecode::new_legacy(tx.data.clone().into()),
+                None,
+                address,
+                None,
+                tx.from,
+                tx.value,
+            );
+            let interp = Interpreter::new(contract, gas, false);
+            finish_create(env, interp, address, checkpoint, gas, 0)
+        }
+        Err(e) => CreateOutcome::new(
+            InterpreterResult {
+                result: e,
+                output: Bytes::new(),
+                gas: Gas::new(gas),
+            },
+            None,
+        ),
+    };
+    finish_trace(env, index, gas, &Outcome::from_evm(&outcome.result));
+    outcome
 }
 
 /// Names and signatures of the `vm_hooks` this host implements.
