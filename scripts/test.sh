@@ -69,6 +69,22 @@ check "$(cast call --rpc-url "${RPC}" "${CTF}" 'getOutcomeSlotCount(bytes32)(uin
 kill "${ANVIL_PID}" 2>/dev/null || true
 echo "testnet kit OK: CTF ${CTF}, USDC ${USDC}, YES ${YES_ID}"
 
+step "gas snapshot (examples/gas.rs --check .gas-snapshot: every scenario within 1%)"
+cargo run --quiet --example gas -- --check .gas-snapshot
+# Negative control: the check must fail on a snapshot 2% off in one scenario.
+python3 - <<'PY'
+import re
+lines = open(".gas-snapshot").read().splitlines()
+n = int(re.search(r"gas: (\d+)", lines[0]).group(1))
+lines[0] = lines[0].replace(f"gas: {n}", f"gas: {n * 102 // 100}")
+open("target/gas-snapshot.control", "w").write("\n".join(lines) + "\n")
+PY
+if cargo run --quiet --example gas -- --check target/gas-snapshot.control 2>/dev/null; then
+  echo "FAIL: the gas check accepted a snapshot 2% off (negative control)" >&2
+  exit 1
+fi
+echo "negative control: a scenario 2% off is refused"
+
 step "exported ABI matches abi/ and compiles with solcjs"
 cargo stylus export-abi --output target/IPredMartPool.sol >&2
 diff -u abi/IPredMartPool.sol target/IPredMartPool.sol
