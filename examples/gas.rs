@@ -647,21 +647,14 @@ fn print_tables(uncached: &Run, cached: &Run) {
     println!("| operation | cold gas | warm gas | cold, cached | warm, cached | cold: intrinsic / entry / compute / storage / logs / calls / refund | note |");
     println!("| --- | ---: | ---: | ---: | ---: | --- | --- |");
     for (r, k) in uncached.rows.iter().zip(&cached.rows) {
-        let b = r.cold.1;
         println!(
-            "| {} | {} | {} | {} | {} | {} / {} / {} / {} / {} / {} / -{} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.op,
             thousands(r.cold.0),
             r.warm.map_or("—".to_string(), |w| thousands(w.0)),
             thousands(k.cold.0),
             k.warm.map_or("—".to_string(), |w| thousands(w.0)),
-            thousands(b.intrinsic),
-            thousands(b.init),
-            thousands(b.compute),
-            thousands(b.storage),
-            thousands(b.logs),
-            thousands(b.calls),
-            thousands(b.refund),
+            split(&r.cold.1),
             r.note
         );
     }
