@@ -238,7 +238,7 @@ mod tests {
             endTime: U256::from(1_800_000_000u64),
             timestamp: U256::from(1_799_000_000u64),
         };
-        assert_eq!(m.eip712_encode_type(), MARKET_SCHEDULE_TYPE);
+        assert_eq!(MarketSchedule::eip712_encode_type(), MARKET_SCHEDULE_TYPE);
         assert_eq!(
             market_schedule_hash(m.tokenId, m.endTime, m.timestamp),
             m.eip712_hash_struct()
