@@ -183,17 +183,12 @@ interface IPredMartPool {
     function acceptAdmin() external;
     function activateTimelock(uint256 delay) external;
     function proposeAnchors(uint256[] calldata prices, uint256[] calldata ltvs) external;
-    function executeAnchors() external;
-    function cancelAnchors() external;
-    function proposeOracle(address newOracle) external;
-    function executeOracle() external;
-    function cancelOracle() external;
-    function proposeRelayer(address newRelayer) external;
-    function executeRelayer() external;
-    function cancelRelayer() external;
-    function proposePoolCap(uint256 bps) external;
-    function executePoolCap() external;
-    function cancelPoolCap() external;
+    /// kind 0 = oracle (address as uint256), 1 = relayer (address as uint256),
+    /// 2 = higher pool cap (bps, 0 = no cap); anchors are proposed with proposeAnchors.
+    function propose(uint8 kind, uint256 value) external;
+    /// kind 0 oracle, 1 relayer, 2 pool cap, 3 anchors.
+    function execute(uint8 kind) external;
+    function cancel(uint8 kind) external;
     function setPoolCap(uint256 bps) external;
     function pause() external;
     function unpause() external;

@@ -12,9 +12,7 @@ use stylus_sdk::{abi::Router, prelude::*, ArbResult};
 
 use crate::{
     abi::{self, aw, push_array, words, Args},
-    fail,
-    governance::change,
-    interest,
+    fail, interest,
     math::Rounding,
     pool::{w, LendingPool, Res, ON_ERC1155_BATCH_RECEIVED, ON_ERC1155_RECEIVED},
     signatures as sig,
@@ -116,17 +114,9 @@ functions! {
     ACCEPT_ADMIN = "acceptAdmin()";
     ACTIVATE_TIMELOCK = "activateTimelock(uint256)";
     PROPOSE_ANCHORS = "proposeAnchors(uint256[],uint256[])";
-    EXECUTE_ANCHORS = "executeAnchors()";
-    CANCEL_ANCHORS = "cancelAnchors()";
-    PROPOSE_ORACLE = "proposeOracle(address)";
-    EXECUTE_ORACLE = "executeOracle()";
-    CANCEL_ORACLE = "cancelOracle()";
-    PROPOSE_RELAYER = "proposeRelayer(address)";
-    EXECUTE_RELAYER = "executeRelayer()";
-    CANCEL_RELAYER = "cancelRelayer()";
-    PROPOSE_POOL_CAP = "proposePoolCap(uint256)";
-    EXECUTE_POOL_CAP = "executePoolCap()";
-    CANCEL_POOL_CAP = "cancelPoolCap()";
+    PROPOSE = "propose(uint8,uint256)";
+    EXECUTE = "execute(uint8)";
+    CANCEL = "cancel(uint8)";
     SET_POOL_CAP = "setPoolCap(uint256)";
     PAUSE = "pause()";
     UNPAUSE = "unpause()";
@@ -423,17 +413,9 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
             .activate_timelock(a.n(0).min(u64::MAX as u128) as u64)?
             .into(),
         PROPOSE_ANCHORS => p.propose_anchors(&a.words(0)?, &a.words(1)?)?.into(),
-        EXECUTE_ANCHORS => p.execute_change(change::ANCHORS)?.into(),
-        CANCEL_ANCHORS => p.cancel_change(change::ANCHORS)?.into(),
-        PROPOSE_ORACLE => p.propose_change(change::ORACLE, a.w(0))?.into(),
-        EXECUTE_ORACLE => p.execute_change(change::ORACLE)?.into(),
-        CANCEL_ORACLE => p.cancel_change(change::ORACLE)?.into(),
-        PROPOSE_RELAYER => p.propose_change(change::RELAYER, a.w(0))?.into(),
-        EXECUTE_RELAYER => p.execute_change(change::RELAYER)?.into(),
-        CANCEL_RELAYER => p.cancel_change(change::RELAYER)?.into(),
-        PROPOSE_POOL_CAP => p.propose_change(change::POOL_CAP, a.w(0))?.into(),
-        EXECUTE_POOL_CAP => p.execute_change(change::POOL_CAP)?.into(),
-        CANCEL_POOL_CAP => p.cancel_change(change::POOL_CAP)?.into(),
+        PROPOSE => p.propose_change(a.b(0), a.w(1))?.into(),
+        EXECUTE => p.execute_change(a.b(0))?.into(),
+        CANCEL => p.cancel_change(a.b(0))?.into(),
         SET_POOL_CAP => p.set_pool_cap(a.w(0))?.into(),
         PAUSE => p.set_paused(true)?.into(),
         UNPAUSE => p.set_paused(false)?.into(),

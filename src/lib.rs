@@ -18,7 +18,10 @@
 //! | [`risk`] | LTV curve, liquidation threshold, health factor, liquidation price |
 //! | [`positions`] | oracle price validity, borrow and withdraw checks, pool cap |
 //! | [`signatures`] | EIP-712 domain and struct hashes, signature parsing |
-//! | [`liquidation`] | close factor, bonus, underwater path, bad debt, dust |
+//! | [`liquidation`] | close factor, bonus (fixed or given), underwater path, bad debt, dust |
+//! | [`schedule`] | closing window, threshold decay before the event, `MarketSchedule` acceptance |
+//! | [`guard`] | price-drop guard: 3-minute high, 35% and $0.08 refusal |
+//! | [`auction`] | two-stage liquidation: auction threshold, rising bonus, terms |
 //! | [`resolution`] | resolution age, pro-rata settlement |
 //! | [`governance`] | timelock ratchet, readiness, pool-cap raises |
 //! | [`errors`], [`events`] | the ABI's custom errors and events |
@@ -33,11 +36,13 @@
 extern crate alloc;
 
 pub mod abi;
+pub mod auction;
 pub mod clock;
 pub mod dispatch;
 pub mod errors;
 pub mod events;
 pub mod governance;
+pub mod guard;
 pub mod interest;
 pub mod liquidation;
 pub mod math;
@@ -45,6 +50,7 @@ pub mod pool;
 pub mod positions;
 pub mod resolution;
 pub mod risk;
+pub mod schedule;
 pub mod signatures;
 pub mod store;
 pub mod vault;

@@ -4,7 +4,7 @@
 use crate::{
     errors::Result,
     fail,
-    math::{mul_div, Rounding, WAD},
+    math::{add, mul_div, Rounding, WAD},
     risk::{collateral_value, Curve},
 };
 
@@ -64,17 +64,65 @@ pub fn liquidate(
     price: u128,
     max_repay: u128,
 ) -> Result<Outcome> {
-    let hf = curve.health_factor(collateral, price, debt)?;
+    liquidate_with(
+        curve.liquidation_threshold(price),
+        BONUS - WAD,
+        WAD - UNDERWATER_PAY,
+        collateral,
+        debt,
+        price,
+        max_repay,
+    )
+}
+
+/// [`liquidate`] with the liquidation threshold and both incentives as
+/// parameters: the one liquidation rule, for the direct path (the wrapper
+/// above: `lt(price)`, 5%, 10%), the Dutch auction (`bonus == discount ==`
+/// the auction's current bonus, see `auction`) and the threshold decay
+/// before an event (`lt` decayed, see `schedule`).
+///
+/// * `lt`: the liquidation threshold (WAD) the health factor uses, `value *
+///   lt / debt` rounded **down** (against the borrower); HF >= 1 →
+///   `PositionHealthy`.
+/// * `bonus` (WAD, e.g. 0.05e18): above water the liquidator receives
+///   `repaid * (1 + bonus) / price` shares, rounded **down**; a partial
+///   repayment only while `value >= (1 + bonus) * debt` (rounded **up**),
+///   so the remainder stays `(1 + bonus)`-covered; else a full close only
+///   (the whole debt for at most all the collateral). `1 + bonus` above
+///   `u128::MAX` → `MathOverflow`.
+/// * `discount` (WAD, e.g. 0.10e18): underwater the liquidator pays
+///   `(1 - discount)` of the collateral's value (rounded **up**) for all of
+///   it; a discount above 100% pays nothing.
+///
+/// Every other rule (close factor, dust, `InsufficientRepay`, `ZeroAmount`)
+/// is [`liquidate`]'s, which returns exactly what this returns with
+/// `(curve.liquidation_threshold(price), 5%, 10%)`.
+pub fn liquidate_with(
+    lt: u128,
+    bonus: u128,
+    discount: u128,
+    collateral: u128,
+    debt: u128,
+    price: u128,
+    max_repay: u128,
+) -> Result<Outcome> {
+    // As `Curve::health_factor`, with `lt` given.
+    let hf = if debt == 0 {
+        u128::MAX
+    } else {
+        mul_div(collateral_value(collateral, price)?, lt, debt, Rounding::Down)?
+    };
     if hf >= WAD {
         return Err(fail!(PositionHealthy));
     }
+    let bonus = add(WAD, bonus)?;
     let value = collateral_value(collateral, price)?;
     let mut o = Outcome::default();
     if value < debt {
         o.seized = collateral;
         o.repaid = mul_div(
             mul_div(collateral, price, WAD, Rounding::Up)?,
-            UNDERWATER_PAY,
+            WAD.saturating_sub(discount),
             WAD,
             Rounding::Up,
         )?;
@@ -86,7 +134,7 @@ pub fn liquidate(
     }
     // Can the collateral pay the bonus on the whole debt? Only then may the
     // liquidation be split (see above).
-    let splittable = value >= mul_div(debt, BONUS, WAD, Rounding::Up)?;
+    let splittable = value >= mul_div(debt, bonus, WAD, Rounding::Up)?;
     let factor = if hf < FULL_CLOSE_HF || !splittable {
         WAD
     } else {
@@ -100,7 +148,7 @@ pub fn liquidate(
     if !splittable || debt - o.repaid < MIN_DEBT {
         o.repaid = debt;
     }
-    o.seized = mul_div(o.repaid, BONUS, price, Rounding::Down)?;
+    o.seized = mul_div(o.repaid, bonus, price, Rounding::Down)?;
     if o.seized >= collateral {
         // The bonus would take more than there is: the liquidator repays the
         // whole debt and takes all the collateral (worth at least the debt,
@@ -337,6 +385,65 @@ mod tests {
         Ok((repaid, seized, bad))
     }
 
+    /// The fixed-5% rule as it was before `liquidate_with`, verbatim: the
+    /// wrapper must return exactly what it returned.
+    fn liquidate_v1(
+        curve: &Curve,
+        collateral: u128,
+        debt: u128,
+        price: u128,
+        max_repay: u128,
+    ) -> Result<Outcome> {
+        let hf = curve.health_factor(collateral, price, debt)?;
+        if hf >= WAD {
+            return Err(fail!(PositionHealthy));
+        }
+        let value = collateral_value(collateral, price)?;
+        let mut o = Outcome::default();
+        if value < debt {
+            o.seized = collateral;
+            o.repaid = mul_div(
+                mul_div(collateral, price, WAD, Rounding::Up)?,
+                UNDERWATER_PAY,
+                WAD,
+                Rounding::Up,
+            )?;
+            if o.repaid > max_repay {
+                return Err(fail!(InsufficientRepay));
+            }
+            o.bad_debt = debt - o.repaid.min(debt);
+            return Ok(o);
+        }
+        // Can the collateral pay the bonus on the whole debt? Only then may the
+        // liquidation be split (see above).
+        let splittable = value >= mul_div(debt, BONUS, WAD, Rounding::Up)?;
+        let factor = if hf < FULL_CLOSE_HF || !splittable {
+            WAD
+        } else {
+            CLOSE_FACTOR
+        };
+        let allowed = mul_div(debt, factor, WAD, Rounding::Down)?;
+        o.repaid = max_repay.min(allowed);
+        if o.repaid == 0 {
+            return Err(fail!(ZeroAmount));
+        }
+        if !splittable || debt - o.repaid < MIN_DEBT {
+            o.repaid = debt;
+        }
+        o.seized = mul_div(o.repaid, BONUS, price, Rounding::Down)?;
+        if o.seized >= collateral {
+            // The bonus would take more than there is: the liquidator repays the
+            // whole debt and takes all the collateral (worth at least the debt,
+            // since the position is above water). Nothing is written off.
+            o.seized = collateral;
+            o.repaid = debt;
+        }
+        if o.repaid > max_repay {
+            return Err(fail!(InsufficientRepay));
+        }
+        Ok(o)
+    }
+
     proptest! {
         /// Splitting never pays: on a position above water at the price, any
         /// sequence of offers (tiny, partial, repeated, the maximum) writes
@@ -396,6 +503,33 @@ mod tests {
                 prop_assert!(got <= mul_div(o.repaid, BONUS, WAD, Rounding::Up).unwrap().max(
                     mul_div(o.repaid, WAD, UNDERWATER_PAY, Rounding::Up).unwrap()));
             }
+        }
+
+        /// `liquidate` (now a wrapper of `liquidate_with`) returns exactly
+        /// what the fixed-5% rule returned, errors included, on any input.
+        #[test]
+        fn wrapper_matches_the_fixed_bonus_rule(
+            coll in any::<u64>(), debt in any::<u64>(), p in any::<u64>(),
+            offer in any::<u64>(), wide in any::<bool>(), near in 900u64..1_100,
+            huge in any::<(u128, u128, u128)>(),
+        ) {
+            let c = Curve::default();
+            let (coll, p, offer) = (coll as u128, p as u128, offer as u128);
+            // Half the cases near HF 1 and near value == debt, where the
+            // branches are decided.
+            let debt = if wide {
+                debt as u128
+            } else {
+                mul_div(collateral_value(coll, p).unwrap(), near as u128, 1_000, Rounding::Down).unwrap()
+            };
+            prop_assert_eq!(liquidate(&c, coll, debt, p, offer), liquidate_v1(&c, coll, debt, p, offer));
+            prop_assert_eq!(
+                liquidate(&c, coll, debt, p, u128::MAX),
+                liquidate_v1(&c, coll, debt, p, u128::MAX)
+            );
+            // Any u128 inputs: the same overflow errors in the same order.
+            let (a, b, q) = huge;
+            prop_assert_eq!(liquidate(&c, a, b, q, offer), liquidate_v1(&c, a, b, q, offer));
         }
     }
 }

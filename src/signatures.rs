@@ -1,4 +1,4 @@
-//! EIP-712 typed data: the domain, the four signed structs, and 65-byte
+//! EIP-712 typed data: the domain, the five signed structs, and 65-byte
 //! signature parsing with the high-s (malleability) check.
 //!
 //! Pure hashing; the contract does the `ecrecover` call and the EIP-1271
@@ -24,6 +24,10 @@ pub const PRICE_DATA_TYPE: &str =
     "PriceData(uint256 tokenId,uint256 price,uint256 timestamp,uint256 maxBorrow)";
 /// Oracle's market resolution.
 pub const RESOLUTION_TYPE: &str = "Resolution(uint256 tokenId,bool won,uint256 timestamp)";
+/// Oracle's market schedule: when the token's outcome is expected
+/// (`endTime`, 0: none), for the threshold decay (see `schedule`).
+pub const MARKET_SCHEDULE_TYPE: &str =
+    "MarketSchedule(uint256 tokenId,uint256 endTime,uint256 timestamp)";
 
 /// secp256k1 order / 2: an `s` above it is the malleable twin.
 pub const HALF_ORDER: U256 = U256::from_limbs([
@@ -130,6 +134,16 @@ pub fn resolution_hash(token_id: U256, won: bool, timestamp: U256) -> B256 {
     ])
 }
 
+/// `hashStruct(MarketSchedule)`.
+pub fn market_schedule_hash(token_id: U256, end_time: U256, timestamp: U256) -> B256 {
+    hash_words(&[
+        type_hash(MARKET_SCHEDULE_TYPE),
+        token_id,
+        end_time,
+        timestamp,
+    ])
+}
+
 /// A signature split for `ecrecover`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Parsed {
@@ -206,6 +220,46 @@ mod tests {
         assert_ne!(
             d,
             domain_separator(421614, address!("00000000000000000000000000000000000000ab"))
+        );
+    }
+
+    #[test]
+    fn market_schedule_matches_alloy_eip712() {
+        use alloy_sol_types::{eip712_domain, sol, SolStruct};
+        sol! {
+            struct MarketSchedule {
+                uint256 tokenId;
+                uint256 endTime;
+                uint256 timestamp;
+            }
+        }
+        let m = MarketSchedule {
+            tokenId: U256::from(12_345),
+            endTime: U256::from(1_800_000_000u64),
+            timestamp: U256::from(1_799_000_000u64),
+        };
+        assert_eq!(MarketSchedule::eip712_encode_type(), MARKET_SCHEDULE_TYPE);
+        assert_eq!(
+            market_schedule_hash(m.tokenId, m.endTime, m.timestamp),
+            m.eip712_hash_struct()
+        );
+        let pool = address!("00000000000000000000000000000000000000aa");
+        let domain = eip712_domain! {
+            name: NAME,
+            version: VERSION,
+            chain_id: 421614,
+            verifying_contract: pool,
+        };
+        assert_eq!(domain_separator(421614, pool), domain.separator());
+        assert_eq!(
+            digest(domain_separator(421614, pool), market_schedule_hash(m.tokenId, m.endTime, m.timestamp)),
+            m.eip712_signing_hash(&domain)
+        );
+        // endTime 0 (clear) hashes as a plain zero word.
+        let clear = MarketSchedule { endTime: U256::ZERO, ..m };
+        assert_eq!(
+            market_schedule_hash(clear.tokenId, U256::ZERO, clear.timestamp),
+            clear.eip712_hash_struct()
         );
     }
 

@@ -5,6 +5,7 @@
 mod common;
 
 use alloy_primitives::{Address, U256};
+use alloy_sol_types::SolCall;
 use common::*;
 use motsu::prelude::*;
 use predmart_pool::{
@@ -238,32 +239,47 @@ fn restricted_functions_reject_everyone_but_the_admin(
         .err(),
         unauth
     );
-    assert_eq!(wd.abi(m, IPool::executeAnchorsCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::cancelAnchorsCall {}).err(), unauth);
-    assert_eq!(
-        wd.abi(m, IPool::proposeOracleCall { newOracle: m }).err(),
-        unauth
-    );
-    assert_eq!(wd.abi(m, IPool::executeOracleCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::cancelOracleCall {}).err(), unauth);
-    assert_eq!(
-        wd.abi(m, IPool::proposeRelayerCall { newRelayer: m }).err(),
-        unauth
-    );
-    assert_eq!(wd.abi(m, IPool::executeRelayerCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::cancelRelayerCall {}).err(), unauth);
+    assert_eq!(wd.abi(m, IPool::executeCall { kind: 3 }).err(), unauth);
+    assert_eq!(wd.abi(m, IPool::cancelCall { kind: 3 }).err(), unauth);
     assert_eq!(
         wd.abi(
             m,
-            IPool::proposePoolCapCall {
-                bps: U256::from(9_000)
+            IPool::proposeCall {
+                kind: 0,
+                value: aw(m)
             }
         )
         .err(),
         unauth
     );
-    assert_eq!(wd.abi(m, IPool::executePoolCapCall {}).err(), unauth);
-    assert_eq!(wd.abi(m, IPool::cancelPoolCapCall {}).err(), unauth);
+    assert_eq!(wd.abi(m, IPool::executeCall { kind: 0 }).err(), unauth);
+    assert_eq!(wd.abi(m, IPool::cancelCall { kind: 0 }).err(), unauth);
+    assert_eq!(
+        wd.abi(
+            m,
+            IPool::proposeCall {
+                kind: 1,
+                value: aw(m)
+            }
+        )
+        .err(),
+        unauth
+    );
+    assert_eq!(wd.abi(m, IPool::executeCall { kind: 1 }).err(), unauth);
+    assert_eq!(wd.abi(m, IPool::cancelCall { kind: 1 }).err(), unauth);
+    assert_eq!(
+        wd.abi(
+            m,
+            IPool::proposeCall {
+                kind: 2,
+                value: U256::from(9_000)
+            }
+        )
+        .err(),
+        unauth
+    );
+    assert_eq!(wd.abi(m, IPool::executeCall { kind: 2 }).err(), unauth);
+    assert_eq!(wd.abi(m, IPool::cancelCall { kind: 2 }).err(), unauth);
     assert_eq!(
         wd.abi(
             m,
@@ -298,7 +314,10 @@ fn restricted_functions_reject_everyone_but_the_admin(
         unauth
     );
     assert_eq!(wd.abi(m, IPool::sweepCall { to: m }).err(), unauth);
-    assert_eq!(wd.abi(candidate, IPool::executeOracleCall {}).err(), unauth);
+    assert_eq!(
+        wd.abi(candidate, IPool::executeCall { kind: 0 }).err(),
+        unauth
+    );
     assert_eq!(gov(&wd), g);
     // Relayer: pause yes, unpause no.
     wd.abi(wd.relayer, IPool::pauseCall {}).unwrap();
@@ -601,8 +620,9 @@ fn timelocked_changes_wait_for_the_delay(
     let new_oracle = Address::with_last_byte(0x44);
     wd.abi(
         admin,
-        IPool::proposeOracleCall {
-            newOracle: new_oracle,
+        IPool::proposeCall {
+            kind: 0,
+            value: aw(new_oracle),
         },
     )
     .unwrap();
@@ -611,15 +631,90 @@ fn timelocked_changes_wait_for_the_delay(
         .unwrap();
     assert_eq!((pc.value, pc.eta), (aw(new_oracle), U256::from(t + DAY)));
     assert_eq!(
-        wd.abi(admin, IPool::executeOracleCall {}).err(),
+        wd.abi(admin, IPool::executeCall { kind: 0 }).err(),
         Some(Error::TimelockNotReady.selector().to_vec())
     );
     advance(DAY);
-    wd.abi(admin, IPool::executeOracleCall {}).unwrap();
+    wd.abi(admin, IPool::executeCall { kind: 0 }).unwrap();
     assert_eq!(wd.abi(admin, IPool::oracleCall {}).unwrap()._0, new_oracle);
     assert_eq!(
-        wd.abi(admin, IPool::executeOracleCall {}).err(),
+        wd.abi(admin, IPool::executeCall { kind: 0 }).err(),
         Some(Error::NoPendingChange.selector().to_vec())
+    );
+}
+
+/// The one `propose(kind, value)` / `execute(kind)` / `cancel(kind)` triple:
+/// anchors (kind 3) are proposed only with `proposeAnchors`, kinds above 3
+/// do not exist, a `uint8` with dirty high bits is refused; nothing changes.
+#[motsu::test]
+fn governance_triple_refuses_unknown_kinds(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let admin = wd.admin;
+    let bad = Some(Error::InvalidCalldata.selector().to_vec());
+    let before = wd.snapshot(&[admin], token());
+    let pending = |k: u8| pool.sender(admin).pending_change(k).unwrap();
+    assert_eq!(
+        wd.abi(
+            admin,
+            IPool::proposeCall {
+                kind: 3,
+                value: U256::from(1)
+            }
+        )
+        .err(),
+        bad
+    );
+    for kind in [4u8, 255] {
+        assert_eq!(
+            wd.abi(
+                admin,
+                IPool::proposeCall {
+                    kind,
+                    value: U256::from(1)
+                }
+            )
+            .err(),
+            bad
+        );
+        assert_eq!(wd.abi(admin, IPool::executeCall { kind }).err(), bad);
+        assert_eq!(wd.abi(admin, IPool::cancelCall { kind }).err(), bad);
+    }
+    // kind = 256 on the wire: not a uint8.
+    let mut data = IPool::executeCall { kind: 0 }.abi_encode();
+    data[4 + 30] = 1;
+    assert_eq!(wd.raw_call(admin, &data).err(), bad);
+    for k in 0..3 {
+        assert_eq!(pending(k).1, 0);
+    }
+    assert_eq!(wd.snapshot(&[admin], token()), before);
+    // Kind 2 through the triple: propose, cancel, propose, execute.
+    wd.abi(
+        admin,
+        IPool::proposeCall {
+            kind: 2,
+            value: U256::from(9_000),
+        },
+    )
+    .unwrap();
+    assert_eq!(pending(POOL_CAP).0, U256::from(9_000));
+    wd.abi(admin, IPool::cancelCall { kind: 2 }).unwrap();
+    assert_eq!(pending(POOL_CAP).1, 0);
+    wd.abi(
+        admin,
+        IPool::proposeCall {
+            kind: 1,
+            value: aw(Address::with_last_byte(9)),
+        },
+    )
+    .unwrap();
+    wd.abi(admin, IPool::executeCall { kind: 1 }).unwrap();
+    assert_eq!(
+        wd.abi(admin, IPool::relayerCall {}).unwrap()._0,
+        Address::with_last_byte(9)
     );
 }
 
@@ -705,12 +800,12 @@ fn anchors_are_timelocked(
         (gp.clone(), gl.clone(), U256::from(t2 + 2 * DAY))
     );
     assert_eq!(
-        wd.abi(admin, IPool::executeAnchorsCall {}).err(),
+        wd.abi(admin, IPool::executeCall { kind: 3 }).err(),
         Some(Error::TimelockNotReady.selector().to_vec())
     );
-    wd.abi(admin, IPool::cancelAnchorsCall {}).unwrap();
+    wd.abi(admin, IPool::cancelCall { kind: 3 }).unwrap();
     assert_eq!(
-        wd.abi(admin, IPool::executeAnchorsCall {}).err(),
+        wd.abi(admin, IPool::executeCall { kind: 3 }).err(),
         Some(Error::NoPendingChange.selector().to_vec())
     );
     assert_eq!(p(admin).curve(), strict());
@@ -862,8 +957,9 @@ fn proposals_are_validated(
     assert_eq!(
         wd.abi(
             admin,
-            IPool::proposeOracleCall {
-                newOracle: Address::ZERO
+            IPool::proposeCall {
+                kind: 0,
+                value: aw(Address::ZERO)
             }
         )
         .err(),
@@ -872,8 +968,9 @@ fn proposals_are_validated(
     assert_eq!(
         wd.abi(
             admin,
-            IPool::proposeRelayerCall {
-                newRelayer: Address::ZERO
+            IPool::proposeCall {
+                kind: 1,
+                value: aw(Address::ZERO)
             }
         )
         .err(),
@@ -1305,8 +1402,9 @@ fn pool_cap_lowers_at_once_and_rises_through_the_timelock(
     assert_eq!(
         wd.abi(
             admin,
-            IPool::proposePoolCapCall {
-                bps: U256::from(10_001)
+            IPool::proposeCall {
+                kind: 2,
+                value: U256::from(10_001)
             }
         )
         .err(),
