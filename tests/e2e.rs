@@ -1459,3 +1459,43 @@ fn blacklisted_borrower_cannot_settle_until_unblacklisted_on_real_usdc() {
     let rd = c.get(IPool::redemptionCall { tokenId: m.yes });
     assert_eq!((rd.usdcLeft, rd.sharesLeft), (U256::ZERO, U256::ZERO), "all settled");
 }
+
+/// B11 on the real contracts: a blacklisted borrower cannot block its own
+/// liquidation (the pool pulls USDC from the liquidator and sends the
+/// seized YES to the liquidator; the borrower is never paid or called).
+/// Control: the same borrower's repay is refused by USDC (`TransferFailed()`),
+/// so the blacklist really is in force.
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn blacklisted_borrower_is_still_liquidated_on_real_usdc() {
+    let mut c = Chain::new();
+    let m = support::market(6);
+    let dan = Account::from_seed("dan");
+    c.lend(lender(), usd(100_000)).expect("deposit");
+    c.collateral(dan.address(), m.yes, usd(10_000))
+        .expect("dan's YES");
+    c.borrow(&dan, m.yes, usd(3_500), cents(60)).expect("dan borrows");
+    c.fund(dan.address(), usd(100));
+    c.fund(liquidator(), usd(10_000));
+    c.advance(60);
+    c.usdc_blacklist(dan.address(), true);
+    let o = c.call(
+        dan.address(),
+        IPool::repayCall {
+            tokenId: m.yes,
+            amount: u(usd(100)),
+        },
+    );
+    assert_eq!(o.selector(), Some(IPool::TransferFailed::SELECTOR), "{}", support::describe(&o.data));
+    let (coll, _, debt) = c.position(dan.address(), m.yes);
+    let o = c
+        .liquidate(liquidator(), dan.address(), m.yes, u(usd(1_000)), cents(50))
+        .expect("liquidation of a blacklisted borrower");
+    let seized: u128 = o.ret::<IPool::liquidateCall>().seized.to();
+    assert!(seized > 0);
+    assert_eq!(c.ctf_of(liquidator(), m.yes), seized, "the real CTF moved the seized YES");
+    let (coll2, _, debt2) = c.position(dan.address(), m.yes);
+    assert_eq!(coll2, coll - seized);
+    assert!(debt2 < debt);
+    assert_eq!(c.usdc_of(liquidator()), usd(9_000));
+}
