@@ -1366,16 +1366,22 @@ fn blacklisted_borrower_cannot_settle_until_unblacklisted_on_real_usdc() {
     let (bob, carl, keeper, pool) = (bob(), Account::from_seed("carl"), ben(), c.pool());
     c.lend(lender(), usd(100_000)).expect("deposit");
     let split_gas = c.ctf_split(bob.address(), &m, usd(10_000));
-    eprintln!("splitPosition (first, prepares nothing): {split_gas:?} gas");
+    eprintln!("splitPosition (after prepareCondition, its own tx): {split_gas:?} gas");
     assert_eq!(c.ctf_of(bob.address(), m.yes), usd(10_000));
     assert_eq!(c.ctf_of(bob.address(), m.no), usd(10_000));
-    assert_eq!(c.usdc_of(support::ctf_addr()), usd(10_000), "the CTF holds the collateral");
+    assert_eq!(
+        c.usdc_of(support::ctf_addr()),
+        usd(10_000),
+        "the CTF holds the collateral"
+    );
     c.ctf_push(bob.address(), pool, &[m.yes], &[usd(10_000)], vec![], false)
         .expect("bob pushes YES");
     c.collateral(carl.address(), m.yes, usd(2_000))
         .expect("carl pushes YES");
-    c.borrow(&bob, m.yes, usd(3_000), cents(60)).expect("bob borrows");
-    c.borrow(&carl, m.yes, usd(500), cents(60)).expect("carl borrows");
+    c.borrow(&bob, m.yes, usd(3_000), cents(60))
+        .expect("bob borrows");
+    c.borrow(&carl, m.yes, usd(500), cents(60))
+        .expect("carl borrows");
     c.advance(60);
 
     c.usdc_blacklist(bob.address(), true);
@@ -1389,7 +1395,12 @@ fn blacklisted_borrower_cannot_settle_until_unblacklisted_on_real_usdc() {
         ._0
     );
     let o = c.borrow(&bob, m.yes, usd(10), cents(60));
-    assert_eq!(o.selector(), Some(IPool::TransferFailed::SELECTOR), "{}", support::describe(&o.data));
+    assert_eq!(
+        o.selector(),
+        Some(IPool::TransferFailed::SELECTOR),
+        "{}",
+        support::describe(&o.data)
+    );
 
     c.advance(86_400);
     c.ctf_set_winner(m.condition, u(1));
@@ -1410,7 +1421,10 @@ fn blacklisted_borrower_cannot_settle_until_unblacklisted_on_real_usdc() {
     assert_eq!(got, usd(12_000), "the real CTF paid 1 USDC per YES share");
     assert!(
         c.last_tx_trace.iter().any(|f| f.to == support::ctf_addr()
-            && f.selector == Some(stylus_runtime::selector("redeemPositions(address,bytes32,bytes32,uint256[])"))
+            && f.selector
+                == Some(stylus_runtime::selector(
+                    "redeemPositions(address,bytes32,bytes32,uint256[])"
+                ))
             && f.success),
         "through the CTF's redeemPositions"
     );
@@ -1428,14 +1442,24 @@ fn blacklisted_borrower_cannot_settle_until_unblacklisted_on_real_usdc() {
     let before = settle_books(&mut c, bob.address(), m.yes);
     let o = settle(&mut c, bob.address());
     assert!(!o.ok);
-    assert_eq!(o.selector(), Some(IPool::TransferFailed::SELECTOR), "{}", support::describe(&o.data));
+    assert_eq!(
+        o.selector(),
+        Some(IPool::TransferFailed::SELECTOR),
+        "{}",
+        support::describe(&o.data)
+    );
     assert!(
         c.last_tx_trace.iter().any(|f| f.to == support::usdc_addr()
             && !f.success
-            && String::from_utf8_lossy(&f.output).contains("Blacklistable: account is blacklisted")),
+            && String::from_utf8_lossy(&f.output)
+                .contains("Blacklistable: account is blacklisted")),
         "USDC refused the surplus with Circle's message"
     );
-    assert_eq!(settle_books(&mut c, bob.address(), m.yes), before, "nothing changed");
+    assert_eq!(
+        settle_books(&mut c, bob.address(), m.yes),
+        before,
+        "nothing changed"
+    );
 
     // Carl settles independently.
     let carl_before = c.usdc_of(carl.address());
@@ -1453,11 +1477,18 @@ fn blacklisted_borrower_cannot_settle_until_unblacklisted_on_real_usdc() {
     let bob_before = c.usdc_of(bob.address());
     let o = settle(&mut c, bob.address()).expect("bob settles once unblacklisted");
     let surplus: u128 = o.ret::<IPool::settleRedemptionCall>().surplus.to();
-    assert!(surplus > usd(6_000), "10,000 shares redeemed minus ~3,000 of debt: {surplus}");
+    assert!(
+        surplus > usd(6_000),
+        "10,000 shares redeemed minus ~3,000 of debt: {surplus}"
+    );
     assert_eq!(c.usdc_of(bob.address()), bob_before + surplus);
     assert_eq!(c.position(bob.address(), m.yes), (0, 0, 0));
     let rd = c.get(IPool::redemptionCall { tokenId: m.yes });
-    assert_eq!((rd.usdcLeft, rd.sharesLeft), (U256::ZERO, U256::ZERO), "all settled");
+    assert_eq!(
+        (rd.usdcLeft, rd.sharesLeft),
+        (U256::ZERO, U256::ZERO),
+        "all settled"
+    );
 }
 
 /// B11 on the real contracts: a blacklisted borrower cannot block its own
@@ -1474,7 +1505,8 @@ fn blacklisted_borrower_is_still_liquidated_on_real_usdc() {
     c.lend(lender(), usd(100_000)).expect("deposit");
     c.collateral(dan.address(), m.yes, usd(10_000))
         .expect("dan's YES");
-    c.borrow(&dan, m.yes, usd(3_500), cents(60)).expect("dan borrows");
+    c.borrow(&dan, m.yes, usd(3_500), cents(60))
+        .expect("dan borrows");
     c.fund(dan.address(), usd(100));
     c.fund(liquidator(), usd(10_000));
     c.advance(60);
@@ -1486,14 +1518,23 @@ fn blacklisted_borrower_is_still_liquidated_on_real_usdc() {
             amount: u(usd(100)),
         },
     );
-    assert_eq!(o.selector(), Some(IPool::TransferFailed::SELECTOR), "{}", support::describe(&o.data));
+    assert_eq!(
+        o.selector(),
+        Some(IPool::TransferFailed::SELECTOR),
+        "{}",
+        support::describe(&o.data)
+    );
     let (coll, _, debt) = c.position(dan.address(), m.yes);
     let o = c
         .liquidate(liquidator(), dan.address(), m.yes, u(usd(1_000)), cents(50))
         .expect("liquidation of a blacklisted borrower");
     let seized: u128 = o.ret::<IPool::liquidateCall>().seized.to();
     assert!(seized > 0);
-    assert_eq!(c.ctf_of(liquidator(), m.yes), seized, "the real CTF moved the seized YES");
+    assert_eq!(
+        c.ctf_of(liquidator(), m.yes),
+        seized,
+        "the real CTF moved the seized YES"
+    );
     let (coll2, _, debt2) = c.position(dan.address(), m.yes);
     assert_eq!(coll2, coll - seized);
     assert!(debt2 < debt);

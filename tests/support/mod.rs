@@ -211,9 +211,14 @@ pub fn market_of(id: U256) -> (Market, u8) {
 /// The market behind a condition id made by [`market`].
 #[track_caller]
 pub fn market_of_condition(condition: B256) -> Market {
-    *registry().lock().unwrap().1.get(&condition).unwrap_or_else(|| {
-        panic!("condition {condition} is not support::market(n).condition for any n so far")
-    })
+    *registry()
+        .lock()
+        .unwrap()
+        .1
+        .get(&condition)
+        .unwrap_or_else(|| {
+            panic!("condition {condition} is not support::market(n).condition for any n so far")
+        })
 }
 
 // ---------------------------------------------------------------------------
