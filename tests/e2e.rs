@@ -270,9 +270,53 @@ fn s_collateral<B: Backend>(b: &mut B, r: &mut Rec) {
 #[test]
 #[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
 fn collateral_pushed_with_safe_transfer_from_single_and_batch() {
-    let (_, c, _) = compare(s_collateral::<Motsu>, s_collateral::<Chain>);
-    // The last push went CTF (WASM) -> pool (WASM) across a call boundary.
-    let _ = c;
+    let (_, mut c, _) = compare(s_collateral::<Motsu>, s_collateral::<Chain>);
+    // A push on the runtime crosses the EVM -> Stylus boundary: the real CTF
+    // (EVM bytecode) calls the pool's `onERC1155Received` (WASM) after
+    // updating balances, in one transaction whose gas has both parts.
+    assert!(
+        !c.w.code(support::ctf_addr())
+            .starts_with(&[0xef, 0xf0, 0x00]),
+        "the CTF is EVM code"
+    );
+    assert!(c.w.code(c.pool()).starts_with(&[0xef, 0xf0, 0x00]));
+    let (bob, id, pool) = (bob().address(), token(), c.pool());
+    c.ctf_mint(bob, id, 5);
+    for (batch, sig) in [
+        (
+            false,
+            "onERC1155Received(address,address,uint256,uint256,bytes)",
+        ),
+        (
+            true,
+            "onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)",
+        ),
+    ] {
+        let amount = if batch { 2 } else { 3 };
+        let o = c
+            .ctf_push(bob, pool, &[id], &[amount], vec![], batch)
+            .expect("push");
+        let t = &c.last_tx_trace;
+        assert_eq!((t[0].to, t[0].depth), (support::ctf_addr(), 0));
+        assert!(
+            t.iter().any(|f| f.to == pool
+                && f.from == support::ctf_addr()
+                && f.depth == 1
+                && f.selector == Some(stylus_runtime::selector(sig))
+                && f.success),
+            "the CTF called the pool's {sig}: {t:#?}"
+        );
+        let (_, g) = o.gas.unwrap();
+        assert!(
+            g.evm > 0 && g.init > 0,
+            "EVM and Stylus gas in one receipt: {g}"
+        );
+    }
+    assert_eq!(
+        c.ctf_of(pool, id),
+        1_000 + 5,
+        "1,000 pushed in the scenario, then 3 + 2"
+    );
 }
 
 // ---------------------------------------------------------------------------
