@@ -1,8 +1,16 @@
 //! End-to-end tests on the release artifact: the pool's WASM from
-//! `target/initcode.hex` (or `$PREDMART_INITCODE`) with the test USDC, CTF
-//! and EIP-1271 wallet WASM (`target/test-contracts/`) in the embedded Stylus
-//! runtime (`runtime/`), every call a transaction with calldata encoded from
-//! the exported ABI (`abi/IPredMartPool.sol`).
+//! `target/initcode.hex` (or `$PREDMART_INITCODE`) in the embedded Stylus
+//! runtime (`runtime/`, a revm world) with the real contracts it meets on
+//! Arbitrum: Gnosis's `ConditionalTokens` (the npm artifact, solc 0.5.10)
+//! and a Solidity USDC with Circle's blacklist (`contracts/TestUSDC.sol`),
+//! deployed at the addresses the pool's constructor gets, plus the Stylus
+//! EIP-1271 wallet (`contracts/test-wallet`). Every call is a transaction
+//! with calldata encoded from the exported ABI (`abi/IPredMartPool.sol`).
+//! Shares are real: the oracle `prepareCondition`s each market, users
+//! `splitPosition` USDC into YES/NO and push them to the pool with
+//! `safeTransferFrom` (the CTF, EVM, calls the pool's `onERC1155Received`,
+//! Stylus), the oracle `reportPayouts`, and `redeemWonCollateral` goes
+//! through the CTF's `redeemPositions`.
 //!
 //! Each scenario is written once over `support::Backend` and run twice: on
 //! motsu (the pool crate natively, `tests/common` mocks) and on the runtime;
@@ -11,7 +19,8 @@
 //! re-entrancy and storage-cache tests at the end are the negative controls
 //! motsu cannot show: there the two backends are *expected* to differ.
 //!
-//! Needs the release artifact and the test contracts: `scripts/test.sh`
+//! Needs the release artifact and the test contracts (`contracts/build.sh`,
+//! `contracts/build-sol.sh`): `scripts/test.sh`
 //! builds both and runs these with `--include-ignored`. A missing file is a
 //! failure with instructions, never a skip.
 
@@ -20,7 +29,7 @@ mod support;
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
-use common::{cents, collection_id, position_id, token, usd, IPool, HOOK_FAILED, HOOK_OK};
+use common::{cents, usd, IPool, HOOK_FAILED, HOOK_OK};
 use motsu::prelude::Account;
 use predmart_pool::signatures as sig;
 use support::{compare, Backend, Chain, ITestWallet, Motsu, Rec};
@@ -45,6 +54,10 @@ fn owner() -> Account {
 }
 fn u(v: u128) -> U256 {
     U256::from(v)
+}
+/// The token most scenarios use: YES of market 1 (a real CTF position id).
+fn token() -> U256 {
+    support::market(1).yes
 }
 
 /// Records the pool's headline numbers.
@@ -205,7 +218,7 @@ fn lenders_deposit_mint_transfer_withdraw_redeem() {
 
 fn s_collateral<B: Backend>(b: &mut B, r: &mut Rec) {
     let (bob, pool) = (bob().address(), b.pool());
-    let (id1, id2) = (token(), U256::from(43));
+    let (id1, id2) = (token(), support::market(2).yes);
     b.ctf_mint(bob, id1, 1_000);
     b.ctf_mint(bob, id2, 700);
     let o = b.ctf_push(bob, pool, &[id1], &[600], vec![], false);
@@ -222,7 +235,13 @@ fn s_collateral<B: Backend>(b: &mut B, r: &mut Rec) {
     // Malformed data: the pool's hook reverts, so the transfer does.
     let o = b.ctf_push(bob, pool, &[id2], &[100], vec![1, 2, 3], false);
     assert!(!o.ok);
-    r.out("push with bad data", &o);
+    // The real CTF (solc 0.5) bubbles the pool's error as is; motsu's
+    // OpenZeppelin mock wraps it in `ERC1155InvalidReceiver`-style data, so
+    // only the refusal is compared.
+    if b.is_wasm() {
+        assert_eq!(o.data, IPool::InvalidCollateralData {}.abi_encode());
+    }
+    r.put("push with bad data refused", !o.ok);
     // Only the CTF may call the hook.
     let o = b.call(
         bob,
@@ -251,9 +270,53 @@ fn s_collateral<B: Backend>(b: &mut B, r: &mut Rec) {
 #[test]
 #[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
 fn collateral_pushed_with_safe_transfer_from_single_and_batch() {
-    let (_, c, _) = compare(s_collateral::<Motsu>, s_collateral::<Chain>);
-    // The last push went CTF (WASM) -> pool (WASM) across a call boundary.
-    let _ = c;
+    let (_, mut c, _) = compare(s_collateral::<Motsu>, s_collateral::<Chain>);
+    // A push on the runtime crosses the EVM -> Stylus boundary: the real CTF
+    // (EVM bytecode) calls the pool's `onERC1155Received` (WASM) after
+    // updating balances, in one transaction whose gas has both parts.
+    assert!(
+        !c.w.code(support::ctf_addr())
+            .starts_with(&[0xef, 0xf0, 0x00]),
+        "the CTF is EVM code"
+    );
+    assert!(c.w.code(c.pool()).starts_with(&[0xef, 0xf0, 0x00]));
+    let (bob, id, pool) = (bob().address(), token(), c.pool());
+    c.ctf_mint(bob, id, 5);
+    for (batch, sig) in [
+        (
+            false,
+            "onERC1155Received(address,address,uint256,uint256,bytes)",
+        ),
+        (
+            true,
+            "onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)",
+        ),
+    ] {
+        let amount = if batch { 2 } else { 3 };
+        let o = c
+            .ctf_push(bob, pool, &[id], &[amount], vec![], batch)
+            .expect("push");
+        let t = &c.last_tx_trace;
+        assert_eq!((t[0].to, t[0].depth), (support::ctf_addr(), 0));
+        assert!(
+            t.iter().any(|f| f.to == pool
+                && f.from == support::ctf_addr()
+                && f.depth == 1
+                && f.selector == Some(stylus_runtime::selector(sig))
+                && f.success),
+            "the CTF called the pool's {sig}: {t:#?}"
+        );
+        let (_, g) = o.gas.unwrap();
+        assert!(
+            g.evm > 0 && g.init > 0,
+            "EVM and Stylus gas in one receipt: {g}"
+        );
+    }
+    assert_eq!(
+        c.ctf_of(pool, id),
+        1_000 + 5,
+        "1,000 pushed in the scenario, then 3 + 2"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -508,11 +571,8 @@ fn liquidation() {
 // ---------------------------------------------------------------------------
 
 fn s_resolution<B: Backend>(b: &mut B, r: &mut Rec) {
-    let cond = B256::repeat_byte(0x42);
-    let yes = position_id(support::usdc_addr(), collection_id(B256::ZERO, cond, u(1)));
-    let no = position_id(support::usdc_addr(), collection_id(B256::ZERO, cond, u(2)));
-    b.ctf_set_winner(cond, u(1));
-    b.usdc_mint(support::ctf_addr(), usd(1_000_000));
+    let m = support::market(4);
+    let (cond, yes, no) = (m.condition, m.yes, m.no);
     b.lend(lender(), usd(100_000)).expect("deposit");
     let (bob, dan) = (bob(), Account::from_seed("dan"));
     b.collateral(bob.address(), yes, usd(10_000))
@@ -524,6 +584,8 @@ fn s_resolution<B: Backend>(b: &mut B, r: &mut Rec) {
     r.out("bob borrows", &b.borrow(&bob, yes, usd(3_000), cents(60)));
     r.out("dan borrows", &b.borrow(&dan, no, usd(2_000), cents(60)));
     b.advance(86_400);
+    // The CTF's oracle reports YES (`reportPayouts(question, [1, 0])`).
+    b.ctf_set_winner(cond, u(1));
     let keeper = ben();
     r.out(
         "resolve YES won",
@@ -617,7 +679,11 @@ fn s_pause<B: Backend>(b: &mut B, r: &mut Rec) {
     r.out("borrow while paused", &o);
     let o = b.collateral(carl(), id, 10);
     assert!(!o.ok, "the pool's hook refuses collateral while paused");
-    r.out("collateral while paused", &o);
+    // The real CTF bubbles the pool's error (motsu's mock wraps it).
+    if b.is_wasm() {
+        assert_eq!(o.data, IPool::ProtocolPaused {}.abi_encode());
+    }
+    r.put("collateral while paused refused", !o.ok);
     b.fund(bob.address(), usd(500));
     let o = b.call(
         bob.address(),
@@ -691,18 +757,21 @@ fn refused_reentry(c: &Chain, target: Address) -> stylus_runtime::CallTrace {
 
 /// The test-contract suite's negative control: `reentrant-puller.pull` makes
 /// the CTF call back into the puller while `pull` is on the stack; the SDK
-/// entrypoint refuses the re-entrant call, so OpenZeppelin's ERC-1155 reverts
-/// with `ERC1155InvalidReceiver(puller)`. (Under motsu the same `pull`
+/// entrypoint refuses the re-entrant call (an empty revert), the real CTF's
+/// `safeTransferFrom` (solc 0.5) bubbles it up, and `pull` reverts with it.
+/// (With the former OpenZeppelin stand-in the revert was
+/// `ERC1155InvalidReceiver(puller)`.) (Under motsu the same `pull`
 /// succeeds: `contracts/reentrant-puller/tests/motsu.rs`.)
 #[test]
 #[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
 fn reentrant_puller_reverts_on_wasm() {
     use support::{IPuller, ITestCtf};
+    // ITestCtf: setApprovalForAll has the same selector on the real CTF.
     let mut c = Chain::new();
     let puller = Address::repeat_byte(0x91);
     c.w.deploy(puller, &support::test_contract("reentrant-puller"))
         .unwrap();
-    let (alice, id) = (Address::with_last_byte(0xa1), U256::from(7));
+    let (alice, id) = (Address::with_last_byte(0xa1), support::market(7).yes);
     c.ctf_mint(alice, id, 100);
     c.tx(
         alice,
@@ -728,8 +797,8 @@ fn reentrant_puller_reverts_on_wasm() {
     assert!(!o.ok, "pull must revert on Stylus");
     assert_eq!(
         o.data,
-        ITestCtf::ERC1155InvalidReceiver { receiver: puller }.abi_encode(),
-        "revert data = ERC1155InvalidReceiver(puller)"
+        Vec::<u8>::new(),
+        "the CTF (solc 0.5) bubbles the refused callback's empty revert"
     );
     let re_entry = refused_reentry(&c, puller);
     assert_eq!(re_entry.depth, 2);
@@ -1186,9 +1255,10 @@ fn bob_ops_after(c: &mut Chain, spam: fn(&mut Chain)) -> Vec<(&'static str, u64,
     // totals are non-zero in both pools before the spam (otherwise the
     // spammers' 1-USDC borrows would pre-pay bob's zero-to-non-zero SSTOREs).
     let carl = Account::from_seed("carl");
-    c.collateral(carl.address(), U256::from(999), usd(1_000))
+    let other = support::market(3).yes;
+    c.collateral(carl.address(), other, usd(1_000))
         .expect("carl's collateral");
-    c.borrow(&carl, U256::from(999), usd(100), cents(60))
+    c.borrow(&carl, other, usd(100), cents(60))
         .expect("carl's borrow");
     spam(c);
     let mut ops = Vec::new();
@@ -1234,7 +1304,7 @@ fn dust_spam(c: &mut Chain) {
     for i in 0..50u64 {
         let spammer = Account::from_seed(&format!("dust {i}"));
         let who = spammer.address();
-        let other = U256::from(1_000 + i);
+        let other = support::market(100 + i).yes;
         match i % 5 {
             0 => {
                 c.collateral(who, token(), 1).expect("dust on bob's token");
@@ -1278,8 +1348,8 @@ fn dust_positions_do_not_change_anyones_gas_on_wasm() {
     let spammed = bob_ops_after(&mut c, dust_spam);
     // The spam really is there.
     let bob = bob().address();
-    assert_eq!(c.position(bob, U256::from(1_002)).0, 1);
-    assert_eq!(c.position(bob, U256::from(1_049)).0, 1);
+    assert_eq!(c.position(bob, support::market(102).yes).0, 1);
+    assert_eq!(c.position(bob, support::market(149).yes).0, 1);
     let bobs = c.position(bob, token()).0;
     assert_eq!(
         c.get(IPool::tokenCollateralCall { tokenId: token() })._0,
@@ -1296,4 +1366,221 @@ fn dust_positions_do_not_change_anyones_gas_on_wasm() {
             assert_eq!(d0, d1, "{name}: same outcome");
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Circle's blacklist on the real contracts (WASM only: the motsu USDC mock
+// has no blacklist)
+// ---------------------------------------------------------------------------
+
+/// What a refused settlement must leave unchanged: bob's position, the
+/// token's redemption (USDC and shares left), the pool's USDC and books.
+fn settle_books(c: &mut Chain, who: Address, id: U256) -> Vec<String> {
+    let rd = c.get(IPool::redemptionCall { tokenId: id });
+    let pool = c.pool();
+    vec![
+        format!("{:?}", c.position(who, id)),
+        format!("{:?}", (rd.usdcLeft, rd.sharesLeft)),
+        format!("{}", c.usdc_of(pool)),
+        format!("{}", c.usdc_of(who)),
+        format!("{}", c.get(IPool::totalAssetsCall {})._0),
+        format!("{}", c.get(IPool::cashCall {})._0),
+        format!("{}", c.get(IPool::reservesCall {})._0),
+    ]
+}
+
+/// THREAT_MODEL Known limitation 1, proven end to end: a real user's
+/// market (the oracle prepares it, bob and carl `splitPosition` USDC and
+/// push YES to the pool, both borrow), then Circle blacklists bob
+/// (`TestUSDC.blacklist`, the FiatToken rule: a blacklisted account can
+/// neither send nor receive). His further borrow is refused
+/// (`TransferFailed()`: the pool's USDC transfer to him reverts). The oracle
+/// reports YES on the CTF and signs the resolution; `redeemWonCollateral`
+/// redeems the pool's shares through the real `redeemPositions`. Bob's
+/// `settleRedemption` must pay him a surplus, USDC refuses it, and the whole
+/// settlement reverts `TransferFailed()` with nothing changed: his
+/// pro-rata USDC stays in the redemption. Carl's position settles
+/// independently. Control: once the blacklist is lifted, bob's settlement
+/// goes through and pays him exactly the surplus the refused one would have.
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn blacklisted_borrower_cannot_settle_until_unblacklisted_on_real_usdc() {
+    let mut c = Chain::new();
+    let m = support::market(5);
+    let (bob, carl, keeper, pool) = (bob(), Account::from_seed("carl"), ben(), c.pool());
+    c.lend(lender(), usd(100_000)).expect("deposit");
+    let split_gas = c.ctf_split(bob.address(), &m, usd(10_000));
+    eprintln!("splitPosition (after prepareCondition, its own tx): {split_gas:?} gas");
+    assert_eq!(c.ctf_of(bob.address(), m.yes), usd(10_000));
+    assert_eq!(c.ctf_of(bob.address(), m.no), usd(10_000));
+    assert_eq!(
+        c.usdc_of(support::ctf_addr()),
+        usd(10_000),
+        "the CTF holds the collateral"
+    );
+    c.ctf_push(bob.address(), pool, &[m.yes], &[usd(10_000)], vec![], false)
+        .expect("bob pushes YES");
+    c.collateral(carl.address(), m.yes, usd(2_000))
+        .expect("carl pushes YES");
+    c.borrow(&bob, m.yes, usd(3_000), cents(60))
+        .expect("bob borrows");
+    c.borrow(&carl, m.yes, usd(500), cents(60))
+        .expect("carl borrows");
+    c.advance(60);
+
+    c.usdc_blacklist(bob.address(), true);
+    assert!(
+        c.view_of(
+            support::usdc_addr(),
+            support::IBlacklist::isBlacklistedCall {
+                account: bob.address()
+            }
+        )
+        ._0
+    );
+    let o = c.borrow(&bob, m.yes, usd(10), cents(60));
+    assert_eq!(
+        o.selector(),
+        Some(IPool::TransferFailed::SELECTOR),
+        "{}",
+        support::describe(&o.data)
+    );
+
+    c.advance(86_400);
+    c.ctf_set_winner(m.condition, u(1));
+    c.resolve(keeper, m.yes, true).expect("resolve YES");
+    let got: u128 = c
+        .call(
+            keeper,
+            IPool::redeemWonCollateralCall {
+                tokenId: m.yes,
+                conditionId: m.condition,
+                indexSet: u(1),
+            },
+        )
+        .expect("redeemWonCollateral")
+        .ret::<IPool::redeemWonCollateralCall>()
+        .usdcReceived
+        .to();
+    assert_eq!(got, usd(12_000), "the real CTF paid 1 USDC per YES share");
+    assert!(
+        c.last_tx_trace.iter().any(|f| f.to == support::ctf_addr()
+            && f.selector
+                == Some(stylus_runtime::selector(
+                    "redeemPositions(address,bytes32,bytes32,uint256[])"
+                ))
+            && f.success),
+        "through the CTF's redeemPositions"
+    );
+    assert_eq!(c.ctf_of(pool, m.yes), 0, "the CTF burnt the pool's YES");
+
+    let settle = |c: &mut Chain, who: Address| {
+        c.call(
+            keeper,
+            IPool::settleRedemptionCall {
+                borrower: who,
+                tokenId: m.yes,
+            },
+        )
+    };
+    let before = settle_books(&mut c, bob.address(), m.yes);
+    let o = settle(&mut c, bob.address());
+    assert!(!o.ok);
+    assert_eq!(
+        o.selector(),
+        Some(IPool::TransferFailed::SELECTOR),
+        "{}",
+        support::describe(&o.data)
+    );
+    assert!(
+        c.last_tx_trace.iter().any(|f| f.to == support::usdc_addr()
+            && !f.success
+            && String::from_utf8_lossy(&f.output)
+                .contains("Blacklistable: account is blacklisted")),
+        "USDC refused the surplus with Circle's message"
+    );
+    assert_eq!(
+        settle_books(&mut c, bob.address(), m.yes),
+        before,
+        "nothing changed"
+    );
+
+    // Carl settles independently.
+    let carl_before = c.usdc_of(carl.address());
+    let surplus: u128 = settle(&mut c, carl.address())
+        .expect("carl settles")
+        .ret::<IPool::settleRedemptionCall>()
+        .surplus
+        .to();
+    assert!(surplus > 0);
+    assert_eq!(c.usdc_of(carl.address()), carl_before + surplus);
+    assert_eq!(c.position(carl.address(), m.yes), (0, 0, 0));
+    // Still refused for bob; then the blacklist is lifted and he settles.
+    assert!(!settle(&mut c, bob.address()).ok);
+    c.usdc_blacklist(bob.address(), false);
+    let bob_before = c.usdc_of(bob.address());
+    let o = settle(&mut c, bob.address()).expect("bob settles once unblacklisted");
+    let surplus: u128 = o.ret::<IPool::settleRedemptionCall>().surplus.to();
+    assert!(
+        surplus > usd(6_000),
+        "10,000 shares redeemed minus ~3,000 of debt: {surplus}"
+    );
+    assert_eq!(c.usdc_of(bob.address()), bob_before + surplus);
+    assert_eq!(c.position(bob.address(), m.yes), (0, 0, 0));
+    let rd = c.get(IPool::redemptionCall { tokenId: m.yes });
+    assert_eq!(
+        (rd.usdcLeft, rd.sharesLeft),
+        (U256::ZERO, U256::ZERO),
+        "all settled"
+    );
+}
+
+/// B11 on the real contracts: a blacklisted borrower cannot block its own
+/// liquidation (the pool pulls USDC from the liquidator and sends the
+/// seized YES to the liquidator; the borrower is never paid or called).
+/// Control: the same borrower's repay is refused by USDC (`TransferFailed()`),
+/// so the blacklist really is in force.
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn blacklisted_borrower_is_still_liquidated_on_real_usdc() {
+    let mut c = Chain::new();
+    let m = support::market(6);
+    let dan = Account::from_seed("dan");
+    c.lend(lender(), usd(100_000)).expect("deposit");
+    c.collateral(dan.address(), m.yes, usd(10_000))
+        .expect("dan's YES");
+    c.borrow(&dan, m.yes, usd(3_500), cents(60))
+        .expect("dan borrows");
+    c.fund(dan.address(), usd(100));
+    c.fund(liquidator(), usd(10_000));
+    c.advance(60);
+    c.usdc_blacklist(dan.address(), true);
+    let o = c.call(
+        dan.address(),
+        IPool::repayCall {
+            tokenId: m.yes,
+            amount: u(usd(100)),
+        },
+    );
+    assert_eq!(
+        o.selector(),
+        Some(IPool::TransferFailed::SELECTOR),
+        "{}",
+        support::describe(&o.data)
+    );
+    let (coll, _, debt) = c.position(dan.address(), m.yes);
+    let o = c
+        .liquidate(liquidator(), dan.address(), m.yes, u(usd(1_000)), cents(50))
+        .expect("liquidation of a blacklisted borrower");
+    let seized: u128 = o.ret::<IPool::liquidateCall>().seized.to();
+    assert!(seized > 0);
+    assert_eq!(
+        c.ctf_of(liquidator(), m.yes),
+        seized,
+        "the real CTF moved the seized YES"
+    );
+    let (coll2, _, debt2) = c.position(dan.address(), m.yes);
+    assert_eq!(coll2, coll - seized);
+    assert!(debt2 < debt);
+    assert_eq!(c.usdc_of(liquidator()), usd(9_000));
 }

@@ -215,16 +215,46 @@ pub struct MockCtf {
 
 unsafe impl TopLevelStorage for MockCtf {}
 
-/// `getCollectionId` of the mock: `keccak256(parent ‖ condition ‖ indexSet)`.
+/// `getCollectionId` of Gnosis's `ConditionalTokens` (`CTHelpers.sol`,
+/// v1.0.3) for a root collection (`parent = 0`, the only one the pool and
+/// Polymarket use): `x = keccak256(condition ‖ indexSet)`, `odd` = its top
+/// bit; `x` is incremented mod `P` (the alt_bn128 field) until `x³ + 3` is a
+/// square; the id is `x` with bit 254 set when `odd`. (The point's `y` only
+/// matters when adding a parent collection, which this does not support.)
+/// The mocks use it too, so token ids are those of the real CTF; the
+/// runtime e2e backend checks it against the real contract's answer.
 pub fn collection_id(parent: B256, condition: B256, index_set: U256) -> B256 {
+    assert_eq!(
+        parent,
+        B256::ZERO,
+        "collection_id: only root collections (parent 0) are modelled"
+    );
+    let p = U256::from_str_radix(
+        "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47",
+        16,
+    )
+    .unwrap();
     let mut buf = Vec::new();
-    buf.extend_from_slice(parent.as_slice());
     buf.extend_from_slice(condition.as_slice());
     buf.extend_from_slice(&index_set.to_be_bytes::<32>());
-    keccak256(buf)
+    let mut x = U256::from_be_bytes(keccak256(buf).0);
+    let odd = x.bit(255);
+    let half = (p - U256::from(1)) >> 1;
+    loop {
+        x = x.add_mod(U256::from(1), p);
+        let yy = x.mul_mod(x, p).mul_mod(x, p).add_mod(U256::from(3), p);
+        // Euler's criterion: yy is a square iff yy^((p-1)/2) is 0 or 1.
+        if yy.is_zero() || yy.pow_mod(half, p) == U256::from(1) {
+            break;
+        }
+    }
+    if odd {
+        x ^= U256::from(1) << 254;
+    }
+    B256::from(x)
 }
 
-/// `getPositionId` of the mock: `uint256(keccak256(collateral ‖ collection))`.
+/// `getPositionId` of the CTF (and the mock): `uint256(keccak256(collateral ‖ collection))`.
 pub fn position_id(collateral: Address, collection: B256) -> U256 {
     let mut buf = Vec::new();
     buf.extend_from_slice(collateral.as_slice());

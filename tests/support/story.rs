@@ -1,14 +1,19 @@
 //! The whole life of a PredMart pool as a story, written once over
 //! [`Backend`]: `examples/lifecycle.rs` tells it on motsu,
 //! `examples/lifecycle_wasm.rs` on the release WASM in the embedded Stylus
-//! runtime (with the gas of every transaction). Every number printed is read
-//! from the contract through its ABI.
+//! runtime next to the real Gnosis `ConditionalTokens` and the Solidity
+//! `TestUSDC` (with the gas of every transaction). It starts where a real
+//! user starts: the oracle prepares a market on the CTF, Alice splits USDC
+//! into YES and NO and pushes her YES to the pool; at the end the oracle
+//! reports the payout on the CTF and the pool redeems through
+//! `redeemPositions`. Every number printed is read from the contracts
+//! through their ABI.
 
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, U256};
 use motsu::prelude::Account;
 
 use super::{Backend, Out};
-use crate::common::{cents, collection_id, position_id, usd, IPool, PCT, UNIT, WAD};
+use crate::common::{cents, usd, IPool, PCT, UNIT, WAD};
 
 pub fn money(v: u128) -> String {
     let (whole, frac) = (v / UNIT, v % UNIT);
@@ -69,14 +74,8 @@ pub fn lifecycle<B: Backend>(b: &mut B, vm: &str) {
     let (ana, ben) = (Address::with_last_byte(0xa1), Address::with_last_byte(0xb1));
     let keeper = Address::with_last_byte(0x1c);
     let alice = Account::from_seed("alice");
-    let condition = B256::repeat_byte(0x42);
-    let yes = U256::from(1);
-    let id = position_id(
-        super::usdc_addr(),
-        collection_id(B256::ZERO, condition, yes),
-    );
-    b.ctf_set_winner(condition, yes);
-    b.usdc_mint(super::ctf_addr(), usd(1_000_000));
+    let market = super::market(1);
+    let (condition, id, yes) = (market.condition, market.yes, U256::from(1));
 
     println!("PredMart lending pool: one Stylus contract, run here on {vm}.");
     println!(
@@ -114,10 +113,23 @@ pub fn lifecycle<B: Backend>(b: &mut B, vm: &str) {
         money(b.get(IPool::tokenBorrowCapCall {})._0.to())
     );
 
-    println!("2. Alice pushes 15,000 YES shares with ctf.safeTransferFrom(alice, pool, id, amount, \"\").");
+    println!("2. The oracle prepares a YES/NO market on the CTF (prepareCondition(oracle, question, 2));");
+    println!("   Alice splits 15,000 USDC into 15,000 YES + 15,000 NO (ctf.splitPosition) and pushes her YES");
+    println!("   with ctf.safeTransferFrom(alice, pool, id, amount, \"\"): the CTF calls the pool's onERC1155Received.");
+    let split = b.ctf_split(alice.address(), &market, usd(15_000));
+    if let Some(g) = split {
+        println!("      [ctf.splitPosition: {} gas]", thousands(g));
+    }
+    let pool = b.pool();
     step(
         "ctf.safeTransferFrom",
-        b.collateral(alice.address(), id, usd(15_000)),
+        b.ctf_push(alice.address(), pool, &[id], &[usd(15_000)], vec![], false),
+    );
+    println!(
+        "   condition {}.., YES position id {}.. (getCollectionId, getPositionId); Alice keeps {} NO",
+        &condition.to_string()[..12],
+        &id.to_string()[..12],
+        shares(b.ctf_of(alice.address(), market.no))
     );
     let (c, _, _) = b.position(alice.address(), id);
     println!(
@@ -222,7 +234,9 @@ pub fn lifecycle<B: Backend>(b: &mut B, vm: &str) {
         ratio(b.health(alice.address(), id, cents(57)))
     );
 
-    println!("6. The market resolves YES (oracle-signed Resolution), and anyone redeems the pool's shares.");
+    println!("6. The market resolves YES: the oracle reports the payout on the CTF (reportPayouts(question, [1, 0]))");
+    println!("   and signs a Resolution for the pool; anyone then redeems the pool's shares (ctf.redeemPositions).");
+    b.ctf_set_winner(condition, yes);
     step("resolveMarket", b.resolve(keeper, id, true));
     let got: u128 = step(
         "redeemWonCollateral",
