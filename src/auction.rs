@@ -37,7 +37,13 @@ pub fn needs_auction(debt: u128) -> bool {
 pub fn bonus(start: u64, now: u64) -> u128 {
     let t = now.saturating_sub(start).min(AUCTION_DURATION);
     // t <= 1,800: the quotient is at most MAX_BONUS, mul_div cannot fail.
-    mul_div(MAX_BONUS, t as u128, AUCTION_DURATION as u128, Rounding::Down).unwrap_or(0)
+    mul_div(
+        MAX_BONUS,
+        t as u128,
+        AUCTION_DURATION as u128,
+        Rounding::Down,
+    )
+    .unwrap_or(0)
 }
 
 /// `startAuction`: the start time to store for a position whose auction
@@ -133,7 +139,7 @@ mod tests {
         assert_eq!(start(0, 0, big, 0), Ok(1));
         assert_eq!(start(T - 5, 0, big, T), Ok(T - 5)); // never restarted
         assert_eq!(start(0, 0, big - 1, T), Ok(0)); // small: no auction
-        // Terms: small and direct, large needs an auction, running auction.
+                                                    // Terms: small and direct, large needs an auction, running auction.
         let direct = Some((5 * PCT, 10 * PCT));
         assert_eq!(terms(0, big - 1, T), direct);
         assert_eq!(terms(0, 0, T), direct);
@@ -172,7 +178,7 @@ mod tests {
         let o = liquidate_with(lt, b, d, coll, debt, p, u128::MAX).unwrap();
         assert_eq!(o.repaid, 36_800_000_000);
         assert_eq!(o.seized, 70_254_545_454); // 36,800 * 1.05 / 0.55
-        // At the start: no bonus, the shares at the oracle price.
+                                              // At the start: no bonus, the shares at the oracle price.
         let o = liquidate_with(lt, 0, 0, coll, debt, p, 1_100_000_000).unwrap();
         assert_eq!((o.repaid, o.seized), (1_100_000_000, 2_000_000_000));
         // Underwater at 30 minutes: all collateral for 90% of its value.
@@ -180,7 +186,11 @@ mod tests {
         let o = liquidate_with(lt, b, d, coll, 120_000_000_000, p, u128::MAX).unwrap();
         assert_eq!(
             o,
-            Outcome { repaid: 99_000_000_000, seized: coll, bad_debt: 21_000_000_000 }
+            Outcome {
+                repaid: 99_000_000_000,
+                seized: coll,
+                bad_debt: 21_000_000_000
+            }
         );
         // At 10 minutes underwater: 96.67% of the value, rounded up.
         let (b, d) = terms(s, debt, T + 600).unwrap();

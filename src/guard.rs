@@ -138,7 +138,7 @@ mod tests {
         assert!(!g.drops_too_far(12 * C, T0)); // exactly $0.08 (40%)
         assert!(g.drops_too_far(12 * C - 1, T0)); // one wei more
         assert!(!g.drops_too_far(13 * C - 1, T0)); // 35% + 1 wei but < $0.08
-        // High $0.08 / 0.35 = $0.228571...: both bind at the same point.
+                                                   // High $0.08 / 0.35 = $0.228571...: both bind at the same point.
         let h = 8 * C * 20 / 7 + 1; // 35% of h is just above $0.08
         let g = at(h, T0);
         let floor35 = h * 7 / 20;
@@ -186,7 +186,10 @@ mod tests {
     fn check_before_or_after_observe_agree() {
         let g = at(80 * C, T0);
         for p in [0, 51 * C, 52 * C, 80 * C, 99 * C] {
-            assert_eq!(g.drops_too_far(p, T0 + 1), g.observe(p, T0 + 1).drops_too_far(p, T0 + 1));
+            assert_eq!(
+                g.drops_too_far(p, T0 + 1),
+                g.observe(p, T0 + 1).drops_too_far(p, T0 + 1)
+            );
         }
     }
 
@@ -194,7 +197,11 @@ mod tests {
     fn pack_round_trips() {
         let g = at(WAD - 1, u64::MAX).observe(1, u64::MAX);
         assert_eq!(Guard::unpack(g.pack()), g);
-        let g = Guard { bucket: 7, current: 3, previous: GUARD_PRICE_MAX };
+        let g = Guard {
+            bucket: 7,
+            current: 3,
+            previous: GUARD_PRICE_MAX,
+        };
         assert_eq!(Guard::unpack(g.pack()), g);
         let (hi, lo) = g.pack();
         assert!(hi < 1 << 92 && lo < 1 << 60);

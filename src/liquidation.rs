@@ -110,7 +110,12 @@ pub fn liquidate_with(
     let hf = if debt == 0 {
         u128::MAX
     } else {
-        mul_div(collateral_value(collateral, price)?, lt, debt, Rounding::Down)?
+        mul_div(
+            collateral_value(collateral, price)?,
+            lt,
+            debt,
+            Rounding::Down,
+        )?
     };
     if hf >= WAD {
         return Err(fail!(PositionHealthy));

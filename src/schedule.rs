@@ -179,7 +179,10 @@ mod tests {
         assert_eq!(threshold(LT, 0, END), LT);
         assert_eq!(threshold(LT, END - 7 * DAY - 1, END), LT);
         assert_eq!(threshold(LT, END - 7 * DAY, END), LT);
-        assert_eq!(threshold(LT, END - 7 * DAY + 1, END), LT - 1_157_407_407_408);
+        assert_eq!(
+            threshold(LT, END - 7 * DAY + 1, END),
+            LT - 1_157_407_407_408
+        );
         // 3.5 days before: half.
         assert_eq!(threshold(LT, END - 7 * DAY / 2, END), LT / 2);
         // 1 day before: 1/7, rounded down.
@@ -200,7 +203,10 @@ mod tests {
         let c = Curve::default();
         let (coll, p, d) = (8_000_000_000u128, WAD / 2, 2_500_000_000u128);
         assert_eq!(health_factor(&c, coll, p, d, END, 0).unwrap(), WAD);
-        assert_eq!(health_factor(&c, coll, p, d, END - 7 * DAY, END).unwrap(), WAD);
+        assert_eq!(
+            health_factor(&c, coll, p, d, END - 7 * DAY, END).unwrap(),
+            WAD
+        );
         assert!(is_unhealthy(&c, coll, p, d, END - 7 * DAY + 1, END).unwrap());
         assert!(!is_unhealthy(&c, coll, p, d, END - 7 * DAY, END).unwrap());
         // Repaying $2,000 of the $2,500 (HF 5.0) keeps him healthy until
@@ -217,7 +223,10 @@ mod tests {
     fn schedule_acceptance() {
         let now = END;
         assert_eq!(check_schedule(now, now as u128, 0), Ok(now));
-        assert_eq!(check_schedule(now, (now - 3_600) as u128, 0), Ok(now - 3_600));
+        assert_eq!(
+            check_schedule(now, (now - 3_600) as u128, 0),
+            Ok(now - 3_600)
+        );
         assert_eq!(
             check_schedule(now, (now - 3_601) as u128, 0),
             Err(fail!(StalePrice))
@@ -231,7 +240,10 @@ mod tests {
             Err(fail!(PriceFromFuture))
         );
         // Strictly newer than the stored schedule's timestamp.
-        assert_eq!(check_schedule(now, 100 + now as u128 - 200, now - 101), Ok(now - 100));
+        assert_eq!(
+            check_schedule(now, 100 + now as u128 - 200, now - 101),
+            Ok(now - 100)
+        );
         assert_eq!(
             check_schedule(now, (now - 100) as u128, now - 100),
             Err(fail!(PriceReplayed))

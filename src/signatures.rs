@@ -252,11 +252,17 @@ mod tests {
         };
         assert_eq!(domain_separator(421614, pool), domain.separator());
         assert_eq!(
-            digest(domain_separator(421614, pool), market_schedule_hash(m.tokenId, m.endTime, m.timestamp)),
+            digest(
+                domain_separator(421614, pool),
+                market_schedule_hash(m.tokenId, m.endTime, m.timestamp)
+            ),
             m.eip712_signing_hash(&domain)
         );
         // endTime 0 (clear) hashes as a plain zero word.
-        let clear = MarketSchedule { endTime: U256::ZERO, ..m };
+        let clear = MarketSchedule {
+            endTime: U256::ZERO,
+            ..m
+        };
         assert_eq!(
             market_schedule_hash(clear.tokenId, U256::ZERO, clear.timestamp),
             clear.eip712_hash_struct()

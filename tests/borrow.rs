@@ -860,6 +860,62 @@ fn relayed_withdraw_keeps_health(
         .unwrap();
 }
 
+/// A debt-free relayed withdrawal neither accrues nor reads the market (gas:
+/// layout v2), and the books come out the same: the next accrual books the
+/// interest of the whole period. A withdrawal with debt still accrues first.
+#[motsu::test]
+fn debt_free_withdrawals_do_not_accrue(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    dest: Address,
+) {
+    let (bob, ann) = (Account::from_seed("bob"), Account::from_seed("ann"));
+    let wd = setup(&pool, &usdc, &ctf, lender, &bob, usd(8_000));
+    let id = token();
+    wd.collateral(ann.address(), id, usd(100));
+    wd.borrow(&bob, id, usd(2_000), cents(60)).unwrap();
+    let clock = |p: &Contract<LendingPool>| {
+        p.sender(lender).word(predmart_pool::store::s::LAST_ACCRUAL) & U256::from(u64::MAX)
+    };
+    let before = clock(&pool);
+    let borrowed = pool.sender(lender).market().unwrap().borrowed;
+    advance(86_400);
+    let now = wd.now();
+    let intent = wd.withdraw_sig(&ann, dest, id, usd(10), 0, now + 60);
+    pool.sender(wd.relayer)
+        .withdraw_via_relay(
+            ann.address(),
+            dest,
+            id,
+            w(usd(10)),
+            U256::ZERO,
+            U256::from(now + 60),
+            &intent,
+            U256::ZERO,
+            U256::ZERO,
+            &[],
+        )
+        .motsu_unwrap();
+    assert_eq!(wd.ctf_of(dest, id), usd(10));
+    assert_eq!(
+        clock(&pool),
+        before,
+        "a debt-free withdrawal does not accrue"
+    );
+    // Views still price the day's interest in, and the next accrual books it.
+    let pending = pool.sender(lender).market().unwrap().borrowed;
+    assert!(pending > borrowed);
+    pool.sender(lender).accrue().unwrap();
+    assert_eq!(pool.sender(lender).market().unwrap().borrowed, pending);
+    // With debt the withdrawal accrues first.
+    advance(60);
+    wd.withdraw_collateral(&bob, dest, id, usd(10), cents(60))
+        .unwrap();
+    assert_eq!(clock(&pool), U256::from(wd.now()));
+}
+
 #[motsu::test]
 fn debt_free_withdrawals(
     pool: Contract<LendingPool>,

@@ -17,12 +17,24 @@ impl LendingPool {
         )
     }
 
+    /// The curve a withdrawal's health check needs: the active one with
+    /// `debt`; without debt no health is checked, so none is read (four
+    /// cold slots less) and the default stands in.
+    pub(crate) fn health_curve(&self, debt: u128) -> Curve {
+        if debt == 0 {
+            Curve::default()
+        } else {
+            self.curve()
+        }
+    }
+
     /// `(collateral, borrowShares, debt)` of a position, debt as of now. On a
     /// lost market the debt was written off at resolution: it reads 0.
     #[inline(never)]
     pub fn get_position(&self, borrower: Address, token_id: U256) -> Res<(u128, u128, u128)> {
         let (collateral, shares) = self.position(borrower, token_id);
         let debt = match self.market_status(token_id) {
+            _ if shares == 0 => 0,
             status::LOST => 0,
             status::REDEEMED => self.redeemed(token_id).0.debt_of(shares)?,
             _ => self.market()?.debt_of(shares)?,
