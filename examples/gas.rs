@@ -1,6 +1,7 @@
 //! Gas per pool operation on the release WASM (`target/initcode.hex`) with
-//! the test USDC / CTF / wallet WASM (`target/test-contracts/`), in the
-//! embedded Stylus runtime (`runtime/`). Prints a Markdown table.
+//! the Solidity TestUSDC and Gnosis's real ConditionalTokens (EVM bytecode,
+//! `contracts/build-sol.sh`) and the EIP-1271 test wallet WASM, in the
+//! embedded Stylus runtime on revm (`runtime/`). Prints Markdown tables.
 //!
 //! cold = the first time the operation touches its storage (first deposit
 //! into a fresh pool, first borrow of a position, first push of a token id,
@@ -9,14 +10,14 @@
 //! EIP-2929 access sets, as on chain. The breakdown is of the cold run.
 //!
 //! Every scenario runs twice on fresh chains: with no program cached, and
-//! with the pool and the token contracts in the cache manager's cache
+//! with the pool in the cache manager's cache
 //! (`cargo stylus cache bid`, README step 4: a call then pays `cachedGas`
 //! only). A second table replays PredMart v0.8's gas scenarios (its
 //! Solidity contract, measured by receipt `gasUsed`) and compares.
 //!
 //! Run: `scripts/gas.sh` (builds what it needs, rewrites `.gas-snapshot`),
-//! or after `cargo stylus get-initcode --output target/initcode.hex` and
-//! `contracts/build.sh`: `cargo run --example gas [-- --snapshot FILE |
+//! or after `cargo stylus get-initcode --output target/initcode.hex`,
+//! `contracts/build.sh` and `contracts/build-sol.sh`: `cargo run --example gas [-- --snapshot FILE |
 //! --check FILE]`. `--check` compares every scenario with the snapshot and
 //! fails on a difference above 1% (`scripts/test.sh` runs it).
 
@@ -25,8 +26,8 @@ mod common;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use alloy_primitives::{Address, B256, U256};
-use common::{cents, collection_id, position_id, usd, IPool};
+use alloy_primitives::{Address, U256};
+use common::{cents, usd, IPool};
 use motsu::prelude::Account;
 use stylus_runtime::GasBreakdown;
 use support::{story::thousands, Backend, Chain, Out};
@@ -117,13 +118,10 @@ fn addr(b: u8) -> Address {
 fn run(cached: bool) -> Run {
     let mut c = Chain::new();
     if cached {
-        for a in [
-            support::pool_addr(),
-            support::usdc_addr(),
-            support::ctf_addr(),
-        ] {
-            assert!(c.w.cache_program(a), "cache {a}");
-        }
+        // The tokens are Solidity (EVM) contracts: the pool is the only
+        // program to cache (the EIP-1271 wallet stays uncached, as a
+        // user's wallet would be).
+        assert!(c.w.cache_program(support::pool_addr()), "cache the pool");
     }
     let mut ours: Vec<(&'static str, G)> = Vec::new();
     // Every transaction is the first of its block: no recent-wasms hits
@@ -207,7 +205,11 @@ fn run(cached: bool) -> Run {
 
     // ---- collateral
     let alice = Account::from_seed("alice");
-    let (id, id2, id3) = (U256::from(42), U256::from(43), U256::from(44));
+    let (id, id2, id3) = (
+        support::market(42).yes,
+        support::market(43).yes,
+        support::market(44).yes,
+    );
     let push = |c: &mut Chain, who: Address, ids: &[U256], batch: bool| {
         for id in ids {
             c.ctf_mint(who, *id, usd(10_000));
@@ -382,11 +384,9 @@ fn run(cached: bool) -> Run {
     ours.push(("lender_withdraw", g("withdraw", c.call(ana, wd))));
 
     // ---- resolution
-    let cond = B256::repeat_byte(0x42);
-    let yes = position_id(support::usdc_addr(), collection_id(B256::ZERO, cond, u(1)));
-    let no = position_id(support::usdc_addr(), collection_id(B256::ZERO, cond, u(2)));
+    let m = support::market(45);
+    let (cond, yes, no) = (m.condition, m.yes, m.no);
     c.ctf_set_winner(cond, u(1));
-    c.usdc_mint(support::ctf_addr(), usd(1_000_000));
     let people: Vec<Account> = ["h", "i", "j", "k"]
         .iter()
         .map(|s| Account::from_seed(s))
@@ -580,13 +580,14 @@ fn main() {
 
 fn split(b: &GasBreakdown) -> String {
     format!(
-        "{} / {} / {} / {} / {} / {} / -{}",
+        "{} / {} / {} / {} / {} / {} / {} / -{}",
         thousands(b.intrinsic),
         thousands(b.init),
         thousands(b.compute),
         thousands(b.storage),
         thousands(b.logs),
         thousands(b.calls),
+        thousands(b.evm),
         thousands(b.refund)
     )
 }
@@ -594,8 +595,8 @@ fn split(b: &GasBreakdown) -> String {
 fn print_tables(uncached: &Run, cached: &Run) {
     let c = &uncached.chain;
     println!("### Against PredMart v0.8 (its Solidity contract)\n");
-    println!("PredMart figures: PredMart v0.8.0 (solc 0.8.27 via-IR, behind its ERC-1967 proxy, on a local EVM node, receipt gasUsed), as measured for issue 14. Ours: the same scenario on the release WASM, ArbOS {}; *cached* = the pool and the token contracts in the cache manager's cache (`cargo stylus cache bid`), *uncached* = every call pays the program's `initGas` too. Our token contracts are Stylus programs (a Solidity USDC pays no program entry), so the uncached column overstates what a Solidity token would cost.\n", c.w.nitro().arbos_version);
-    println!("| scenario | PredMart v0.8 | ours, cached | ratio | ours, uncached | ratio | cached: intrinsic / entry / compute / storage / logs / calls / refund |");
+    println!("PredMart figures: PredMart v0.8.0 (solc 0.8.27 via-IR, behind its ERC-1967 proxy, on a local EVM node, receipt gasUsed), as measured for issue 14. Ours: the same scenario on the release WASM, ArbOS {}; *cached* = the pool in the cache manager's cache (`cargo stylus cache bid`), *uncached* = every pool frame pays the program's `initGas` too. USDC (a 6-decimal Solidity ERC-20 with a Circle-like blacklist) and the CTF (Gnosis's ConditionalTokens bytecode) run as EVM code, like for like with PredMart's.\n", c.w.nitro().arbos_version);
+    println!("| scenario | PredMart v0.8 | ours, cached | ratio | ours, uncached | ratio | cached: intrinsic / entry / compute / storage / logs / calls / EVM / refund |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
     for (v, u) in cached.versus.iter().zip(&uncached.versus) {
         println!(
@@ -616,7 +617,7 @@ fn print_tables(uncached: &Run, cached: &Run) {
     println!(
         "cold = first touch of the operation's storage, warm = the same call repeated; breakdown of the cold run."
     );
-    println!("Breakdown columns: intrinsic / entry (program init + memory) / compute (WASM + hostio ink, exact) / storage / logs / calls / refund.");
+    println!("Breakdown columns: intrinsic / entry (program init + memory) / compute (WASM + hostio ink, exact) / storage / logs / calls / EVM (the Solidity tokens' own execution: opcodes, storage, logs) / refund.");
     let nitro = c.w.nitro();
     let entry = |wasm: &[u8]| {
         let k = stylus_runtime::program_costs(wasm).expect("costs");
@@ -630,12 +631,11 @@ fn print_tables(uncached: &Run, cached: &Run) {
     };
     let pool_wasm = stylus_runtime::wasm_from_initcode_hex(&support::initcode_hex()).expect("wasm");
     println!(
-        "Program entry per call frame (Nitro `CallProgram`, ArbOS {}, Stylus v{}, uncached and cached): pool {}, test USDC {}, test CTF {}.",
+        "Program entry per call frame (Nitro `CallProgram`, ArbOS {}, Stylus v{}, uncached and cached): pool {}, EIP-1271 test wallet {}. USDC and the CTF are Solidity contracts (no program entry).",
         nitro.arbos_version,
         nitro.stylus_version,
         entry(&pool_wasm),
-        entry(&support::test_contract("test-usdc")),
-        entry(&support::test_contract("test-ctf")),
+        entry(&support::test_contract("test-wallet")),
     );
     let left = c.pool_stack_left_min.expect("the pool ran");
     println!(
@@ -644,7 +644,7 @@ fn print_tables(uncached: &Run, cached: &Run) {
         nitro.max_stack_depth,
         100.0 * left as f64 / nitro.max_stack_depth as f64
     );
-    println!("| operation | cold gas | warm gas | cold, cached | warm, cached | cold: intrinsic / entry / compute / storage / logs / calls / refund | note |");
+    println!("| operation | cold gas | warm gas | cold, cached | warm, cached | cold: intrinsic / entry / compute / storage / logs / calls / EVM / refund | note |");
     println!("| --- | ---: | ---: | ---: | ---: | --- | --- |");
     for (r, k) in uncached.rows.iter().zip(&cached.rows) {
         println!(
