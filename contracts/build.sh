@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the five test-only Stylus contracts (release, wasm32) and copies them to
+# Builds the three test-only Stylus contracts (test-wallet and the negative
+# controls reentrant-puller and cache-probe), release wasm32, and copies them to
 # <repo>/target/test-contracts/<name>.wasm, then prints their sizes.
 #
 # One cargo invocation per contract (never --workspace) so cargo features do not
@@ -20,7 +21,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"
-CONTRACTS=(test-usdc test-ctf test-wallet reentrant-puller cache-probe)
+CONTRACTS=(test-wallet reentrant-puller cache-probe)
 TARGET_DIR="${CARGO_TARGET_DIR:-${ROOT}/target}"
 case "${TARGET_DIR}" in /*) ;; *) TARGET_DIR="${ROOT}/${TARGET_DIR}" ;; esac
 OUT="${ROOT}/target/test-contracts"

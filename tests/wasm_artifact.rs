@@ -19,13 +19,7 @@ const MAX_CODE: usize = 24_576;
 /// Uncompressed WASM limit.
 const MAX_WASM: usize = 128 * 1024;
 /// The test contracts `contracts/build.sh` writes to `target/test-contracts`.
-const TEST_CONTRACTS: [&str; 5] = [
-    "test-usdc",
-    "test-ctf",
-    "test-wallet",
-    "reentrant-puller",
-    "cache-probe",
-];
+const TEST_CONTRACTS: [&str; 3] = ["test-wallet", "reentrant-puller", "cache-probe"];
 
 fn initcode_path() -> String {
     std::env::var("PREDMART_INITCODE").unwrap_or_else(|_| "target/initcode.hex".into())

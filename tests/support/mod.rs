@@ -42,7 +42,7 @@ use stylus_runtime as rt;
 use crate::common::{self, IPool, MockCtf, MockUsdc, MockWallet};
 
 sol! {
-    /// `contracts/test-usdc` (and `MockUsdc`).
+    /// `contracts/TestUSDC.sol`'s ERC-20 and test knobs (and `MockUsdc`).
     interface ITestUsdc {
         function mint(address to, uint256 amount) external;
         function approve(address spender, uint256 value) external returns (bool);
@@ -52,18 +52,12 @@ sol! {
         function setHook(address target, bytes data) external;
         function hookResult() external view returns (uint8);
     }
-    /// `contracts/test-ctf` (and `MockCtf`).
+    /// The ERC-1155 side of the real `ConditionalTokens` (and `MockCtf`).
     interface ITestCtf {
-        function setUsdc(address usdc) external;
-        function mint(address to, uint256 id, uint256 amount) external;
         function balanceOf(address account, uint256 id) external view returns (uint256);
         function setApprovalForAll(address operator, bool approved) external;
         function safeTransferFrom(address from, address to, uint256 id, uint256 value, bytes data) external;
         function safeBatchTransferFrom(address from, address to, uint256[] ids, uint256[] values, bytes data) external;
-        function setWinner(bytes32 condition, uint256 indexSet) external;
-        function getCollectionId(bytes32 parent, bytes32 condition, uint256 indexSet) external view returns (bytes32);
-        function getPositionId(address collateral, bytes32 collection) external view returns (uint256);
-        error ERC1155InvalidReceiver(address receiver);
     }
     /// `contracts/test-wallet` (and `MockWallet`).
     interface ITestWallet {
@@ -852,10 +846,6 @@ pub struct Chain {
     /// Gas limit of the transactions sent with [`Chain::tx`] (default
     /// `stylus_runtime::DEFAULT_GAS_LIMIT`, 30M).
     pub gas_limit: u64,
-    /// USDC and CTF are the Stylus stand-ins (`contracts/test-usdc`,
-    /// `contracts/test-ctf`, [`Chain::stand_ins`]) instead of the real
-    /// contracts.
-    pub stand_ins: bool,
     /// Conditions the oracle prepared on this chain.
     prepared: HashSet<B256>,
 }
@@ -873,24 +863,10 @@ impl Chain {
             let r = w.deploy_evm(admin_addr(), a, &sol_artifact(name));
             assert!(r.success, "deploy {name}: {:?}", r.error);
         }
-        Self::with_pool(w, false)
+        Self::with_pool(w)
     }
 
-    /// The former world: the Stylus stand-ins `contracts/test-usdc` and
-    /// `contracts/test-ctf` (`target/test-contracts/*.wasm`, any token id
-    /// mintable, `setWinner`) instead of the real contracts. Kept for
-    /// `examples/gas.rs` until it moves to [`Chain::new`].
-    pub fn stand_ins() -> Self {
-        let mut w = rt::World::new();
-        assert_eq!(w.timestamp(), common::GENESIS, "same clock as motsu");
-        w.deploy(usdc_addr(), &test_contract("test-usdc"))
-            .expect("deploy test-usdc");
-        w.deploy(ctf_addr(), &test_contract("test-ctf"))
-            .expect("deploy test-ctf");
-        Self::with_pool(w, true)
-    }
-
-    fn with_pool(mut w: rt::World, stand_ins: bool) -> Self {
+    fn with_pool(mut w: rt::World) -> Self {
         w.deploy_initcode_hex(pool_addr(), &initcode_hex())
             .expect("the pool's release artifact deploys");
         let mut c = Chain {
@@ -901,17 +877,8 @@ impl Chain {
             pool_stack_left_min: None,
             block_per_tx: false,
             gas_limit: rt::DEFAULT_GAS_LIMIT,
-            stand_ins,
             prepared: HashSet::new(),
         };
-        if stand_ins {
-            c.tx(
-                admin_addr(),
-                ctf_addr(),
-                ITestCtf::setUsdcCall { usdc: usdc_addr() }.abi_encode(),
-            )
-            .expect("ctf.setUsdc");
-        }
         let mut ctor = rt::CONSTRUCTOR_SELECTOR.to_vec();
         for a in [
             admin_addr(),
@@ -932,7 +899,6 @@ impl Chain {
     /// `getCollectionId` (elliptic-curve hashing) and `getPositionId` must
     /// give `m`'s, i.e. what `common::collection_id` computes.
     pub fn prepare(&mut self, m: &Market) {
-        assert!(!self.stand_ins, "the stand-in CTF has no conditions");
         if !self.prepared.insert(m.condition) {
             return;
         }
@@ -1121,25 +1087,10 @@ impl Backend for Chain {
         self.view_of(usdc_addr(), ITestUsdc::hookResultCall {})._0
     }
     fn ctf_mint(&mut self, to: Address, id: U256, amount: u128) {
-        if self.stand_ins {
-            let c = ITestCtf::mintCall {
-                to,
-                id,
-                amount: U256::from(amount),
-            };
-            self.tx(to, ctf_addr(), c.abi_encode()).expect("ctf.mint");
-            return;
-        }
         let (m, _) = market_of(id);
         self.ctf_split(to, &m, amount);
     }
     fn ctf_split(&mut self, who: Address, m: &Market, amount: u128) -> Option<u64> {
-        if self.stand_ins {
-            self.ctf_mint(who, m.yes, amount);
-            self.ctf_mint(who, m.no, amount);
-            self.usdc_mint(ctf_addr(), amount);
-            return None;
-        }
         self.prepare(m);
         self.usdc_mint(who, amount);
         self.usdc_approve(who, ctf_addr(), U256::from(amount));
@@ -1200,15 +1151,6 @@ impl Backend for Chain {
         o
     }
     fn ctf_set_winner(&mut self, condition: B256, index_set: U256) {
-        if self.stand_ins {
-            let c = ITestCtf::setWinnerCall {
-                condition,
-                indexSet: index_set,
-            };
-            self.tx(admin_addr(), ctf_addr(), c.abi_encode())
-                .expect("ctf.setWinner");
-            return;
-        }
         let m = market_of_condition(condition);
         self.prepare(&m);
         let payouts = if index_set == U256::from(1) {
