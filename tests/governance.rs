@@ -683,6 +683,15 @@ fn governance_triple_refuses_unknown_kinds(
         assert_eq!(wd.abi(admin, IPool::executeCall { kind }).err(), bad);
         assert_eq!(wd.abi(admin, IPool::cancelCall { kind }).err(), bad);
     }
+    // An address passed as uint256 must fit 160 bits: 2^160 (which the
+    // role slot would cut to address 0) and dirty high bits are refused.
+    let addr = U256::from_be_slice(Address::with_last_byte(0x77).as_slice());
+    for (kind, value) in [
+        (0u8, U256::from(1) << 160),
+        (1, addr | (U256::from(1) << 200)),
+    ] {
+        assert_eq!(wd.abi(admin, IPool::proposeCall { kind, value }).err(), bad);
+    }
     // kind = 256 on the wire: not a uint8.
     let mut data = IPool::executeCall { kind: 0 }.abi_encode();
     data[4 + 30] = 1;

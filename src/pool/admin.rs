@@ -61,6 +61,10 @@ impl LendingPool {
             governance::check_cap(crate::math::saturate(value))?;
         } else if value.is_zero() {
             return Err(fail!(ZeroAddress));
+        } else if aw(Address::from_word(value.into())) != value {
+            // An address passed as uint256 must be one: dirty high bits
+            // would be cut at execution (2^160 would become address 0).
+            return Err(fail!(InvalidCalldata));
         }
         self.save(U256::from(s::PENDING_VALUE + kind as u64), value);
         self.propose(kind, value);
