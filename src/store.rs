@@ -143,6 +143,12 @@ pub mod s {
     pub const END: u64 = 27;
 }
 
+// Pending values (one per `governance::change` kind below ANCHORS) end
+// before the pending times begin; the scalars end before the mappings.
+const _: () =
+    assert!(s::PENDING_VALUE + crate::governance::change::ANCHORS as u64 <= s::PENDING_ETA);
+const _: () = assert!(s::PENDING_ETA + crate::governance::change::ANCHORS as u64 + 1 <= s::END);
+
 /// Mapping fields (`slot` is the mapping's base).
 pub mod m {
     use super::*;
@@ -189,6 +195,10 @@ pub fn get(word: B256, f: Field) -> U256 {
 #[inline(never)]
 pub fn put(mut word: B256, f: Field, v: U256) -> B256 {
     let (end, len) = (32 - f.lo as usize, f.len as usize);
+    // Tests (and the invariant campaign) fail on a value wider than its
+    // field; the release build has no such check (each field's bound is
+    // enforced where the value is made).
+    debug_assert!(len == 32 || v >> (8 * len) == U256::ZERO, "{f:?} overflows");
     word[end - len..end].copy_from_slice(&v.to_be_bytes::<32>()[32 - len..]);
     word
 }
@@ -327,6 +337,9 @@ mod tests {
                 assert_eq!(alone, v << (8 * fld.lo as usize), "{name}");
             }
         }
+        // A value wider than its field fails in tests (negative control).
+        let wide = std::panic::catch_unwind(|| put(B256::ZERO, m::STATUS, U256::from(256)));
+        assert!(wide.is_err());
         // Bounds the code relies on.
         assert!(u128::from(u16::MAX) >= crate::positions::BPS);
         assert!(u64::from(u32::MAX) >= crate::governance::MAX_DELAY);
