@@ -860,6 +860,34 @@ fn relayed_withdraw_keeps_health(
         .unwrap();
 }
 
+/// The relayer submits `borrower`'s withdrawal of `amount` to `to`, signed
+/// now, with no price (a debt-free position needs none).
+fn relay_withdraw_without_price(
+    pool: &Contract<LendingPool>,
+    wd: &World,
+    borrower: &Account,
+    to: Address,
+    id: U256,
+    amount: u128,
+) {
+    let now = wd.now();
+    let intent = wd.withdraw_sig(borrower, to, id, amount, 0, now + 60);
+    pool.sender(wd.relayer)
+        .withdraw_via_relay(
+            borrower.address(),
+            to,
+            id,
+            w(amount),
+            U256::ZERO,
+            U256::from(now + 60),
+            &intent,
+            U256::ZERO,
+            U256::ZERO,
+            &[],
+        )
+        .motsu_unwrap();
+}
+
 /// A debt-free relayed withdrawal neither accrues nor reads the market (gas:
 /// layout v2), and the books come out the same: the next accrual books the
 /// interest of the whole period. A withdrawal with debt still accrues first.
@@ -882,22 +910,7 @@ fn debt_free_withdrawals_do_not_accrue(
     let before = clock(&pool);
     let borrowed = pool.sender(lender).market().unwrap().borrowed;
     advance(86_400);
-    let now = wd.now();
-    let intent = wd.withdraw_sig(&ann, dest, id, usd(10), 0, now + 60);
-    pool.sender(wd.relayer)
-        .withdraw_via_relay(
-            ann.address(),
-            dest,
-            id,
-            w(usd(10)),
-            U256::ZERO,
-            U256::from(now + 60),
-            &intent,
-            U256::ZERO,
-            U256::ZERO,
-            &[],
-        )
-        .motsu_unwrap();
+    relay_withdraw_without_price(&pool, &wd, &ann, dest, id, usd(10));
     assert_eq!(wd.ctf_of(dest, id), usd(10));
     assert_eq!(
         clock(&pool),
@@ -928,22 +941,7 @@ fn debt_free_withdrawals(
     let wd = setup(&pool, &usdc, &ctf, lender, &bob, usd(100));
     let id = token();
     // Without debt the relay ignores the price fields (the relayer may send none).
-    let now = wd.now();
-    let intent = wd.withdraw_sig(&bob, dest, id, usd(10), 0, now + 60);
-    pool.sender(wd.relayer)
-        .withdraw_via_relay(
-            bob.address(),
-            dest,
-            id,
-            w(usd(10)),
-            U256::ZERO,
-            U256::from(now + 60),
-            &intent,
-            U256::ZERO,
-            U256::ZERO,
-            &[],
-        )
-        .motsu_unwrap();
+    relay_withdraw_without_price(&pool, &wd, &bob, dest, id, usd(10));
     assert_eq!(wd.ctf_of(dest, id), usd(10));
     // And the borrower can exit directly, relayer or not.
     pool.sender(bob.address())
