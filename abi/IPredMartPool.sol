@@ -54,6 +54,9 @@ interface IPredMartPool {
     error InsufficientAllowance();
     error InvalidCalldata();
     error NotPayable();
+    error MarketClosing();
+    error PriceDropGuard();
+    error AuctionRequired();
 
     // ---------------------------------------------------------------- events
     event Transfer(address indexed from, address indexed to, uint256 value);
@@ -84,6 +87,9 @@ interface IPredMartPool {
     event TokenFrozenSet(uint256 indexed tokenId, bool frozen);
     event ReservesWithdrawn(address indexed to, uint256 amount);
     event Swept(address indexed to, uint256 amount);
+    event MarketScheduled(uint256 indexed tokenId, uint256 endTime);
+    event AuctionStarted(address indexed borrower, uint256 indexed tokenId);
+    event AuctionCleared(address indexed borrower, uint256 indexed tokenId);
 
     // ---------------------------------------------------------------- ERC-20 (pUSDC)
     function name() external view returns (string memory);
@@ -177,6 +183,23 @@ interface IPredMartPool {
     function closeLostPosition(address borrower, uint256 tokenId) external;
     function redeemWonCollateral(uint256 tokenId, bytes32 conditionId, uint256 indexSet) external returns (uint256 usdcReceived);
     function settleRedemption(address borrower, uint256 tokenId) external returns (uint256 surplus);
+
+    // ---------------------------------------------------------------- jump-risk defences
+    /// Oracle-signed MarketSchedule(tokenId, endTime, timestamp), at most 1 hour old and newer than
+    /// the token's last; endTime 0 clears it. From endTime - 7 days: no new borrows (MarketClosing)
+    /// and the liquidation threshold falls linearly to 0 at endTime.
+    function scheduleMarket(uint256 tokenId, uint256 endTime, uint256 timestamp, bytes calldata signature) external;
+    /// @return endTime 0 = none
+    function marketEndTime(uint256 tokenId) external view returns (uint256 endTime);
+    /// Starts the Dutch auction of an unhealthy position with debt >= 50,000 USDC (bonus 0% -> 10%
+    /// over 30 minutes). A running auction is kept; a smaller position needs none (returns 0).
+    /// @return start the auction's start time (0: none)
+    function startAuction(address borrower, uint256 tokenId, uint256 price, uint256 priceTimestamp, uint256 maxBorrow, bytes calldata priceSignature) external returns (uint256 start);
+    /// Ends a position's auction with a price showing it healthy again (HealthFactorTooLow otherwise).
+    /// @return start always 0
+    function clearAuction(address borrower, uint256 tokenId, uint256 price, uint256 priceTimestamp, uint256 maxBorrow, bytes calldata priceSignature) external returns (uint256 start);
+    /// @return start 0 = no auction
+    function auctionStart(address borrower, uint256 tokenId) external view returns (uint256 start);
 
     // ---------------------------------------------------------------- governance
     function transferAdmin(address newAdmin) external;

@@ -8,10 +8,11 @@
 #   WithdrawIntent  borrower to tokenId amount nonce deadline           (signed by the borrower)
 #   PriceData       tokenId price timestamp maxBorrow                   (signed by the oracle)
 #   Resolution      tokenId won(true|false) timestamp                   (signed by the oracle)
+#   MarketSchedule  tokenId endTime timestamp                           (signed by the oracle)
 # With --print-json the typed data is printed instead of signed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 [ $# -ge 1 ] || usage
 TYPE="$1"; shift
 POOL=""; CHAIN_ID=""; KEY_ARGS=(); PRINT=0; FIELDS=()

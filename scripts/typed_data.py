@@ -13,6 +13,7 @@ TYPES = {
     "WithdrawIntent": [("borrower", "address"), ("to", "address"), ("tokenId", "uint256"), ("amount", "uint256"), ("nonce", "uint256"), ("deadline", "uint256")],
     "PriceData": [("tokenId", "uint256"), ("price", "uint256"), ("timestamp", "uint256"), ("maxBorrow", "uint256")],
     "Resolution": [("tokenId", "uint256"), ("won", "bool"), ("timestamp", "uint256")],
+    "MarketSchedule": [("tokenId", "uint256"), ("endTime", "uint256"), ("timestamp", "uint256")],
 }
 
 

@@ -15,7 +15,7 @@ use crate::{
     errors::Result,
     fail,
     liquidation::{BONUS, UNDERWATER_PAY},
-    math::{mul_div, Rounding, WAD},
+    math::WAD,
 };
 
 /// Debt from which a position is sold by auction: 50,000 USDC (6 decimals).
@@ -36,14 +36,8 @@ pub fn needs_auction(debt: u128) -> bool {
 /// on. Non-decreasing in `now`.
 pub fn bonus(start: u64, now: u64) -> u128 {
     let t = now.saturating_sub(start).min(AUCTION_DURATION);
-    // t <= 1,800: the quotient is at most MAX_BONUS, mul_div cannot fail.
-    mul_div(
-        MAX_BONUS,
-        t as u128,
-        AUCTION_DURATION as u128,
-        Rounding::Down,
-    )
-    .unwrap_or(0)
+    // t <= 1,800: 1e17 * 1,800 < 2^128, no overflow.
+    MAX_BONUS * t as u128 / AUCTION_DURATION as u128
 }
 
 /// `startAuction`: the start time to store for a position whose auction
@@ -106,6 +100,7 @@ pub fn settle(running: u64, hf: u128, debt: u128) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::math::{mul_div, Rounding};
     use crate::{
         liquidation::{liquidate, liquidate_with, Outcome, MIN_DEBT},
         risk::{collateral_value, Curve},

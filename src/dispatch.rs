@@ -123,6 +123,11 @@ functions! {
     SET_TOKEN_FROZEN = "setTokenFrozen(uint256,bool)";
     WITHDRAW_RESERVES = "withdrawReserves(address,uint256)";
     SWEEP = "sweep(address)";
+    SCHEDULE_MARKET = "scheduleMarket(uint256,uint256,uint256,bytes)";
+    MARKET_END_TIME = "marketEndTime(uint256)";
+    START_AUCTION = "startAuction(address,uint256,uint256,uint256,uint256,bytes)";
+    CLEAR_AUCTION = "clearAuction(address,uint256,uint256,uint256,uint256,bytes)";
+    AUCTION_START = "auctionStart(address,uint256)";
 }
 
 /// The constructor's Solidity signature (what `cargo stylus` deploys with).
@@ -243,7 +248,7 @@ const SLOT_GETTERS: [(u32, Field); 11] = [
 ];
 
 /// Mapping getters keyed by the first argument: selector → mapping field.
-const MAP_GETTERS: [(u32, Field); 7] = [
+const MAP_GETTERS: [(u32, Field); 8] = [
     (TOTAL_SUPPLY, s::SUPPLY),
     (BALANCE_OF, m::BALANCE),
     (NONCES, m::NONCE),
@@ -251,6 +256,7 @@ const MAP_GETTERS: [(u32, Field); 7] = [
     (MARKET_STATUS, m::STATUS),
     (TOKEN_COLLATERAL, m::TOKEN_COLLATERAL),
     (LAST_PRICE_TIMESTAMP, m::PRICE_TS),
+    (MARKET_END_TIME, m::END_TIME),
 ];
 
 fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
@@ -422,6 +428,20 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
         SET_TOKEN_FROZEN => p.set_token_frozen(a.w(0), a.b(1) == 1)?.into(),
         WITHDRAW_RESERVES => p.withdraw_reserves(a.a(0), a.n(1))?.into(),
         SWEEP => p.sweep(a.a(0))?.into(),
+        SCHEDULE_MARKET => p
+            .schedule_market(a.w(0), a.w(1), a.w(2), a.bytes(3)?)?
+            .into(),
+        START_AUCTION | CLEAR_AUCTION => (p.start_auction(
+            a.a(0),
+            a.w(1),
+            a.w(2),
+            a.w(3),
+            a.w(4),
+            a.bytes(5)?,
+            selector == CLEAR_AUCTION,
+        )? as u128)
+            .into(),
+        AUCTION_START => (p.auction_start(a.a(0), a.w(1)) as u128).into(),
         _ => Out::Unit,
     })
 }

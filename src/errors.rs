@@ -127,6 +127,16 @@ errors! {
     InvalidCalldata,
     /// ETH was sent to a function that does not take it.
     NotPayable,
+    /// The token's market ends within 7 days (its `MarketSchedule`): no new
+    /// borrows.
+    MarketClosing,
+    /// The signed price is more than 35% and more than $0.08 below the
+    /// highest price accepted for the token in the last 3 minutes: no
+    /// borrow or withdrawal with debt.
+    PriceDropGuard,
+    /// The position's debt is at least `AUCTION_MIN_DEBT`: it is liquidated
+    /// by Dutch auction, which must be started first (`startAuction`).
+    AuctionRequired,
 }
 
 impl Error {

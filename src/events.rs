@@ -98,4 +98,15 @@ sol! {
     /// Untracked USDC swept out.
     #[derive(Debug, PartialEq)]
     event Swept(address indexed to, uint256 amount);
+
+    /// A token's expected end time was set from an oracle-signed
+    /// `MarketSchedule` (0 clears it).
+    #[derive(Debug, PartialEq)]
+    event MarketScheduled(uint256 indexed tokenId, uint256 endTime);
+    /// A Dutch auction of a large unhealthy position started.
+    #[derive(Debug, PartialEq)]
+    event AuctionStarted(address indexed borrower, uint256 indexed tokenId);
+    /// A position's Dutch auction ended: closed, or healthy again.
+    #[derive(Debug, PartialEq)]
+    event AuctionCleared(address indexed borrower, uint256 indexed tokenId);
 }

@@ -14,7 +14,8 @@
 //!
 //! Storage per token: the bucket number (32 bits: 24,000 years) and two
 //! prices (accepted prices are below 1e18 < 2^60: 60 bits each), 152 bits;
-//! [`Guard::pack`] lays them out in two `u128` halves.
+//! [`Guard::pack`] lays them out in one 160-bit storage field
+//! (`store::m::GUARD`, beside the token's price time).
 //!
 //! Times are block timestamps at acceptance. The contract calls
 //! [`Guard::observe`] for every accepted price (borrow, withdrawal,
@@ -24,7 +25,9 @@
 //! price below the high does not change the high, one at or above it is no
 //! drop), but the rule is stated against the high *before* this price.
 
-use crate::math::{mul_div, Rounding, WAD};
+use alloy_primitives::U256;
+
+use crate::math::WAD;
 
 /// Bucket length: 3 minutes, in seconds.
 pub const GUARD_WINDOW: u64 = 180;
@@ -34,7 +37,11 @@ pub const GUARD_REL_DROP: u128 = 350_000_000_000_000_000;
 pub const GUARD_ABS_DROP: u128 = 80_000_000_000_000_000;
 /// Largest price the packed state records (60 bits); accepted prices are
 /// below 1e18, so this never binds (a larger one is clamped).
-pub const GUARD_PRICE_MAX: u128 = (1 << 60) - 1;
+pub const GUARD_PRICE_MAX: u64 = (1 << 60) - 1;
+
+// The relative rule is computed as `drop > high * 7 / 20` (in `u64`: high
+// < 2^60, so `7 * high` fits): exactly 35%.
+const _: () = assert!(GUARD_REL_DROP * 20 == 7 * WAD);
 
 /// A token's guard state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,9 +49,9 @@ pub struct Guard {
     /// Bucket number (`time / 180`, 32 bits) of `current`.
     pub bucket: u64,
     /// Highest price accepted in bucket `bucket` (0: none).
-    pub current: u128,
+    pub current: u64,
     /// Highest price accepted in bucket `bucket - 1` (0: none).
-    pub previous: u128,
+    pub previous: u64,
 }
 
 impl Guard {
@@ -69,7 +76,7 @@ impl Guard {
     /// The state after accepting `price` at `now`.
     pub fn observe(self, price: u128, now: u64) -> Guard {
         let mut g = self.roll(now);
-        g.current = g.current.max(price.min(GUARD_PRICE_MAX));
+        g.current = g.current.max(price.min(GUARD_PRICE_MAX as u128) as u64);
         g
     }
 
@@ -77,7 +84,7 @@ impl Guard {
     /// `[now - 180, now]`, none accepted before `now - 359` (0: none).
     pub fn high(&self, now: u64) -> u128 {
         let g = self.roll(now);
-        g.current.max(g.previous)
+        g.current.max(g.previous) as u128
     }
 
     /// True when `price` at `now` is below the remembered high by **more**
@@ -86,28 +93,30 @@ impl Guard {
     /// `35% of high` is rounded **down**, which for an integer drop is the
     /// exact strict comparison (`drop > floor(x)` iff `drop > x`).
     pub fn drops_too_far(&self, price: u128, now: u64) -> bool {
-        let high = self.high(now);
-        let drop = high.saturating_sub(price);
-        // high < 2^60: the product fits, mul_div cannot fail.
-        drop > GUARD_ABS_DROP
-            && drop > mul_div(high, GUARD_REL_DROP, WAD, Rounding::Down).unwrap_or(u128::MAX)
+        let high = self.high(now) as u64;
+        let drop = high - price.min(high as u128) as u64;
+        drop as u128 > GUARD_ABS_DROP && drop > high * 7 / 20
     }
 
-    /// The state as two storage halves: `(bucket << 60 | current, previous)`
-    /// (92 and 60 bits used).
-    pub fn pack(&self) -> (u128, u128) {
-        (
-            ((self.bucket as u128 & u32::MAX as u128) << 60) | (self.current & GUARD_PRICE_MAX),
-            self.previous & GUARD_PRICE_MAX,
-        )
+    /// The state as its storage field: `bucket << 120 | current << 60 |
+    /// previous` (152 bits).
+    pub fn pack(&self) -> U256 {
+        let bucket = self.bucket & u32::MAX as u64;
+        U256::from_limbs([
+            self.previous | (self.current << 60),
+            (self.current >> 4) | (bucket << 56),
+            bucket >> 8,
+            0,
+        ])
     }
 
-    /// The state from its storage halves.
-    pub fn unpack((high, low): (u128, u128)) -> Guard {
+    /// The state from its storage field.
+    pub fn unpack(v: U256) -> Guard {
+        let l = v.as_limbs();
         Guard {
-            bucket: ((high >> 60) & u32::MAX as u128) as u64,
-            current: high & GUARD_PRICE_MAX,
-            previous: low & GUARD_PRICE_MAX,
+            bucket: ((l[1] >> 56) | (l[2] << 8)) & u32::MAX as u64,
+            current: ((l[0] >> 60) | (l[1] << 4)) & GUARD_PRICE_MAX,
+            previous: l[0] & GUARD_PRICE_MAX,
         }
     }
 }
@@ -203,8 +212,18 @@ mod tests {
             previous: GUARD_PRICE_MAX,
         };
         assert_eq!(Guard::unpack(g.pack()), g);
-        let (hi, lo) = g.pack();
-        assert!(hi < 1 << 92 && lo < 1 << 60);
+        let v = g.pack();
+        assert_eq!(
+            v,
+            (U256::from(7) << 120) | (U256::from(3) << 60) | U256::from(GUARD_PRICE_MAX)
+        );
+        let full = Guard {
+            bucket: u32::MAX as u64,
+            current: GUARD_PRICE_MAX,
+            previous: GUARD_PRICE_MAX,
+        };
+        assert_eq!(full.pack(), (U256::from(1) << 152) - U256::from(1));
+        assert_eq!(Guard::unpack(full.pack()), full);
         // No panic, and a clamp, on any input.
         let g = at(u128::MAX, 0);
         assert_eq!(g.current, GUARD_PRICE_MAX);

@@ -30,6 +30,11 @@ pub struct Curve {
     pub prices: [u128; ANCHORS],
     /// Anchor LTVs, non-decreasing, each at most [`MAX_LTV`].
     pub ltvs: [u128; ANCHORS],
+    /// The token's expected end (`schedule`; 0 = none) ...
+    pub end_time: u64,
+    /// ... and the time the curve is read at: together they decay
+    /// [`Curve::liquidation_threshold`] (`schedule::threshold`).
+    pub now: u64,
 }
 
 impl Default for Curve {
@@ -39,6 +44,8 @@ impl Default for Curve {
         Curve {
             prices: [p(0), p(10), p(20), p(40), p(60), p(80), p(100)],
             ltvs: [p(2), p(8), p(30), p(45), p(60), p(70), p(75)],
+            end_time: 0,
+            now: 0,
         }
     }
 }
@@ -54,6 +61,8 @@ impl Curve {
         let mut c = Curve {
             prices: [0; ANCHORS],
             ltvs: [0; ANCHORS],
+            end_time: 0,
+            now: 0,
         };
         c.prices.copy_from_slice(prices);
         c.ltvs.copy_from_slice(ltvs);
@@ -89,9 +98,24 @@ impl Curve {
         l[ANCHORS - 1]
     }
 
-    /// Liquidation threshold: `ltv(price) + 10%`.
+    /// Liquidation threshold: `ltv(price) + 10%`, decayed by the token's
+    /// schedule at the curve's time (`schedule::threshold`; unchanged
+    /// without a schedule or before its closing window).
     pub fn liquidation_threshold(&self, price: u128) -> u128 {
-        self.ltv(price) + LIQUIDATION_BUFFER
+        crate::schedule::threshold(
+            self.ltv(price) + LIQUIDATION_BUFFER,
+            self.now,
+            self.end_time,
+        )
+    }
+
+    /// This curve read at `now` for a token expected to end at `end_time`
+    /// (0 = no schedule): its threshold, health factor and liquidation
+    /// price decay before the end (`schedule`).
+    pub fn at(mut self, now: u64, end_time: u64) -> Curve {
+        self.now = now;
+        self.end_time = end_time;
+        self
     }
 
     /// Largest total debt the LTV allows: `value(collateral, price) * ltv`,

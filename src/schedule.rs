@@ -8,14 +8,16 @@
 //! proposed `MarketClosing()`), and the liquidation threshold falls linearly
 //! to 0 at `endTime`, so borrowers repay or deleverage before the news.
 //! Per token the pool stores `endTime` and the accepted message's
-//! `timestamp`: two times, 40 bits each (2^40 s is 34,800 years).
+//! `timestamp`.
+//!
+//! The decay reaches every health check through one place: a
+//! [`Curve`](crate::risk::Curve) carries the token's `end_time` and the
+//! time it is read at (`Curve::at`), and `Curve::liquidation_threshold` is
+//! [`threshold`] of the undecayed one; so the health factor, the
+//! liquidation price, withdrawals with debt and liquidation all decay
+//! alike.
 
-use crate::{
-    errors::Result,
-    fail,
-    math::{mul_div, Rounding, WAD},
-    risk::{collateral_value, Curve},
-};
+use crate::{errors::Result, fail};
 
 /// Length of the closing window before `endTime`: 7 days, in seconds.
 pub const CLOSING_WINDOW: u64 = 7 * 86_400;
@@ -40,78 +42,10 @@ pub fn threshold(lt: u128, now: u64, end_time: u64) -> u128 {
     if end_time == 0 || left >= CLOSING_WINDOW {
         return lt;
     }
-    // left < 7 days: the quotient is below lt, so mul_div cannot fail.
-    mul_div(lt, left as u128, CLOSING_WINDOW as u128, Rounding::Down).unwrap_or(0)
-}
-
-/// `Curve::health_factor` with the decayed threshold:
-/// `value(collateral, price) * threshold(lt(price), now, end_time) / debt`,
-/// each step rounded **down** (against the borrower); `u128::MAX` without
-/// debt. Equal to `curve.health_factor` without a schedule or before the
-/// window; 0 with debt from `end_time` on (every position with debt is
-/// liquidatable until the market resolves).
-pub fn health_factor(
-    curve: &Curve,
-    collateral: u128,
-    price: u128,
-    debt: u128,
-    now: u64,
-    end_time: u64,
-) -> Result<u128> {
-    if debt == 0 {
-        return Ok(u128::MAX);
-    }
-    mul_div(
-        collateral_value(collateral, price)?,
-        threshold(curve.liquidation_threshold(price), now, end_time),
-        debt,
-        Rounding::Down,
-    )
-}
-
-/// Whether the decayed health factor is below 1 (the position is
-/// liquidatable, and a withdrawal leaving it so is refused).
-pub fn is_unhealthy(
-    curve: &Curve,
-    collateral: u128,
-    price: u128,
-    debt: u128,
-    now: u64,
-    end_time: u64,
-) -> Result<bool> {
-    Ok(health_factor(curve, collateral, price, debt, now, end_time)? < WAD)
-}
-
-/// `Curve::liquidation_price` with the decayed threshold at `now`: the
-/// lowest price (WAD) at which [`health_factor`] is at least 1, found by the
-/// same bisection (the decayed health factor is still non-decreasing in
-/// price: the decay factor does not depend on it). `0` without debt,
-/// `u128::MAX` if no price up to 1e18 makes the position healthy (always,
-/// with debt, from `end_time` on).
-pub fn liquidation_price(
-    curve: &Curve,
-    collateral: u128,
-    debt: u128,
-    now: u64,
-    end_time: u64,
-) -> Result<u128> {
-    let healthy = |p| is_unhealthy(curve, collateral, p, debt, now, end_time).map(|u| !u);
-    if debt == 0 {
-        return Ok(0);
-    }
-    if !healthy(WAD)? {
-        return Ok(u128::MAX);
-    }
-    let (mut lo, mut hi) = (0, WAD); // unhealthy at lo, healthy at hi
-    while hi - lo > 1 {
-        let mid = (lo + hi) >> 1;
-        if healthy(mid)? {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    Ok(hi)
+    // floor(lt * left / W) without overflow: with lt = q * W + r it is
+    // q * left + floor(r * left / W) (left < W, so neither term overflows).
+    let (w, left) = (CLOSING_WINDOW as u128, left as u128);
+    lt / w * left + lt % w * left / w
 }
 
 /// Accepts a signed `MarketSchedule` message's `timestamp` at `now`, given
@@ -143,16 +77,31 @@ pub fn check_schedule(now: u64, timestamp: u128, stored: u64) -> Result<u64> {
     Ok(ts)
 }
 
-/// A signed `endTime` word as a time: values above `u64::MAX` saturate
-/// (an end that never comes, so the token never closes).
+/// Largest stored `endTime`: 2^40 - 1 s (the year 36,812); a later one
+/// is an end that never comes in practice.
+pub const END_TIME_MAX: u64 = (1 << 40) - 1;
+
+/// A signed `endTime` word as a stored time: values above
+/// [`END_TIME_MAX`] saturate to it (an end that never comes).
 pub fn end_time(signed: u128) -> u64 {
-    signed.min(u64::MAX as u128) as u64
+    signed.min(END_TIME_MAX as u128) as u64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{math::WAD, risk::Curve};
     use proptest::prelude::*;
+
+    fn health_factor(c: &Curve, coll: u128, p: u128, d: u128, now: u64, end: u64) -> Result<u128> {
+        c.at(now, end).health_factor(coll, p, d)
+    }
+    fn is_unhealthy(c: &Curve, coll: u128, p: u128, d: u128, now: u64, end: u64) -> Result<bool> {
+        Ok(health_factor(c, coll, p, d, now, end)? < WAD)
+    }
+    fn liquidation_price(c: &Curve, coll: u128, d: u128, now: u64, end: u64) -> Result<u128> {
+        c.at(now, end).liquidation_price(coll, d)
+    }
 
     const DAY: u64 = 86_400;
     const LT: u128 = 700_000_000_000_000_000; // 70%
@@ -256,7 +205,9 @@ mod tests {
         assert_eq!(check_schedule(0, 0, 0), Err(fail!(PriceReplayed)));
         assert_eq!(end_time(0), 0);
         assert_eq!(end_time(END as u128), END);
-        assert_eq!(end_time(u128::MAX), u64::MAX);
+        assert_eq!(end_time(u128::MAX), END_TIME_MAX);
+        assert_eq!(end_time(END_TIME_MAX as u128 + 1), END_TIME_MAX);
+        assert_eq!(end_time(END_TIME_MAX as u128), END_TIME_MAX);
     }
 
     proptest! {

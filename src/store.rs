@@ -36,10 +36,12 @@
 //! | allowance (101) | owner, spender | whole word | |
 //! | position (102) | borrower, token | collateral | borrow shares |
 //! | token (103) | token | collateral of all positions | borrow shares of all positions |
-//! | token meta (104) | token | newest price time (0..8), status (8), frozen (9) | — |
+//! | token meta (104) | token | newest price time (0..5), status (5), frozen (6), end time (7..12), drop guard (12..16) | drop guard (16..32) |
 //! | nonce (105) | borrower | next intent nonce | — |
 //! | redemption (106) | token | redeemed USDC left | collateral shares left |
 //! | frozen debt (107) | token | frozen debt of unsettled positions | — |
+//! | schedule (108) | token | newest accepted `MarketSchedule` time (0..8) | — |
+//! | auction (109) | borrower, token | Dutch-auction start time (0..8) | — |
 
 use alloy_primitives::{keccak256, B256, U256};
 
@@ -165,12 +167,20 @@ pub mod m {
     pub const TOKEN_COLLATERAL: Field = low(103);
     /// Borrow shares of all positions on a token (at most the total).
     pub const TOKEN_SHARES: Field = high(103);
-    /// Newest accepted price time by token (a past block time, `u64`).
-    pub const PRICE_TS: Field = f(104, 0, 8);
+    /// Newest accepted price time by token (a past block time: below 2^40,
+    /// i.e. before the year 36,000).
+    pub const PRICE_TS: Field = f(104, 0, 5);
     /// Market status by token (`resolution::status`, below 256).
-    pub const STATUS: Field = f(104, 8, 1);
+    pub const STATUS: Field = f(104, 5, 1);
     /// Frozen flag by token (0 or 1).
-    pub const FROZEN: Field = f(104, 9, 1);
+    pub const FROZEN: Field = f(104, 6, 1);
+    /// Expected end of the market by token (`schedule::end_time`: clamped
+    /// below 2^40), 0 = none. In the meta word every price check reads.
+    pub const END_TIME: Field = f(104, 7, 5);
+    /// Price-drop guard by token (`guard::Guard::pack`: bucket and the
+    /// current bucket's high above bit 60, the previous high below; 152
+    /// bits). Written with the price time it is observed with.
+    pub const GUARD: Field = f(104, 12, 20);
     /// Intent nonce by borrower (counts up by one per intent).
     pub const NONCE: Field = low(105);
     /// Unsettled redeemed USDC by token (at most what was redeemed).
@@ -179,6 +189,11 @@ pub mod m {
     pub const REDEEMED_SHARES: Field = high(106);
     /// Frozen debt of a redeemed token's unsettled positions (`u128`).
     pub const FROZEN_DEBT: Field = low(107);
+    /// Newest accepted `MarketSchedule` timestamp by token (a past block
+    /// time, `u64`).
+    pub const SCHEDULE_TS: Field = f(108, 0, 8);
+    /// Dutch-auction start by borrower, token (a block time, `u64`; 0 = none).
+    pub const AUCTION: Field = f(109, 0, 8);
 }
 
 /// Field `f` of `word` (a slot's big-endian bytes), as a number.
@@ -282,10 +297,14 @@ mod tests {
             ("PRICE_TS", m::PRICE_TS),
             ("STATUS", m::STATUS),
             ("FROZEN", m::FROZEN),
+            ("END_TIME", m::END_TIME),
+            ("GUARD", m::GUARD),
             ("NONCE", m::NONCE),
             ("REDEEMED_USDC", m::REDEEMED_USDC),
             ("REDEEMED_SHARES", m::REDEEMED_SHARES),
             ("FROZEN_DEBT", m::FROZEN_DEBT),
+            ("SCHEDULE_TS", m::SCHEDULE_TS),
+            ("AUCTION", m::AUCTION),
         ]
     }
 
@@ -344,6 +363,15 @@ mod tests {
         assert!(u128::from(u16::MAX) >= crate::positions::BPS);
         assert!(u64::from(u32::MAX) >= crate::governance::MAX_DELAY);
         assert!(crate::math::WAD < 1 << 64);
+        assert!(crate::schedule::END_TIME_MAX < 1 << 40);
+        // The guard's packed form fits its 20 bytes.
+        let g = crate::guard::Guard {
+            bucket: u32::MAX as u64,
+            current: crate::guard::GUARD_PRICE_MAX,
+            previous: crate::guard::GUARD_PRICE_MAX,
+        };
+        assert!(g.pack() >> 160 == U256::ZERO);
+        assert_eq!(crate::guard::Guard::unpack(g.pack()), g);
     }
 
     #[test]

@@ -330,6 +330,7 @@ fn eip712_artifact_matches_the_contract() {
         ("WithdrawIntent", sig::WITHDRAW_INTENT_TYPE),
         ("PriceData", sig::PRICE_DATA_TYPE),
         ("Resolution", sig::RESOLUTION_TYPE),
+        ("MarketSchedule", sig::MARKET_SCHEDULE_TYPE),
     ] {
         assert!(
             text.contains(&format!("\"{key}\": \"{value}\"")),
@@ -342,6 +343,7 @@ fn eip712_artifact_matches_the_contract() {
         sig::WITHDRAW_INTENT_TYPE,
         sig::PRICE_DATA_TYPE,
         sig::RESOLUTION_TYPE,
+        sig::MARKET_SCHEDULE_TYPE,
     ] {
         let (name, rest) = t.split_once('(').unwrap();
         let fields: Vec<String> = rest

@@ -202,6 +202,8 @@ fn flow_scripts_explain_and_refuse_missing_input() {
         "repay",
         "liquidate",
         "resolve",
+        "schedule",
+        "start-auction",
     ];
     for flow in flows {
         let path = format!("scripts/flows/{flow}.sh");

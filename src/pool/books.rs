@@ -3,7 +3,8 @@
 use super::*;
 
 impl LendingPool {
-    /// Burns `burned` of the position's `shares` (and of its token's shares).
+    /// Burns `burned` of the position's `shares` (and of its token's
+    /// shares); a position left without debt has no auction either.
     #[inline(never)]
     pub(crate) fn burn(
         &mut self,
@@ -16,6 +17,9 @@ impl LendingPool {
         let t = self.numm(m::TOKEN_SHARES, token_id);
         self.setm(m::TOKEN_SHARES, token_id, t.saturating_sub(burned));
         self.set_position(borrower, token_id, collateral, shares - burned);
+        if shares == burned {
+            self.end_auction(borrower, token_id);
+        }
     }
 
     /// Removes `amount` from the position's and its token's collateral.

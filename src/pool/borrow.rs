@@ -27,6 +27,9 @@ impl LendingPool {
             return Err(fail!(ProtocolPaused));
         }
         self.open_market(token_id)?;
+        if self.closing(token_id) {
+            return Err(fail!(MarketClosing));
+        }
         let intent = sig::borrow_intent_hash(borrower, token_id, amount, nonce, deadline);
         self.check_intent(borrower, nonce, deadline, intent, intent_signature)?;
         let price = self.check_oracle_price(
@@ -35,6 +38,7 @@ impl LendingPool {
             price_timestamp,
             max_borrow,
             price_signature,
+            true,
         )?;
         let amount = crate::math::narrow(amount)?;
 
@@ -56,7 +60,7 @@ impl LendingPool {
         self.store_market(&m);
         self.setm(m::TOKEN_SHARES, token_id, token_shares + minted);
         self.set_position(borrower, token_id, collateral, shares + minted);
-        self.consume(borrower, token_id, price_timestamp);
+        self.consume(borrower, token_id, price_timestamp, price);
         self.emit(
             Borrowed::SIGNATURE_HASH,
             &[topic(borrower), token_id.into()],
@@ -94,7 +98,6 @@ impl LendingPool {
         let intent = sig::withdraw_intent_hash(borrower, to, token_id, amount, nonce, deadline);
         self.check_intent(borrower, nonce, deadline, intent, intent_signature)?;
         let (c, _, d) = self.get_position(borrower, token_id)?;
-        let mut ts = U256::from(self.last_price_timestamp(token_id));
         let mut p = 0;
         if d != 0 {
             p = self.check_oracle_price(
@@ -103,12 +106,12 @@ impl LendingPool {
                 price_timestamp,
                 U256::ZERO,
                 price_signature,
+                true,
             )?;
-            ts = price_timestamp;
         }
         let amount = crate::math::narrow(amount)?;
-        positions::check_withdraw(&self.health_curve(d), c, d, amount, p)?;
-        self.consume(borrower, token_id, ts);
+        positions::check_withdraw(&self.health_curve(token_id, d), c, d, amount, p)?;
+        self.consume(borrower, token_id, price_timestamp, p);
         self.send_collateral(borrower, token_id, amount, to)
     }
 }

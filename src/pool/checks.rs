@@ -58,7 +58,9 @@ impl LendingPool {
     }
 
     /// Oracle signature and the price rules (`positions::check_price`);
-    /// returns the price as `u128`.
+    /// with `guarded` (borrows, withdrawals with debt) also the price-drop
+    /// guard (`guard::Guard::drops_too_far` → `PriceDropGuard`). Returns
+    /// the price as `u128`.
     #[inline(never)]
     pub(crate) fn check_oracle_price(
         &self,
@@ -67,6 +69,7 @@ impl LendingPool {
         ts: U256,
         max_borrow: U256,
         signature: &[u8],
+        guarded: bool,
     ) -> Res<u128> {
         let h = sig::price_data_hash(token_id, price, ts, max_borrow);
         self.check_sig(self.addr(s::ORACLE), h, signature, false)?;
@@ -77,14 +80,36 @@ impl LendingPool {
             p,
             self.last_price_timestamp(token_id),
         )?;
+        if guarded && self.guard(token_id).drops_too_far(p, self.now()) {
+            return Err(fail!(PriceDropGuard));
+        }
         Ok(p)
     }
 
-    /// Consumes the borrower's nonce and records the accepted price time.
-    pub(crate) fn consume(&mut self, borrower: Address, token_id: U256, price_ts: U256) {
+    /// The token's price-drop guard as stored.
+    pub(crate) fn guard(&self, token_id: U256) -> Guard {
+        Guard::unpack(self.map_word(m::GUARD, token_id))
+    }
+
+    /// Records an accepted price: its time (no older price is accepted
+    /// after it) and the price in the token's drop guard.
+    #[inline(never)]
+    pub(crate) fn record_price(&mut self, token_id: U256, ts: U256, price: u128) {
+        self.setm(m::PRICE_TS, token_id, ts.saturating_to());
+        let g = self.guard(token_id).observe(price, self.now()).pack();
+        self.store(map(m::GUARD.slot, token_id), m::GUARD, g);
+    }
+
+    /// Consumes the borrower's nonce; with a price (`price != 0`: the
+    /// position has debt and was just shown healthy at it) records the
+    /// price and ends the position's auction, if one runs.
+    pub(crate) fn consume(&mut self, borrower: Address, token_id: U256, ts: U256, price: u128) {
         let n = self.nonces(borrower);
         self.setm(m::NONCE, aw(borrower), n + 1);
-        self.setm(m::PRICE_TS, token_id, price_ts.saturating_to());
+        if price != 0 {
+            self.record_price(token_id, ts, price);
+            self.end_auction(borrower, token_id);
+        }
     }
 
     /// Accepts `signature` on `struct_hash` from `signer`: ECDSA first; for a

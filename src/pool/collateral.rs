@@ -66,7 +66,7 @@ impl LendingPool {
         if d != 0 {
             return Err(fail!(PositionHasDebt));
         }
-        positions::check_withdraw(&self.health_curve(d), c, d, amount, 0)?;
+        positions::check_withdraw(&self.health_curve(token_id, d), c, d, amount, 0)?;
         self.send_collateral(borrower, token_id, amount, to)
     }
 }

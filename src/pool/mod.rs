@@ -31,18 +31,19 @@ use stylus_sdk::{prelude::*, stylus_core::calls::context::Call};
 
 use crate::{
     abi::{aw, calldata, push_bytes},
-    clock,
+    auction, clock,
     errors::Error,
     events::*,
     fail,
     governance::{self, change},
+    guard::Guard,
     interest::{self, Market},
     liquidation,
     math::{add, mul_div, sub, Rounding, WAD},
     positions::{self, Borrow, CapWindow},
     resolution::{self, status},
     risk::{Curve, ANCHORS, BORROW_HAIRCUT},
-    signatures as sig,
+    schedule, signatures as sig,
     store::{halves, join, m, map, map2, s, Field},
     vault,
 };

@@ -52,6 +52,41 @@ impl LendingPool {
         Ok(())
     }
 
+    /// Sets `token_id`'s expected end time from the oracle's signed
+    /// `MarketSchedule` (anyone may submit it; at most one hour old and newer
+    /// than the token's last accepted schedule, `schedule::check_schedule`).
+    /// From `endTime - 7 days` the token takes no new borrows and its
+    /// liquidation threshold decays to 0 at `endTime` (`schedule`);
+    /// `endTime` 0 clears the schedule. Emits `MarketScheduled`.
+    pub fn schedule_market(
+        &mut self,
+        token_id: U256,
+        end_time: U256,
+        timestamp: U256,
+        signature: &[u8],
+    ) -> Res<()> {
+        let ts = schedule::check_schedule(
+            self.now(),
+            crate::math::saturate(timestamp),
+            self.numm(m::SCHEDULE_TS, token_id) as u64,
+        )?;
+        self.check_sig(
+            self.addr(s::ORACLE),
+            sig::market_schedule_hash(token_id, end_time, timestamp),
+            signature,
+            false,
+        )?;
+        self.setm(m::SCHEDULE_TS, token_id, ts as u128);
+        let end = schedule::end_time(crate::math::saturate(end_time));
+        self.setm(m::END_TIME, token_id, end as u128);
+        self.emit(
+            MarketScheduled::SIGNATURE_HASH,
+            &[token_id.into()],
+            &[w(end as u128)],
+        );
+        Ok(())
+    }
+
     /// Lost market: clears a position whose debt was written off at
     /// resolution; the worthless shares stay in the pool (anyone may call).
     pub fn close_lost_position(&mut self, borrower: Address, token_id: U256) -> Res<()> {

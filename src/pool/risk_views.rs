@@ -17,14 +17,39 @@ impl LendingPool {
         )
     }
 
-    /// The curve a withdrawal's health check needs: the active one with
+    /// The curve that prices `token_id`'s positions now: the active
+    /// anchors, read at the current time with the token's schedule while
+    /// its market is open (threshold decay, `schedule`; a resolved market
+    /// no longer decays).
+    #[inline(never)]
+    pub(crate) fn token_curve(&self, token_id: U256) -> Curve {
+        let end = if self.market_status(token_id) == status::OPEN {
+            self.market_end_time(token_id)
+        } else {
+            0
+        };
+        self.curve().at(self.now(), end)
+    }
+
+    /// The token's expected end time (`scheduleMarket`; 0 = none).
+    pub fn market_end_time(&self, token_id: U256) -> u64 {
+        self.numm(m::END_TIME, token_id) as u64
+    }
+
+    /// Whether `token_id`'s market ends within 7 days (or has ended):
+    /// no new borrows (`schedule::is_closing`).
+    pub(crate) fn closing(&self, token_id: U256) -> bool {
+        schedule::is_closing(self.now(), self.market_end_time(token_id))
+    }
+
+    /// The curve a withdrawal's health check needs: the token's with
     /// `debt`; without debt no health is checked, so none is read (four
     /// cold slots less) and the default stands in.
-    pub(crate) fn health_curve(&self, debt: u128) -> Curve {
+    pub(crate) fn health_curve(&self, token_id: U256, debt: u128) -> Curve {
         if debt == 0 {
             Curve::default()
         } else {
-            self.curve()
+            self.token_curve(token_id)
         }
     }
 
@@ -48,13 +73,17 @@ impl LendingPool {
         if d == 0 {
             return Ok(U256::MAX);
         }
-        Ok(w(self.curve().health_factor(c, price, d)?))
+        Ok(w(self.token_curve(token_id).health_factor(c, price, d)?))
     }
 
     /// What the position could borrow now at `price`: 99.5% of
     /// `collateral * price * ltv` minus its debt, within the token's remaining
     /// pool cap and the idle cash. (The oracle's depth gate is not known here.)
+    /// 0 while the market is closing (no new borrows, `MarketClosing`).
     pub fn max_borrow(&self, borrower: Address, token_id: U256, price: u128) -> Res<u128> {
+        if self.closing(token_id) {
+            return Ok(0);
+        }
         let (c, _, d) = self.get_position(borrower, token_id)?;
         let m = self.market()?;
         let gross = mul_div(
@@ -70,10 +99,11 @@ impl LendingPool {
     }
 
     /// Price below which the position can be liquidated (0 without debt,
-    /// max uint if no price makes it healthy).
+    /// max uint if no price makes it healthy), with the token's threshold
+    /// decay at the current time.
     pub fn liquidation_price(&self, borrower: Address, token_id: U256) -> Res<U256> {
         let (c, _, d) = self.get_position(borrower, token_id)?;
-        let p = self.curve().liquidation_price(c, d)?;
+        let p = self.token_curve(token_id).liquidation_price(c, d)?;
         Ok(if p == u128::MAX { U256::MAX } else { w(p) })
     }
 

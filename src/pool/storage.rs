@@ -106,6 +106,8 @@ impl LendingPool {
         let mut c = Curve {
             prices: [0; ANCHORS],
             ltvs: [0; ANCHORS],
+            end_time: 0,
+            now: 0,
         };
         c.prices.copy_from_slice(&v[..ANCHORS]);
         c.ltvs.copy_from_slice(&v[ANCHORS..]);

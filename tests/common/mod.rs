@@ -674,6 +674,47 @@ impl<'a> World<'a> {
         sign(&self.oracle, sig::digest(self.domain(), h))
     }
 
+    /// The oracle's `MarketSchedule` signature.
+    pub fn schedule_sig(&self, token_id: U256, end_time: u64, ts: u64) -> Vec<u8> {
+        let h = sig::market_schedule_hash(token_id, U256::from(end_time), U256::from(ts));
+        sign(&self.oracle, sig::digest(self.domain(), h))
+    }
+
+    /// Schedules `id` to end at `end_time`, signed now (anyone submits).
+    pub fn schedule(&self, id: U256, end_time: u64) -> Result<(), predmart_pool::errors::Error> {
+        let now = self.now();
+        let s = self.schedule_sig(id, end_time, now);
+        self.pool
+            .sender(self.admin)
+            .schedule_market(id, U256::from(end_time), U256::from(now), &s)
+            .motsu_res()
+    }
+
+    /// Starts (or with `clear`, ends) `borrower`'s auction at `price` signed now.
+    pub fn auction(
+        &self,
+        caller: Address,
+        borrower: Address,
+        id: U256,
+        price: u128,
+        clear: bool,
+    ) -> Result<u64, predmart_pool::errors::Error> {
+        let now = self.now();
+        let psig = self.price_sig(id, price, now, U256::ZERO);
+        self.pool
+            .sender(caller)
+            .start_auction(
+                borrower,
+                id,
+                w(price),
+                U256::from(now),
+                U256::ZERO,
+                &psig,
+                clear,
+            )
+            .motsu_res()
+    }
+
     /// Relays a borrow signed now, at `price`, with no depth cap.
     pub fn borrow(
         &self,
@@ -802,6 +843,7 @@ impl<'a> World<'a> {
                         p.get_position(*a, id).unwrap(),
                         self.usdc_of(*a),
                         self.ctf_of(*a, id),
+                        p.auction_start(*a, id),
                     )
                 })
                 .collect(),
@@ -811,6 +853,7 @@ impl<'a> World<'a> {
                 p.token_debt(id).unwrap(),
                 p.token_collateral(id),
                 p.last_price_timestamp(id),
+                p.market_end_time(id),
             ),
         }
     }
@@ -821,10 +864,10 @@ impl<'a> World<'a> {
 pub struct Snapshot {
     pub market: (u128, u128, u128, u128),
     pub supply: u128,
-    pub per_account: Vec<(u128, u128, (u128, u128, u128), u128, u128)>,
+    pub per_account: Vec<(u128, u128, (u128, u128, u128), u128, u128, u64)>,
     pub pool_usdc: u128,
     pub pool_ctf: u128,
-    pub token: (u128, u128, u64),
+    pub token: (u128, u128, u64, u64),
 }
 
 /// Whether the positions' debts (`sum` over `n` positions with borrow
