@@ -193,11 +193,10 @@ interface IPredMartPool {
     function marketEndTime(uint256 tokenId) external view returns (uint256 endTime);
     /// Starts the Dutch auction of an unhealthy position with debt >= 50,000 USDC (bonus 0% -> 10%
     /// over 30 minutes). A running auction is kept; a smaller position needs none (returns 0).
-    /// @return start the auction's start time (0: none)
+    /// A price showing the position healthy again ends its running auction (AuctionCleared);
+    /// with none running it is refused (PositionHealthy).
+    /// @return start the auction's start time after the call (0: none)
     function startAuction(address borrower, uint256 tokenId, uint256 price, uint256 priceTimestamp, uint256 maxBorrow, bytes calldata priceSignature) external returns (uint256 start);
-    /// Ends a position's auction with a price showing it healthy again (HealthFactorTooLow otherwise).
-    /// @return start always 0
-    function clearAuction(address borrower, uint256 tokenId, uint256 price, uint256 priceTimestamp, uint256 maxBorrow, bytes calldata priceSignature) external returns (uint256 start);
     /// @return start 0 = no auction
     function auctionStart(address borrower, uint256 tokenId) external view returns (uint256 start);
 

@@ -15,7 +15,7 @@ use crate::{
     errors::Result,
     fail,
     liquidation::{BONUS, UNDERWATER_PAY},
-    math::WAD,
+    math::{mul_div, Rounding, WAD},
 };
 
 /// Debt from which a position is sold by auction: 50,000 USDC (6 decimals).
@@ -36,25 +36,36 @@ pub fn needs_auction(debt: u128) -> bool {
 /// on. Non-decreasing in `now`.
 pub fn bonus(start: u64, now: u64) -> u128 {
     let t = now.saturating_sub(start).min(AUCTION_DURATION);
-    // t <= 1,800: 1e17 * 1,800 < 2^128, no overflow.
-    MAX_BONUS * t as u128 / AUCTION_DURATION as u128
+    // t <= 1,800: the quotient is at most MAX_BONUS, mul_div cannot fail.
+    mul_div(
+        MAX_BONUS,
+        t as u128,
+        AUCTION_DURATION as u128,
+        Rounding::Down,
+    )
+    .unwrap_or(0)
 }
 
 /// `startAuction`: the start time to store for a position whose auction
 /// started at `running` (0: none), with health factor `hf` (decayed, at a
 /// valid price) and `debt`, at `now`.
 ///
-/// * `hf >= 1` → `PositionHealthy`.
+/// * `hf >= 1`: a running auction ends (0: the position is healthy again
+///   at a newer valid price, so anyone may clear it); with none running,
+///   `PositionHealthy`.
 /// * An auction already running is kept (`running`): restarting would reset
 ///   the bonus to 0, a free grief against liquidators.
 /// * A debt below [`AUCTION_MIN_DEBT`] needs no auction: 0 (nothing
 ///   started; the position is liquidated directly).
 /// * Else `now` (at least 1, since 0 means none).
 ///
-/// The contract emits `AuctionStarted` only when the result differs from
-/// `running`.
+/// The contract emits `AuctionStarted` (or `AuctionCleared`) only when the
+/// result differs from `running`.
 pub fn start(running: u64, hf: u128, debt: u128, now: u64) -> Result<u64> {
     if hf >= WAD {
+        if running != 0 {
+            return Ok(0);
+        }
         return Err(fail!(PositionHealthy));
     }
     if running != 0 || !needs_auction(debt) {
@@ -100,7 +111,6 @@ pub fn settle(running: u64, hf: u128, debt: u128) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::math::{mul_div, Rounding};
     use crate::{
         liquidation::{liquidate, liquidate_with, Outcome, MIN_DEBT},
         risk::{collateral_value, Curve},
@@ -133,6 +143,8 @@ mod tests {
         assert_eq!(start(0, WAD - 1, big, T), Ok(T));
         assert_eq!(start(0, 0, big, 0), Ok(1));
         assert_eq!(start(T - 5, 0, big, T), Ok(T - 5)); // never restarted
+        assert_eq!(start(T - 5, WAD, big, T), Ok(0)); // healthy again: cleared
+        assert_eq!(start(T - 5, WAD - 1, big, T), Ok(T - 5));
         assert_eq!(start(0, 0, big - 1, T), Ok(0)); // small: no auction
                                                     // Terms: small and direct, large needs an auction, running auction.
         let direct = Some((5 * PCT, 10 * PCT));

@@ -126,7 +126,6 @@ functions! {
     SCHEDULE_MARKET = "scheduleMarket(uint256,uint256,uint256,bytes)";
     MARKET_END_TIME = "marketEndTime(uint256)";
     START_AUCTION = "startAuction(address,uint256,uint256,uint256,uint256,bytes)";
-    CLEAR_AUCTION = "clearAuction(address,uint256,uint256,uint256,uint256,bytes)";
     AUCTION_START = "auctionStart(address,uint256)";
 }
 
@@ -431,16 +430,9 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
         SCHEDULE_MARKET => p
             .schedule_market(a.w(0), a.w(1), a.w(2), a.bytes(3)?)?
             .into(),
-        START_AUCTION | CLEAR_AUCTION => (p.start_auction(
-            a.a(0),
-            a.w(1),
-            a.w(2),
-            a.w(3),
-            a.w(4),
-            a.bytes(5)?,
-            selector == CLEAR_AUCTION,
-        )? as u128)
-            .into(),
+        START_AUCTION => {
+            (p.start_auction(a.a(0), a.w(1), a.w(2), a.w(3), a.w(4), a.bytes(5)?)? as u128).into()
+        }
         AUCTION_START => (p.auction_start(a.a(0), a.w(1)) as u128).into(),
         _ => Out::Unit,
     })

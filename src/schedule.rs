@@ -17,7 +17,11 @@
 //! liquidation price, withdrawals with debt and liquidation all decay
 //! alike.
 
-use crate::{errors::Result, fail};
+use crate::{
+    errors::Result,
+    fail,
+    math::{mul_div, Rounding},
+};
 
 /// Length of the closing window before `endTime`: 7 days, in seconds.
 pub const CLOSING_WINDOW: u64 = 7 * 86_400;
@@ -42,10 +46,8 @@ pub fn threshold(lt: u128, now: u64, end_time: u64) -> u128 {
     if end_time == 0 || left >= CLOSING_WINDOW {
         return lt;
     }
-    // floor(lt * left / W) without overflow: with lt = q * W + r it is
-    // q * left + floor(r * left / W) (left < W, so neither term overflows).
-    let (w, left) = (CLOSING_WINDOW as u128, left as u128);
-    lt / w * left + lt % w * left / w
+    // left < 7 days: the quotient is below lt, so mul_div cannot fail.
+    mul_div(lt, left as u128, CLOSING_WINDOW as u128, Rounding::Down).unwrap_or(0)
 }
 
 /// Accepts a signed `MarketSchedule` message's `timestamp` at `now`, given

@@ -458,7 +458,7 @@ fn a_large_position_needs_an_auction(
         wd,
         [a, keeper],
         id,
-        wd.auction(keeper, a, id, cents(65), false),
+        wd.auction(keeper, a, id, cents(65)),
         Error::PositionHealthy
     );
     refused!(
@@ -477,7 +477,7 @@ fn a_large_position_needs_an_auction(
         Error::AuctionRequired
     );
     // Anyone starts the auction.
-    let start = wd.auction(keeper, a, id, cents(55), false).unwrap();
+    let start = wd.auction(keeper, a, id, cents(55)).unwrap();
     assert_eq!(start, wd.now());
     assert_eq!(pool.sender(keeper).auction_start(a, id), start);
     pool.assert_emitted(&events::AuctionStarted {
@@ -496,7 +496,7 @@ fn a_large_position_needs_an_auction(
     assert_eq!(got.start, U256::from(start));
     // Starting again keeps the running auction (no restart of the bonus).
     advance(60);
-    assert_eq!(wd.auction(keeper, a, id, cents(55), false).unwrap(), start);
+    assert_eq!(wd.auction(keeper, a, id, cents(55)).unwrap(), start);
     // Half-way through the auction the bonus is 5%: the liquidator receives
     // repaid * 1.05 / price, as a direct liquidation would.
     advance(AUCTION_DURATION / 2 - 60);
@@ -520,7 +520,7 @@ fn auction_after(wd: &World, keeper: Address, wait: u64) -> (u128, u128) {
     let a = whale(wd).address();
     wd.fund(keeper, usd(100_000));
     advance(400);
-    wd.auction(keeper, a, id, cents(55), false).unwrap();
+    wd.auction(keeper, a, id, cents(55)).unwrap();
     advance(wait);
     let before = wd.usdc_of(keeper);
     let seized = wd.liquidate(keeper, a, id, usd(10_000), cents(55)).unwrap();
@@ -582,24 +582,27 @@ fn an_auction_ends_when_the_position_is_healthy_again(
     let whale = whale(&wd);
     let a = whale.address();
     advance(400);
-    wd.auction(keeper, a, id, cents(55), false).unwrap();
-    // Still unhealthy: it cannot be cleared.
+    let start = wd.auction(keeper, a, id, cents(55)).unwrap();
+    // Still unhealthy: a newer price keeps it running.
     advance(1);
-    refused!(
-        wd,
-        [a, keeper],
-        id,
-        wd.auction(keeper, a, id, cents(56), true),
-        Error::HealthFactorTooLow
-    );
-    // The price recovers: anyone clears it.
+    assert_eq!(wd.auction(keeper, a, id, cents(56)).unwrap(), start);
+    // The price recovers: anyone ends it.
     advance(1);
-    assert_eq!(wd.auction(keeper, a, id, cents(65), true).unwrap(), 0);
+    assert_eq!(wd.auction(keeper, a, id, cents(65)).unwrap(), 0);
     assert_eq!(pool.sender(keeper).auction_start(a, id), 0);
     pool.assert_emitted(&events::AuctionCleared {
         borrower: a,
         tokenId: id,
     });
+    // With none running, a healthy price is refused.
+    advance(1);
+    refused!(
+        wd,
+        [a, keeper],
+        id,
+        wd.auction(keeper, a, id, cents(65)),
+        Error::PositionHealthy
+    );
     // A new dip needs a new auction, whose bonus starts again from 0.
     advance(1);
     refused!(
@@ -609,7 +612,7 @@ fn an_auction_ends_when_the_position_is_healthy_again(
         wd.liquidate(keeper, a, id, u128::MAX, cents(55)),
         Error::AuctionRequired
     );
-    wd.auction(keeper, a, id, cents(55), false).unwrap();
+    wd.auction(keeper, a, id, cents(55)).unwrap();
     // Repaying in full ends it too.
     wd.fund(a, usd(100_000));
     pool.sender(a).repay_for(a, id, u128::MAX).motsu_unwrap();
@@ -630,7 +633,7 @@ fn small_positions_need_no_auction(
     let b = bob.address();
     advance(400);
     // Unhealthy at $0.45, debt $2,500: startAuction starts nothing ...
-    assert_eq!(wd.auction(keeper, b, id, cents(45), false).unwrap(), 0);
+    assert_eq!(wd.auction(keeper, b, id, cents(45)).unwrap(), 0);
     assert_eq!(pool.sender(keeper).auction_start(b, id), 0);
     // ... and the direct liquidation pays the fixed 5% bonus.
     wd.fund(keeper, usd(10_000));
@@ -656,7 +659,7 @@ fn auctions_refuse_resolved_markets_and_empty_positions(
         wd,
         [nobody],
         id,
-        wd.auction(keeper, nobody, id, cents(55), false),
+        wd.auction(keeper, nobody, id, cents(55)),
         Error::NoPosition
     );
     let now = wd.now();
@@ -669,7 +672,7 @@ fn auctions_refuse_resolved_markets_and_empty_positions(
         wd,
         [whale.address()],
         id,
-        wd.auction(keeper, whale.address(), id, cents(55), false),
+        wd.auction(keeper, whale.address(), id, cents(55)),
         Error::MarketResolved
     );
 }
@@ -692,17 +695,17 @@ fn auction_price_rules(
     // auction: a griefer cannot replay an old price.
     let old = now - 400;
     let s = wd.price_sig(id, cents(55), old, U256::ZERO);
-    let call = |ts: u64, s: &[u8], clear: bool| {
+    let call = |ts: u64, s: &[u8]| {
         pool.sender(keeper)
-            .start_auction(a, id, w(cents(55)), U256::from(ts), U256::ZERO, s, clear)
+            .start_auction(a, id, w(cents(55)), U256::from(ts), U256::ZERO, s)
     };
-    assert_fails!(wd, [a, keeper], id, call(old, &s, false), Error::StalePrice);
+    assert_fails!(wd, [a, keeper], id, call(old, &s), Error::StalePrice);
     let s = wd.price_sig(id, cents(55), now + 1, U256::ZERO);
     assert_fails!(
         wd,
         [a, keeper],
         id,
-        call(now + 1, &s, false),
+        call(now + 1, &s),
         Error::PriceFromFuture
     );
     let mallory = Account::from_seed("mallory");
@@ -713,17 +716,11 @@ fn auction_price_rules(
         wd,
         [a, keeper],
         id,
-        call(now, &forged, false),
+        call(now, &forged),
         Error::InvalidSignature
     );
     // Accepted once, the same price time cannot be undercut.
-    wd.auction(keeper, a, id, cents(55), false).unwrap();
+    wd.auction(keeper, a, id, cents(55)).unwrap();
     let s = wd.price_sig(id, cents(55), now - 1, U256::ZERO);
-    assert_fails!(
-        wd,
-        [a, keeper],
-        id,
-        call(now - 1, &s, true),
-        Error::PriceReplayed
-    );
+    assert_fails!(wd, [a, keeper], id, call(now - 1, &s), Error::PriceReplayed);
 }

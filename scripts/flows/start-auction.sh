@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
-# Starts (or, with --clear, ends) the Dutch auction of a large position with a fresh oracle price.
-#   scripts/flows/start-auction.sh [--clear] BORROWER TOKEN_ID PRICE_WAD
+# Starts the Dutch auction of a large position with a fresh oracle price (or ends it, healthy again).
+#   scripts/flows/start-auction.sh BORROWER TOKEN_ID PRICE_WAD
 # Env: POOL, PRIVATE_KEY_PATH (anyone, pays gas), ORACLE_KEY_PATH, RPC_URL.
 # Positions with debt >= 50,000 USDC are liquidated by auction: the bonus rises from 0% to 10%
-# over 30 minutes from the start; then run scripts/flows/liquidate.sh. --clear needs a price
-# showing the position healthy again. Read it: cast call $POOL "auctionStart(address,uint256)(uint256)" BORROWER TOKEN_ID
+# over 30 minutes from the start; then run scripts/flows/liquidate.sh. A price showing the position
+# healthy again ends a running auction. Read it: cast call $POOL "auctionStart(address,uint256)(uint256)" BORROWER TOKEN_ID
 
-FN=startAuction
-if [ "${1:-}" = --clear ]; then FN=clearAuction; shift; fi
 [ $# -ge 3 ] || { sed -n '2,7p' "$0" | sed 's/^# //'; exit 2; }
 . "$(dirname "$0")/common.sh"
 BORROWER="$1"; ID="$2"; PRICE="$3"
 OKEY="$(keyfile ORACLE_KEY_PATH)"
 TS="$(now)"
 PSIG="$(sign PriceData "$OKEY" tokenId="$ID" price="$PRICE" timestamp="$TS" maxBorrow=0)"
-send "$POOL" "$FN(address,uint256,uint256,uint256,uint256,bytes)" "$BORROWER" "$ID" "$PRICE" "$TS" 0 "$PSIG"
+send "$POOL" "startAuction(address,uint256,uint256,uint256,uint256,bytes)" "$BORROWER" "$ID" "$PRICE" "$TS" 0 "$PSIG"

@@ -87,16 +87,14 @@ impl LendingPool {
 
     /// Starts the Dutch auction of a position whose debt is at least
     /// `AUCTION_MIN_DEBT` (anyone may call) with an oracle price showing
-    /// its health factor below 1 (`PositionHealthy` otherwise); from then
-    /// `liquidate` pays a bonus rising from 0% to 10% over 30 minutes
-    /// (`auction::bonus`). Emits `AuctionStarted`. A running auction is
-    /// kept (never restarted), and a smaller position needs none: both
-    /// return without starting one. With `clear`, the reverse
-    /// (`clearAuction`): a price showing the position healthy again
-    /// (`HealthFactorTooLow` otherwise) ends its auction (`AuctionCleared`).
-    /// The price is recorded either way. Returns the auction's start time
-    /// after the call (0: none).
-    #[allow(clippy::too_many_arguments)]
+    /// its health factor below 1; from then `liquidate` pays a bonus rising
+    /// from 0% to 10% over 30 minutes (`auction::bonus`). Emits
+    /// `AuctionStarted`. A running auction is kept (never restarted), and a
+    /// smaller position needs none: both return without starting one. A
+    /// price showing the position healthy again ends its running auction
+    /// (`AuctionCleared`: anyone may clear it), or, with none running, is
+    /// refused (`PositionHealthy`). The price is recorded. Returns the
+    /// auction's start time after the call (0: none).
     pub fn start_auction(
         &mut self,
         borrower: Address,
@@ -105,7 +103,6 @@ impl LendingPool {
         price_timestamp: U256,
         max_borrow: U256,
         price_signature: &[u8],
-        clear: bool,
     ) -> Res<u64> {
         let (curve, c, _, debt, price) = self.priced_position(
             borrower,
@@ -115,30 +112,27 @@ impl LendingPool {
             max_borrow,
             price_signature,
         )?;
-        let hf = curve.health_factor(c, price, debt)?;
         let running = self.auction_start(borrower, token_id);
-        let next = if clear {
-            if hf < WAD {
-                return Err(fail!(HealthFactorTooLow));
-            }
+        let next = auction::start(
+            running,
+            curve.health_factor(c, price, debt)?,
+            debt,
+            self.now(),
+        )?;
+        if next == 0 {
             self.end_auction(borrower, token_id);
-            0
-        } else {
-            let next = auction::start(running, hf, debt, self.now())?;
-            if next != running {
-                self.store(
-                    self.auction_slot(borrower, token_id),
-                    m::AUCTION,
-                    U256::from(next),
-                );
-                self.emit(
-                    AuctionStarted::SIGNATURE_HASH,
-                    &[topic(borrower), token_id.into()],
-                    &[],
-                );
-            }
-            next
-        };
+        } else if next != running {
+            self.store(
+                self.auction_slot(borrower, token_id),
+                m::AUCTION,
+                U256::from(next),
+            );
+            self.emit(
+                AuctionStarted::SIGNATURE_HASH,
+                &[topic(borrower), token_id.into()],
+                &[],
+            );
+        }
         self.record_price(token_id, price_timestamp, price);
         Ok(next)
     }

@@ -690,28 +690,19 @@ impl<'a> World<'a> {
             .motsu_res()
     }
 
-    /// Starts (or with `clear`, ends) `borrower`'s auction at `price` signed now.
+    /// `startAuction` for `borrower` at `price` signed now.
     pub fn auction(
         &self,
         caller: Address,
         borrower: Address,
         id: U256,
         price: u128,
-        clear: bool,
     ) -> Result<u64, predmart_pool::errors::Error> {
         let now = self.now();
         let psig = self.price_sig(id, price, now, U256::ZERO);
         self.pool
             .sender(caller)
-            .start_auction(
-                borrower,
-                id,
-                w(price),
-                U256::from(now),
-                U256::ZERO,
-                &psig,
-                clear,
-            )
+            .start_auction(borrower, id, w(price), U256::from(now), U256::ZERO, &psig)
             .motsu_res()
     }
 
