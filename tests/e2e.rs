@@ -567,6 +567,140 @@ fn liquidation() {
 }
 
 // ---------------------------------------------------------------------------
+// Jump-risk defences
+// ---------------------------------------------------------------------------
+
+/// The three defences on the release WASM, identical to motsu: a market
+/// scheduled to end in 8 days; the price-drop guard refusing a crash-time
+/// borrow (exact boundary) and withdrawal, never a repayment; the closing
+/// window refusing a borrow; the decayed threshold making bob liquidatable
+/// at the price he was healthy at; and a whale's position sold by Dutch
+/// auction (direct liquidation refused, the auction started, half-way
+/// through its bonus 5%, closed).
+fn s_jump_risk<B: Backend>(b: &mut B, r: &mut Rec) {
+    with_loan(b, r, usd(1_000));
+    let (bob_acc, id) = (bob(), token());
+    let bob = bob_acc.address();
+    // More liquidity and no pool cap, for the whale below.
+    b.lend(lender(), usd(1_000_000)).expect("deposit");
+    let admin = b.admin();
+    b.call(
+        admin,
+        IPool::proposeCall {
+            kind: 2,
+            value: U256::ZERO,
+        },
+    )
+    .expect("propose no cap");
+    b.call(admin, IPool::executeCall { kind: 2 })
+        .expect("no cap");
+    let end = b.now() + 8 * 86_400;
+    let o = b.schedule(carl(), id, end).expect("schedule");
+    r.out("scheduleMarket", &o);
+    r.put(
+        "marketEndTime",
+        b.get(IPool::marketEndTimeCall { tokenId: id }).endTime,
+    );
+    // Guard: bob borrowed at $0.60 a minute ago; $0.39 - 1 wei is a drop of
+    // more than 35% and more than $0.08.
+    let o = b.borrow(&bob_acc, id, usd(10), cents(39) - 1);
+    assert_eq!(o.selector(), Some(IPool::PriceDropGuard::SELECTOR));
+    r.out("borrow at a crash price", &o);
+    let o = b.withdraw_relay(bob, &bob_acc, bob, id, usd(1), cents(30));
+    assert_eq!(o.selector(), Some(IPool::PriceDropGuard::SELECTOR));
+    r.out("withdraw at a crash price", &o);
+    let o = b
+        .borrow(&bob_acc, id, usd(10), cents(39))
+        .expect("35% drop");
+    r.out("borrow at exactly 35% below", &o);
+    b.fund(bob, usd(100));
+    let o = b
+        .call(
+            bob,
+            IPool::repayCall {
+                tokenId: id,
+                amount: U256::from(usd(10)),
+            },
+        )
+        .expect("repay");
+    r.out("repay", &o);
+    // A day later the window opens: no new borrows.
+    b.advance(86_400);
+    let o = b.borrow(&bob_acc, id, usd(10), cents(60));
+    assert_eq!(o.selector(), Some(IPool::MarketClosing::SELECTOR));
+    r.out("borrow in the closing window", &o);
+    // A day before the end the threshold is 1/7: bob, healthy at $0.50
+    // (HF ~3) before the schedule, is not any more.
+    r.put("HF at 0.50, 7 days before", b.health(bob, id, cents(50)));
+    b.advance(6 * 86_400);
+    r.put("HF at 0.50, 1 day before", b.health(bob, id, cents(50)));
+    r.put(
+        "liquidationPrice",
+        b.get(IPool::liquidationPriceCall {
+            borrower: bob,
+            tokenId: id,
+        })
+        ._0,
+    );
+    b.fund(liquidator(), usd(100_000));
+    let o = b
+        .liquidate(liquidator(), bob, id, U256::from(u128::MAX), cents(50))
+        .expect("liquidate");
+    r.out("liquidate bob at 0.50", &o);
+    position(b, r, "bob", bob, id);
+    // A whale on another market: $60,000 owed needs an auction.
+    let m = support::market(9);
+    let whale = Account::from_seed("whale").address();
+    let signer = Account::from_seed("whale");
+    b.collateral(whale, m.yes, usd(200_000))
+        .expect("whale collateral");
+    let o = b
+        .borrow(&signer, m.yes, usd(60_000), cents(60))
+        .expect("whale borrow");
+    r.out("whale borrow", &o);
+    b.advance(60);
+    let o = b.liquidate(liquidator(), whale, m.yes, U256::from(u128::MAX), cents(40));
+    assert_eq!(o.selector(), Some(IPool::AuctionRequired::SELECTOR));
+    r.out("direct liquidation of the whale", &o);
+    let o = b
+        .start_auction(carl(), whale, m.yes, cents(40))
+        .expect("start");
+    r.out("startAuction", &o);
+    let start = o.ret::<IPool::startAuctionCall>().start;
+    r.put(
+        "auctionStart",
+        b.get(IPool::auctionStartCall {
+            borrower: whale,
+            tokenId: m.yes,
+        })
+        .start,
+    );
+    assert_eq!(start, U256::from(b.now()));
+    b.advance(900);
+    let o = b
+        .liquidate(liquidator(), whale, m.yes, U256::from(u128::MAX), cents(40))
+        .expect("auction liquidation");
+    r.out("liquidate the whale half-way through", &o);
+    r.put("seized", o.ret::<IPool::liquidateCall>().seized);
+    position(b, r, "whale", whale, m.yes);
+    r.put(
+        "auctionStart after",
+        b.get(IPool::auctionStartCall {
+            borrower: whale,
+            tokenId: m.yes,
+        })
+        .start,
+    );
+    books(b, r, "end");
+}
+
+#[test]
+#[ignore = "needs the release artifact and test contracts: run scripts/test.sh"]
+fn jump_risk_defences() {
+    compare(s_jump_risk::<Motsu>, s_jump_risk::<Chain>);
+}
+
+// ---------------------------------------------------------------------------
 // Resolution
 // ---------------------------------------------------------------------------
 

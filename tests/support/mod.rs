@@ -584,6 +584,39 @@ pub trait Backend {
         )
     }
 
+    /// `keeper` submits the oracle's `MarketSchedule` for `id` signed now.
+    fn schedule(&mut self, keeper: Address, id: U256, end_time: u64) -> Out {
+        let (now, d) = (self.now(), self.domain());
+        let h = sig::market_schedule_hash(id, U256::from(end_time), U256::from(now));
+        let s = common::sign(&oracle_account(), sig::digest(d, h));
+        self.call(
+            keeper,
+            IPool::scheduleMarketCall {
+                tokenId: id,
+                endTime: U256::from(end_time),
+                timestamp: U256::from(now),
+                signature: s.into(),
+            },
+        )
+    }
+
+    /// `keeper` calls `startAuction` for `borrower` at `price` signed now.
+    fn start_auction(&mut self, keeper: Address, borrower: Address, id: U256, price: u128) -> Out {
+        let now = self.now();
+        let psig = self.price_sig(id, price, now, U256::ZERO);
+        self.call(
+            keeper,
+            IPool::startAuctionCall {
+                borrower,
+                tokenId: id,
+                price: U256::from(price),
+                priceTimestamp: U256::from(now),
+                maxBorrow: U256::ZERO,
+                priceSignature: psig.into(),
+            },
+        )
+    }
+
     /// `keeper` submits the oracle's `Resolution` signed now.
     fn resolve(&mut self, keeper: Address, id: U256, won: bool) -> Out {
         let (now, d) = (self.now(), self.domain());
