@@ -1,6 +1,7 @@
 //! The checks every entry point shares: recipients, market state, intents, oracle prices, signatures, roles.
 
 use super::*;
+use crate::store::{get, put};
 
 impl LendingPool {
     /// Someone tokens may go to or be booked for: not zero and not the pool
@@ -80,24 +81,24 @@ impl LendingPool {
             p,
             self.last_price_timestamp(token_id),
         )?;
-        if guarded && self.guard(token_id).drops_too_far(p, self.now()) {
+        if guarded
+            && Guard::unpack(self.map_word(m::GUARD, token_id)).drops_too_far(p, self.now())
+        {
             return Err(fail!(PriceDropGuard));
         }
         Ok(p)
     }
 
-    /// The token's price-drop guard as stored.
-    pub(crate) fn guard(&self, token_id: U256) -> Guard {
-        Guard::unpack(self.map_word(m::GUARD, token_id))
-    }
-
-    /// Records an accepted price: its time (no older price is accepted
-    /// after it) and the price in the token's drop guard.
+    /// Records an accepted price in the token's meta word (one write): its
+    /// time (no older price is accepted after it) and the price in the
+    /// token's drop guard.
     #[inline(never)]
     pub(crate) fn record_price(&mut self, token_id: U256, ts: U256, price: u128) {
-        self.setm(m::PRICE_TS, token_id, ts.saturating_to());
-        let g = self.guard(token_id).observe(price, self.now()).pack();
-        self.store(map(m::GUARD.slot, token_id), m::GUARD, g);
+        let slot = map(m::PRICE_TS.slot, token_id);
+        let meta = self.sload(slot).into();
+        let g = Guard::unpack(get(meta, m::GUARD)).observe(price, self.now());
+        let meta = put(put(meta, m::PRICE_TS, ts), m::GUARD, g.pack());
+        self.save(slot, meta.into());
     }
 
     /// Consumes the borrower's nonce; with a price (`price != 0`: the

@@ -1,6 +1,10 @@
 //! The risk curve, positions and the views that price them (health factor, max borrow, liquidation price, caps).
 
 use super::*;
+use crate::store::get;
+
+// `token_curve` reads "open" as a zero status byte.
+const _: () = assert!(status::OPEN == 0);
 
 impl LendingPool {
     /// The active LTV curve.
@@ -23,8 +27,9 @@ impl LendingPool {
     /// no longer decays).
     #[inline(never)]
     pub(crate) fn token_curve(&self, token_id: U256) -> Curve {
-        let end = if self.market_status(token_id) == status::OPEN {
-            self.market_end_time(token_id)
+        let meta: B256 = self.sload(map(m::STATUS.slot, token_id)).into();
+        let end = if get(meta, m::STATUS).is_zero() {
+            get(meta, m::END_TIME).saturating_to()
         } else {
             0
         };
