@@ -48,7 +48,7 @@ impl LendingPool {
         self.burn(borrower, token_id, c, shares, burned);
         self.remove_collateral(borrower, token_id, o.seized);
         self.setm(m::PRICE_TS, token_id, price_timestamp.saturating_to());
-        let liquidator = self.vm().msg_sender();
+        let liquidator = self.host().msg_sender();
         self.emit(
             Liquidated::SIGNATURE_HASH,
             &[topic(liquidator), topic(borrower), token_id.into()],
