@@ -8,7 +8,7 @@
 use alloc::vec::Vec;
 
 use alloy_primitives::{Address, B256, U256};
-use stylus_sdk::{abi::Router, prelude::*, ArbResult};
+use stylus_sdk::{abi::Router, ArbResult};
 
 use crate::{
     abi::{self, aw, push_array, words, Args},
@@ -259,7 +259,7 @@ const MAP_GETTERS: [(u32, Field); 8] = [
 ];
 
 fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
-    if !p.vm().msg_value().is_zero() {
+    if !p.host().msg_value().is_zero() {
         return Err(fail!(NotPayable));
     }
     if let Some((_, slot)) = SLOT_GETTERS.iter().find(|(s, _)| *s == selector) {
@@ -274,7 +274,7 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
         }
         .into());
     }
-    let sender = p.vm().msg_sender();
+    let sender = p.host().msg_sender();
     Ok(match selector {
         NAME => abi::string("PredMart USDC").into(),
         SYMBOL => abi::string("pUSDC").into(),
@@ -322,8 +322,8 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
         EIP712_DOMAIN => {
             // (bytes1 fields, string name, string version, uint256 chainId,
             //  address verifyingContract, bytes32 salt, uint256[] extensions)
-            let id = U256::from(p.vm().chain_id());
-            let this = aw(p.vm().contract_address());
+            let id = U256::from(p.host().chain_id());
+            let this = aw(p.host().contract_address());
             let head = [
                 U256::from(0x0f) << 248,
                 U256::from(224),
@@ -440,7 +440,7 @@ fn call(p: &mut LendingPool, selector: u32, a: &Args) -> Res<Out> {
 
 /// Deploy-time constructor call: once only, no value, five addresses.
 fn construct(p: &mut LendingPool, input: &[u8]) -> Res<Vec<u8>> {
-    if !p.vm().msg_value().is_zero() {
+    if !p.host().msg_value().is_zero() {
         return Err(fail!(NotPayable));
     }
     let a = Args(input);
@@ -449,6 +449,35 @@ fn construct(p: &mut LendingPool, input: &[u8]) -> Res<Vec<u8>> {
     ))?;
     p.constructor(a.a(0), a.a(1), a.a(2), a.a(3), a.a(4))?;
     Ok(Vec::new())
+}
+
+/// Deploy-time entry: the constructor at most once (the SDK's
+/// constructor-executed flag: the first byte of its slot), then [`construct`].
+fn construct_once(p: &mut LendingPool, input: &[u8]) -> ArbResult {
+    let slot = stylus_sdk::abi::internal::CONSTRUCTOR_EXECUTED_SLOT;
+    let mut flag = p.host().storage_load_bytes32(slot);
+    if flag[0] != 0 {
+        return Err(Vec::new());
+    }
+    flag[0] = 1;
+    // SAFETY: the SDK's own constructor flag slot, outside the pool's layout.
+    unsafe { p.host().storage_cache_bytes32(slot, flag) };
+    construct(p, input).map_err(Vec::from)
+}
+
+/// Routes a call's whole calldata as the SDK's `router_entrypoint` does for
+/// this contract (no receive or fallback): the constructor selector to
+/// [`construct_once`], any other to [`dispatch`]; calldata shorter than a
+/// selector, or an unknown selector, reverts with empty data.
+pub fn entry(p: &mut LendingPool, input: &[u8]) -> ArbResult {
+    let Some(s) = input.get(..4) else {
+        return Err(Vec::new());
+    };
+    let selector = u32::from_be_bytes([s[0], s[1], s[2], s[3]]);
+    if selector == stylus_sdk::abi::CONSTRUCTOR_SELECTOR {
+        return construct_once(p, &input[4..]);
+    }
+    dispatch(p, selector, &input[4..]).unwrap_or(Err(Vec::new()))
 }
 
 impl Router<LendingPool> for LendingPool {
@@ -467,30 +496,6 @@ impl Router<LendingPool> for LendingPool {
     }
 
     fn constructor(storage: &mut LendingPool, input: &[u8]) -> Option<ArbResult> {
-        if let Err(e) = storage.check_constructor_slot() {
-            return Some(Err(e));
-        }
-        Some(construct(storage, input).map_err(Vec::from))
+        Some(construct_once(storage, input))
     }
-}
-
-/// The Stylus entry point (what `#[entrypoint]` would generate): reject
-/// re-entrant calls, run the router, flush the storage cache, return.
-#[cfg(target_arch = "wasm32")]
-#[no_mangle]
-pub extern "C" fn user_entrypoint(len: usize) -> usize {
-    let host = stylus_sdk::host::VM(stylus_sdk::host::WasmVM {});
-    if host.msg_reentrant() {
-        return 1;
-    }
-    host.pay_for_memory_grow(0);
-    let input = host.read_args(len);
-    let (data, status) =
-        match stylus_sdk::abi::router_entrypoint::<LendingPool, LendingPool>(input, host.clone()) {
-            Ok(data) => (data, 0),
-            Err(data) => (data, 1),
-        };
-    host.flush_cache(false);
-    host.write_result(&data);
-    status
 }

@@ -26,6 +26,7 @@
 //! | [`governance`] | timelock ratchet, readiness, pool-cap raises |
 //! | [`errors`], [`events`] | the ABI's custom errors and events |
 //! | [`clock`] | the one place time is read |
+//! | [`host`] | the one place the host is called (raw hostio on `wasm32`) |
 //!
 //! The shell: [`pool`] is the contract (load, call the core, store,
 //! transfer, emit), [`store`] its storage layout, [`dispatch`] and [`abi`]
@@ -43,6 +44,7 @@ pub mod errors;
 pub mod events;
 pub mod governance;
 pub mod guard;
+pub mod host;
 pub mod interest;
 pub mod liquidation;
 pub mod math;

@@ -5,7 +5,7 @@ use super::*;
 impl LendingPool {
     /// The pool's time (see `clock`): the one place time is read.
     pub fn now(&self) -> u64 {
-        clock::now(self.vm().block_timestamp())
+        clock::now(self.host().block_timestamp())
     }
 
     /// Totals as stored, with interest up to now applied (not stored).

@@ -18,7 +18,7 @@ impl LendingPool {
     /// Completes the admin transfer (pending admin only).
     pub fn accept_admin(&mut self) -> Res<()> {
         self.only(s::PENDING_ADMIN)?;
-        let (previous, sender) = (self.addr(s::ADMIN), self.vm().msg_sender());
+        let (previous, sender) = (self.addr(s::ADMIN), self.host().msg_sender());
         self.set_addr(s::ADMIN, sender);
         self.set_addr(s::PENDING_ADMIN, Address::ZERO);
         self.emit(
@@ -84,7 +84,9 @@ impl LendingPool {
             let mut data = crate::abi::words(&[w(64), w(64 + 32 * (ANCHORS as u128 + 1))]);
             crate::abi::push_array(&mut data, &words(&c.prices));
             crate::abi::push_array(&mut data, &words(&c.ltvs));
-            let _ = self.vm().raw_log(&[AnchorsUpdated::SIGNATURE_HASH], &data);
+            let mut bytes = AnchorsUpdated::SIGNATURE_HASH.to_vec();
+            bytes.extend_from_slice(&data);
+            self.host().emit_log(&bytes, 1);
             return Ok(());
         }
         let v = self.sload(U256::from(s::PENDING_VALUE + kind as u64));
@@ -132,7 +134,7 @@ impl LendingPool {
 
     /// Pauses (admin or relayer) or unpauses (admin only).
     pub fn set_paused(&mut self, paused: bool) -> Res<()> {
-        let sender = self.vm().msg_sender();
+        let sender = self.host().msg_sender();
         if sender != self.addr(s::ADMIN) && (!paused || sender != self.addr(s::RELAYER)) {
             return Err(fail!(Unauthorized));
         }

@@ -23,18 +23,16 @@ impl LendingPool {
     /// A state-changing call; failure or revert is `TransferFailed`.
     #[inline(never)]
     pub(crate) fn call(&mut self, to: Address, data: Vec<u8>) -> Res<Vec<u8>> {
-        self.vm()
-            .call(&Call::new(), to, &data)
-            .map_err(|_| fail!(TransferFailed))
+        self.host().call(to, &data).ok_or(fail!(TransferFailed))
     }
 
     /// A view call returning one 32-byte word.
     #[inline(never)]
     pub(crate) fn view_call(&self, to: Address, data: Vec<u8>) -> Res<U256> {
         let out = self
-            .vm()
-            .static_call(&Call::new(), to, &data)
-            .map_err(|_| fail!(TransferFailed))?;
+            .host()
+            .static_call(to, &data)
+            .ok_or(fail!(TransferFailed))?;
         if out.len() < 32 {
             return Err(fail!(TransferFailed));
         }
@@ -57,12 +55,12 @@ impl LendingPool {
     }
 
     pub(crate) fn pull_usdc(&mut self, from: Address, amount: u128) -> Res<()> {
-        let this = aw(self.vm().contract_address());
+        let this = aw(self.host().contract_address());
         self.token_call(calldata(out::TRANSFER_FROM, &[aw(from), this, w(amount)]))
     }
 
     pub(crate) fn usdc_balance(&self) -> Res<u128> {
-        let this = aw(self.vm().contract_address());
+        let this = aw(self.host().contract_address());
         let b = self.view_call(self.addr(s::USDC), calldata(out::BALANCE_OF, &[this]))?;
         Ok(crate::math::saturate(b))
     }
@@ -73,7 +71,7 @@ impl LendingPool {
         }
         // safeTransferFrom(this, to, id, amount, "")
         let args = [
-            aw(self.vm().contract_address()),
+            aw(self.host().contract_address()),
             aw(to),
             id,
             w(amount),

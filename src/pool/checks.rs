@@ -9,7 +9,7 @@ impl LendingPool {
     /// stranded; on chain a transfer to itself would also re-enter).
     pub(crate) fn recipient(&self, to: Address) -> Res<()> {
         nonzero(to)?;
-        if to == self.vm().contract_address() {
+        if to == self.host().contract_address() {
             return Err(fail!(InvalidRecipient));
         }
         Ok(())
@@ -127,10 +127,7 @@ impl LendingPool {
         let digest = sig::digest(self.domain_separator(), struct_hash);
         if let Some(p) = sig::parse(signature) {
             let input = sig::ecrecover_input(digest, &p);
-            if let Ok(out) = self
-                .vm()
-                .static_call(&Call::new(), Address::with_last_byte(1), &input)
-            {
+            if let Some(out) = self.host().static_call(Address::with_last_byte(1), &input) {
                 if out.len() == 32 && !signer.is_zero() && Address::from_slice(&out[12..]) == signer
                 {
                     return Ok(());
@@ -143,7 +140,7 @@ impl LendingPool {
                 &[U256::from_be_bytes(digest.0), U256::from(64)],
             );
             push_bytes(&mut data, signature);
-            if let Ok(ret) = self.vm().static_call(&Call::new(), signer, &data) {
+            if let Some(ret) = self.host().static_call(signer, &data) {
                 let mut magic = [0u8; 32];
                 magic[..4].copy_from_slice(&out::IS_VALID_SIGNATURE);
                 if ret.len() >= 32 && ret[..32] == magic {
@@ -156,14 +153,14 @@ impl LendingPool {
 
     /// Whether `account` has code (its code hash is neither zero nor the empty hash).
     pub(crate) fn has_code(&self, account: Address) -> bool {
-        let h = self.vm().code_hash(account);
+        let h = self.host().code_hash(account);
         !h.is_zero() && h != EMPTY_CODE_HASH
     }
 
     /// The caller must be the address in role `slot`.
     #[inline(never)]
     pub(crate) fn only(&self, role: Field) -> Res<()> {
-        if self.vm().msg_sender() != self.addr(role) {
+        if self.host().msg_sender() != self.addr(role) {
             return Err(fail!(Unauthorized));
         }
         Ok(())

@@ -14,7 +14,7 @@ impl LendingPool {
         values: &[U256],
         data: &[u8],
     ) -> Res<()> {
-        if self.vm().msg_sender() != self.addr(s::CTF) {
+        if self.host().msg_sender() != self.addr(s::CTF) {
             return Err(fail!(NotCtf));
         }
         if self.paused() {
@@ -57,7 +57,7 @@ impl LendingPool {
     /// lost market for a position whose debt was written off (its shares stay
     /// with the pool: the borrower keeps the loan, not the collateral too).
     pub fn withdraw_collateral(&mut self, token_id: U256, amount: u128, to: Address) -> Res<()> {
-        let borrower = self.vm().msg_sender();
+        let borrower = self.host().msg_sender();
         self.open_for_withdraw(token_id, false)?;
         let (c, shares, d) = self.get_position(borrower, token_id)?;
         if shares != 0 && self.market_status(token_id) == status::LOST {

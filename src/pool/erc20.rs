@@ -22,7 +22,7 @@ impl LendingPool {
 
     /// Moves `value` pUSDC from the caller to `to` (allowed while paused).
     pub fn transfer(&mut self, to: Address, value: U256) -> Res<bool> {
-        let from = self.vm().msg_sender();
+        let from = self.host().msg_sender();
         self.move_shares(from, to, value)?;
         Ok(true)
     }
@@ -32,7 +32,7 @@ impl LendingPool {
     /// mint, to 0 as a burn): `ZeroAddress`, checked first.
     pub fn transfer_from(&mut self, from: Address, to: Address, value: U256) -> Res<bool> {
         nonzero(from)?;
-        let spender = self.vm().msg_sender();
+        let spender = self.host().msg_sender();
         self.spend_allowance(from, spender, value)?;
         self.move_shares(from, to, value)?;
         Ok(true)
@@ -41,7 +41,7 @@ impl LendingPool {
     /// Sets `spender`'s allowance over the caller's pUSDC to `value`.
     pub fn approve(&mut self, spender: Address, value: U256) -> Res<bool> {
         nonzero(spender)?;
-        let owner = self.vm().msg_sender();
+        let owner = self.host().msg_sender();
         self.save(map2(m::ALLOWANCE, aw(owner), aw(spender)), value);
         self.emit(
             Approval::SIGNATURE_HASH,

@@ -166,7 +166,7 @@ impl LendingPool {
         self.update_shares(Address::ZERO, receiver, w(shares))?;
         m.cash = add(m.cash, assets)?;
         self.store_market(&m);
-        let sender = self.vm().msg_sender();
+        let sender = self.host().msg_sender();
         self.emit(
             Deposit::SIGNATURE_HASH,
             &[topic(sender), topic(receiver)],
@@ -187,7 +187,7 @@ impl LendingPool {
             return Err(fail!(ZeroAmount));
         }
         self.recipient(receiver)?;
-        let sender = self.vm().msg_sender();
+        let sender = self.host().msg_sender();
         if sender != owner {
             self.spend_allowance(owner, sender, w(shares))?;
         }

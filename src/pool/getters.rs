@@ -10,7 +10,7 @@ impl LendingPool {
 
     /// EIP-712 domain separator for this chain and pool.
     pub fn domain_separator(&self) -> B256 {
-        sig::domain_separator(self.vm().chain_id(), self.vm().contract_address())
+        sig::domain_separator(self.host().chain_id(), self.host().contract_address())
     }
 
     /// Newest oracle price timestamp accepted for `token_id`.

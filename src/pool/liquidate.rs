@@ -73,7 +73,7 @@ impl LendingPool {
         {
             self.end_auction(borrower, token_id);
         }
-        let liquidator = self.vm().msg_sender();
+        let liquidator = self.host().msg_sender();
         self.emit(
             Liquidated::SIGNATURE_HASH,
             &[topic(liquidator), topic(borrower), token_id.into()],

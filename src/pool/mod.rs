@@ -27,7 +27,7 @@ use alloc::{vec, vec::Vec};
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolEvent;
-use stylus_sdk::{prelude::*, stylus_core::calls::context::Call};
+use stylus_sdk::prelude::*;
 
 use crate::{
     abi::{aw, calldata, push_bytes},

@@ -35,7 +35,7 @@ impl LendingPool {
         m.cash = add(m.cash, paid)?;
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, burned);
-        let payer = self.vm().msg_sender();
+        let payer = self.host().msg_sender();
         self.emit(
             Repaid::SIGNATURE_HASH,
             &[topic(payer), topic(borrower), token_id.into()],

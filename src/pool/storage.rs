@@ -8,12 +8,12 @@ const ANCHORS_2: usize = 2 * ANCHORS;
 
 impl LendingPool {
     pub(crate) fn sload(&self, slot: U256) -> U256 {
-        self.vm().storage_load_bytes32(slot).into()
+        self.host().storage_load_bytes32(slot).into()
     }
 
     pub(crate) fn save(&mut self, slot: U256, v: U256) {
         // SAFETY: the pool has no SDK storage fields; every slot is laid out in `store`.
-        unsafe { self.vm().storage_cache_bytes32(slot, v.into()) }
+        unsafe { self.host().storage_cache_bytes32(slot, v.into()) }
     }
 
     /// The `(high, low)` halves of scalar slot `slot`.
@@ -25,15 +25,15 @@ impl LendingPool {
     /// Field `f` of the word at `slot`.
     #[inline(never)]
     pub(crate) fn load(&self, slot: U256, f: Field) -> U256 {
-        get(self.vm().storage_load_bytes32(slot), f)
+        get(self.host().storage_load_bytes32(slot), f)
     }
 
     /// Writes field `f` of the word at `slot` (its other bytes are kept).
     #[inline(never)]
     pub(crate) fn store(&mut self, slot: U256, f: Field, v: U256) {
-        let word = put(self.vm().storage_load_bytes32(slot), f, v);
+        let word = put(self.host().storage_load_bytes32(slot), f, v);
         // SAFETY: as in `save`.
-        unsafe { self.vm().storage_cache_bytes32(slot, word) }
+        unsafe { self.host().storage_cache_bytes32(slot, word) }
     }
 
     /// Scalar field `f` as a number (fields hold at most `u128`).
@@ -131,8 +131,13 @@ impl LendingPool {
     /// Emits a log: `topic0` then the indexed `topics`, data as words.
     #[inline(never)]
     pub(crate) fn emit(&self, topic0: B256, topics: &[B256], data: &[U256]) {
-        let mut t = vec![topic0];
-        t.extend_from_slice(topics);
-        let _ = self.vm().raw_log(&t, &crate::abi::words(data));
+        let mut bytes = topic0.to_vec();
+        for t in topics {
+            bytes.extend_from_slice(t.as_slice());
+        }
+        for d in data {
+            bytes.extend_from_slice(&d.to_be_bytes::<32>());
+        }
+        self.host().emit_log(&bytes, 1 + topics.len());
     }
 }
