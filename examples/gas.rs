@@ -461,6 +461,64 @@ fn run(cached: bool) -> Run {
         "once per position: warm = a second position of the token",
     );
 
+    // ---- jump-risk defences
+    let m = support::market(46);
+    let t = m.yes;
+    let end = c.now() + 30 * 86_400;
+    let cold = g("scheduleMarket", c.schedule(keeper, t, end));
+    c.advance(1);
+    let warm = g("scheduleMarket", c.schedule(keeper, t, end + 86_400));
+    row(
+        "scheduleMarket",
+        cold,
+        Some(warm),
+        "cold: the token's first schedule; warm: a newer one moves it",
+    );
+    // A whale (debt of at least 50,000 USDC) is sold by Dutch auction: the
+    // pool cap is lifted for it, as a pool of this size would allow.
+    let admin = c.admin();
+    g(
+        "propose",
+        c.call(
+            admin,
+            IPool::proposeCall {
+                kind: 2,
+                value: U256::ZERO,
+            },
+        ),
+    );
+    g("execute", c.call(admin, IPool::executeCall { kind: 2 }));
+    let whale = Account::from_seed("gas-whale");
+    c.ctf_mint(whale.address(), t, usd(200_000));
+    g(
+        "push",
+        c.ctf_push(whale.address(), pool, &[t], &[usd(200_000)], vec![], false),
+    );
+    g("borrow", c.borrow(&whale, t, usd(60_000), cents(60)));
+    c.advance(60);
+    let cold = g(
+        "startAuction",
+        c.start_auction(keeper, whale.address(), t, cents(40)),
+    );
+    row(
+        "startAuction",
+        cold,
+        None,
+        "once per auction: a large position at an unhealthy price",
+    );
+    c.advance(900);
+    c.fund(keeper, usd(100_000));
+    let cold = g(
+        "liquidate",
+        c.liquidate(keeper, whale.address(), t, u(usd(20_000)), cents(40)),
+    );
+    row(
+        "liquidate (Dutch auction, half-way: 5% bonus)",
+        cold,
+        None,
+        "the auction's first bite",
+    );
+
     // ---- a view, as a transaction, for reference
     let v = IPool::totalAssetsCall {};
     let cold = g("totalAssets", c.call(keeper, v.clone()));

@@ -81,8 +81,7 @@ impl LendingPool {
             p,
             self.last_price_timestamp(token_id),
         )?;
-        if guarded
-            && Guard::unpack(self.map_word(m::GUARD, token_id)).drops_too_far(p, self.now())
+        if guarded && Guard::unpack(self.map_word(m::GUARD, token_id)).drops_too_far(p, self.now())
         {
             return Err(fail!(PriceDropGuard));
         }
