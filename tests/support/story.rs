@@ -4,12 +4,16 @@
 //! runtime next to the real Gnosis `ConditionalTokens` and the Solidity
 //! `TestUSDC` (with the gas of every transaction). It starts where a real
 //! user starts: the oracle prepares a market on the CTF, Alice splits USDC
-//! into YES and NO and pushes her YES to the pool; at the end the oracle
-//! reports the payout on the CTF and the pool redeems through
-//! `redeemPositions`. Every number printed is read from the contracts
-//! through their ABI.
+//! into YES and NO and pushes her YES to the pool. Before the outcome the
+//! oracle schedules the market's end: no new borrows in the last 7 days and
+//! a liquidation threshold decaying to 0 push Alice to repay; on a second
+//! market a crash meets the price-drop guard and a large position goes
+//! through a Dutch auction. At the end the oracle reports the payout on the
+//! CTF and the pool redeems through `redeemPositions`. Every number printed
+//! is read from the contracts through their ABI.
 
 use alloy_primitives::{Address, U256};
+use alloy_sol_types::{SolError, SolEvent};
 use motsu::prelude::Account;
 
 use super::{Backend, Out};
@@ -234,7 +238,10 @@ pub fn lifecycle<B: Backend>(b: &mut B, vm: &str) {
         ratio(b.health(alice.address(), id, cents(57)))
     );
 
-    println!("6. The market resolves YES: the oracle reports the payout on the CTF (reportPayouts(question, [1, 0]))");
+    end_date(b, &alice, id, keeper);
+    crash_and_auction(b, keeper);
+
+    println!("8. The market resolves YES: the oracle reports the payout on the CTF (reportPayouts(question, [1, 0]))");
     println!("   and signs a Resolution for the pool; anyone then redeems the pool's shares (ctf.redeemPositions).");
     b.ctf_set_winner(condition, yes);
     step("resolveMarket", b.resolve(keeper, id, true));
@@ -258,7 +265,7 @@ pub fn lifecycle<B: Backend>(b: &mut B, vm: &str) {
         shares(b.get(IPool::redemptionCall { tokenId: id }).sharesLeft.to())
     );
 
-    println!("7. Alice's position settles from its share of the proceeds.");
+    println!("9. Alice's position settles from its share of the proceeds.");
     let before = b.usdc_of(alice.address());
     let surplus: u128 = step(
         "settleRedemption",
@@ -279,7 +286,7 @@ pub fn lifecycle<B: Backend>(b: &mut B, vm: &str) {
         money(before + surplus)
     );
 
-    println!("8. Lenders redeem.");
+    println!("10. Lenders redeem.");
     let redeem = |b: &mut B, who: Address, sh: u128| -> u128 {
         step(
             "redeem",
@@ -310,5 +317,206 @@ pub fn lifecycle<B: Backend>(b: &mut B, vm: &str) {
         money(b.get(IPool::cashCall {})._0.to()),
         money(b.get(IPool::reservesCall {})._0.to()),
         money(b.get(IPool::totalBorrowAssetsCall {})._0.to())
+    );
+}
+
+const DAY: u64 = 86_400;
+
+/// Chapter 6: the market's end date approaches; the liquidation threshold
+/// decays over the last 7 days and pushes Alice to repay before the news.
+fn end_date<B: Backend>(b: &mut B, alice: &Account, id: U256, keeper: Address) {
+    let who = alice.address();
+    let liq_price = |b: &mut B| {
+        ratio(
+            b.get(IPool::liquidationPriceCall {
+                borrower: who,
+                tokenId: id,
+            })
+            ._0,
+        )
+    };
+    println!("6. The market's end date approaches. The oracle signs a MarketSchedule (the outcome is expected in");
+    println!("   10 days) and a keeper submits it (scheduleMarket). From 7 days before the end the token takes no");
+    println!("   new borrows and its liquidation threshold falls linearly to 0 at the end date.");
+    let end = b.now() + 10 * DAY;
+    step("scheduleMarket", b.schedule(keeper, id, end));
+    let end: u64 = b.get(IPool::marketEndTimeCall { tokenId: id }).endTime.to();
+    println!(
+        "   marketEndTime {end} ({} days away); at $0.57 Alice's health factor is still {}, liquidation price ${}",
+        (end - b.now()) / DAY,
+        ratio(b.health(who, id, cents(57))),
+        liq_price(b)
+    );
+    b.advance(end - 7 * DAY - b.now());
+    let o = b.borrow(alice, id, usd(500), cents(57));
+    assert_eq!(o.selector(), Some(IPool::MarketClosing::SELECTOR));
+    println!(
+        "   Three days later the window opens. Alice asks for $500 more: refused, MarketClosing(); maxBorrow {}",
+        money(
+            b.get(IPool::maxBorrowCall {
+                borrower: who,
+                tokenId: id,
+                price: U256::from(cents(57)),
+            })
+            ._0
+            .to()
+        )
+    );
+    println!("   At the same price, $0.57, every day takes a seventh of her threshold away:");
+    let pool = b.pool();
+    b.usdc_approve(who, pool, U256::MAX);
+    for left in (1..=7u64).rev() {
+        b.advance(end - left * DAY - b.now());
+        let (_, _, debt) = b.position(who, id);
+        let hf = b.health(who, id, cents(57));
+        assert!(debt == 0 || hf >= U256::from(WAD), "Alice stays healthy");
+        println!(
+            "   {left} day{} left: she owes {}, health factor {}, liquidation price ${}",
+            if left == 1 { " " } else { "s" },
+            money(debt),
+            ratio(hf),
+            liq_price(b)
+        );
+        // She repays half when the window opens, and the rest before the
+        // last days would take her below 1.
+        let repay = match left {
+            7 => debt / 2,
+            3 => u128::MAX,
+            _ => continue,
+        };
+        let paid: u128 = step(
+            "repay",
+            b.call(
+                who,
+                IPool::repayCall {
+                    tokenId: id,
+                    amount: U256::from(repay),
+                },
+            ),
+        )
+        .ret::<IPool::repayCall>()
+        .repaid
+        .to();
+        let (_, _, debt) = b.position(who, id);
+        println!(
+            "      Alice repays {} from the USDC she borrowed: she owes {}, health factor {}",
+            money(paid),
+            money(debt),
+            ratio(b.health(who, id, cents(57)))
+        );
+        if debt == 0 {
+            break;
+        }
+    }
+    b.advance(end - b.now());
+    let (c, _, debt) = b.position(who, id);
+    println!(
+        "   The end date: her threshold is now 0 (any debt is liquidatable); she owes {} and keeps her {} shares\n",
+        money(debt),
+        shares(c)
+    );
+}
+
+/// Chapter 7: a large position on another market, a price crash in a
+/// minute: the on-chain price-drop guard, then a Dutch auction.
+fn crash_and_auction<B: Backend>(b: &mut B, keeper: Address) {
+    let carol_acc = Account::from_seed("carol");
+    let carol = carol_acc.address();
+    let m = super::market(2);
+    let yes = m.yes;
+    println!("7. Another market, a large position and a crash.");
+    let admin = b.admin();
+    step(
+        "propose",
+        b.call(
+            admin,
+            IPool::proposeCall {
+                kind: 2,
+                value: U256::from(4_000),
+            },
+        ),
+    );
+    step("execute", b.call(admin, IPool::executeCall { kind: 2 }));
+    println!(
+        "   The admin raises the pool cap per token to 40% (propose + execute, timelock delay {} s here): {}",
+        b.get(IPool::timelockDelayCall {})._0,
+        money(b.get(IPool::tokenBorrowCapCall {})._0.to())
+    );
+    if let Some(g) = b.ctf_split(carol, &m, usd(200_000)) {
+        println!("      [ctf.splitPosition: {} gas]", thousands(g));
+    }
+    let pool = b.pool();
+    step(
+        "ctf.safeTransferFrom",
+        b.ctf_push(carol, pool, &[yes], &[usd(200_000)], vec![], false),
+    );
+    step(
+        "borrowViaRelay",
+        b.borrow(&carol_acc, yes, usd(60_000), cents(70)),
+    );
+    let (c, _, debt) = b.position(carol, yes);
+    println!(
+        "   Carol pushes {} YES of a second market and borrows {} at $0.70 (health factor {})",
+        shares(c),
+        money(debt),
+        ratio(b.health(carol, yes, cents(70)))
+    );
+    b.advance(60);
+    let o = b.borrow(&carol_acc, yes, usd(1_000), cents(45));
+    assert_eq!(o.selector(), Some(IPool::PriceDropGuard::SELECTOR));
+    println!("   A minute later news breaks and YES falls to $0.45. A borrow signed at that price is refused by the");
+    println!("   pool itself: PriceDropGuard() (more than 35% and $0.08 below the $0.70 it accepted a minute ago).");
+    b.fund(keeper, usd(60_000));
+    let o = b.liquidate(keeper, carol, yes, U256::from(u128::MAX), cents(45));
+    assert_eq!(o.selector(), Some(IPool::AuctionRequired::SELECTOR));
+    println!(
+        "   Carol's health factor at $0.45 is {}; she owes at least $50,000, so a direct liquidation is refused:",
+        ratio(b.health(carol, yes, cents(45)))
+    );
+    println!("   AuctionRequired(). A keeper starts a Dutch auction (startAuction): the bonus rises from 0% to 10%");
+    println!("   over 30 minutes, and the first liquidator who finds it worth it takes it.");
+    let start = step(
+        "startAuction",
+        b.start_auction(keeper, carol, yes, cents(45)),
+    )
+    .ret::<IPool::startAuctionCall>()
+    .start;
+    assert_eq!(
+        start,
+        b.get(IPool::auctionStartCall {
+            borrower: carol,
+            tokenId: yes
+        })
+        .start
+    );
+    b.advance(900);
+    let before = b.usdc_of(keeper);
+    let o = step(
+        "liquidate",
+        b.liquidate(keeper, carol, yes, U256::from(u128::MAX), cents(45)),
+    );
+    let seized: u128 = o.ret::<IPool::liquidateCall>().seized.to();
+    let cleared = o
+        .event_ids()
+        .contains(&IPool::AuctionCleared::SIGNATURE_HASH);
+    let (c, _, debt) = b.position(carol, yes);
+    println!(
+        "   auctionStart {start}. 15 minutes later the bonus is 5%, and below 0.95 the whole debt may be repaid:"
+    );
+    println!(
+        "   a keeper repays {} and receives {} shares; Carol keeps {} shares and owes {};",
+        money(before - b.usdc_of(keeper)),
+        shares(seized),
+        shares(c),
+        money(debt)
+    );
+    println!(
+        "   the auction is over{}: auctionStart {}\n",
+        if cleared { " (AuctionCleared)" } else { "" },
+        b.get(IPool::auctionStartCall {
+            borrower: carol,
+            tokenId: yes
+        })
+        .start
     );
 }
