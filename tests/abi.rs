@@ -24,7 +24,7 @@ fn dispatcher_answers_exactly_the_interface() {
         .collect();
     assert_eq!(ours.len(), dispatch::SELECTORS.len(), "duplicate selectors");
     assert_eq!(interface, ours);
-    assert_eq!(dispatch::FUNCTIONS.len(), 86);
+    assert_eq!(dispatch::FUNCTIONS.len(), 90);
 }
 
 #[test]
@@ -73,9 +73,12 @@ fn events_match_the_interface() {
         PauseSet,
         TokenFrozenSet,
         ReservesWithdrawn,
-        Swept
+        Swept,
+        MarketScheduled,
+        AuctionStarted,
+        AuctionCleared
     );
-    assert_eq!(IPool::IPredMartPoolEvents::SELECTORS.len(), 28);
+    assert_eq!(IPool::IPredMartPoolEvents::SELECTORS.len(), 31);
 }
 
 sol! {

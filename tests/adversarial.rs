@@ -768,8 +768,27 @@ fn oracle_prices_at_each_boundary(
         || wd.liquidate(liquidator(), b, id, u128::MAX, WAD - 1),
         Error::PositionHealthy,
     );
-    // At 1 wei the 10,000 shares are worth nothing: no borrow, no withdrawal,
-    // and the liquidation takes everything and writes the debt off.
+    // Within 3 minutes of that price a 1-wei price is a crash the drop
+    // guard refuses for a borrow or a withdrawal with debt (never for a
+    // liquidation).
+    assert_fails!(
+        wd,
+        who,
+        id,
+        wd.relay_borrow(wd.relayer, &wd.oracle, &bob, id, usd(1), 1),
+        Error::PriceDropGuard
+    );
+    fails_cleanly(
+        &wd,
+        &who,
+        id,
+        || wd.withdraw_collateral(&bob, b, id, 1, 1),
+        Error::PriceDropGuard,
+    );
+    // Once the high is forgotten (6 minutes), at 1 wei the 10,000 shares
+    // are worth nothing: no borrow, no withdrawal, and the liquidation takes
+    // everything and writes the debt off.
+    advance(360);
     assert_fails!(
         wd,
         who,

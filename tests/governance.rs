@@ -36,8 +36,8 @@ fn aw(a: Address) -> U256 {
 /// The default prices with these LTVs (in percent).
 fn curve_with(ltvs: [u128; 7]) -> Curve {
     Curve {
-        prices: Curve::default().prices,
         ltvs: ltvs.map(cents),
+        ..Curve::default()
     }
 }
 
