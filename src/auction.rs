@@ -25,6 +25,23 @@ pub const AUCTION_DURATION: u64 = 1_800;
 /// The auction's bonus after [`AUCTION_DURATION`]: 10% (WAD).
 pub const MAX_BONUS: u128 = 100_000_000_000_000_000;
 
+/// How long an auction lives: 2 hours from its start (four times the
+/// bonus's 30-minute rise). A position left unhealthy that long at the full
+/// 10% is re-auctioned from 0%; and an auction that outlived the position's
+/// recovery (a repayment to health ends none: repayments carry no price)
+/// cannot pay a later dip the full bonus at once.
+pub const AUCTION_TTL: u64 = 7_200;
+
+/// The auction stored as started at `start` as seen at `now`: `start`
+/// while it lives (`now - start <= AUCTION_TTL`), else 0 (none).
+pub fn live(start: u64, now: u64) -> u64 {
+    if now.saturating_sub(start) <= AUCTION_TTL {
+        start
+    } else {
+        0
+    }
+}
+
 /// True when a position owing `debt` must be sold by auction.
 pub fn needs_auction(debt: u128) -> bool {
     debt >= AUCTION_MIN_DEBT
@@ -120,6 +137,21 @@ mod tests {
 
     const PCT: u128 = 10_000_000_000_000_000;
     const T: u64 = 1_800_000_000;
+
+    #[test]
+    fn auctions_lapse_after_two_hours() {
+        assert_eq!(live(0, T), 0);
+        assert_eq!(live(T, T), T);
+        assert_eq!(live(T, T + AUCTION_TTL), T);
+        assert_eq!(live(T, T + AUCTION_TTL + 1), 0);
+        assert_eq!(live(T, 0), T); // a clock behind the start: still live
+                                   // A lapsed auction is none: a large position needs a new one.
+        assert_eq!(
+            terms(live(T, T + AUCTION_TTL + 1), AUCTION_MIN_DEBT, T),
+            None
+        );
+        assert!(AUCTION_TTL >= 2 * AUCTION_DURATION);
+    }
 
     #[test]
     fn bonus_at_its_edges() {

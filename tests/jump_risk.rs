@@ -9,7 +9,11 @@ use alloy_primitives::{Address, U256};
 use common::*;
 use motsu::prelude::*;
 use predmart_pool::{
-    auction::AUCTION_DURATION, errors::Error, events, schedule::CLOSING_WINDOW, LendingPool,
+    auction::{AUCTION_DURATION, AUCTION_TTL},
+    errors::Error,
+    events,
+    schedule::CLOSING_WINDOW,
+    LendingPool,
 };
 
 const DAY: u64 = 86_400;
@@ -561,12 +565,39 @@ fn the_auction_bonus_stays_at_ten_percent(
     lender: Address,
     keeper: Address,
 ) {
-    let (repaid, seized) = auction_after(
-        &world(&pool, &usdc, &ctf, lender),
-        keeper,
-        20 * AUCTION_DURATION,
-    );
+    let (repaid, seized) = auction_after(&world(&pool, &usdc, &ctf, lender), keeper, AUCTION_TTL);
     assert_eq!(seized, repaid * 110 / 55);
+}
+
+#[motsu::test]
+fn an_auction_lapses_after_two_hours(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+    lender: Address,
+    keeper: Address,
+) {
+    let wd = world(&pool, &usdc, &ctf, lender);
+    let id = token();
+    let a = whale(&wd).address();
+    wd.fund(keeper, usd(100_000));
+    advance(400);
+    let start = wd.auction(keeper, a, id, cents(55)).unwrap();
+    advance(AUCTION_TTL + 1);
+    assert_eq!(pool.sender(keeper).auction_start(a, id), 0);
+    refused!(
+        wd,
+        [a, keeper],
+        id,
+        wd.liquidate(keeper, a, id, usd(10_000), cents(55)),
+        Error::AuctionRequired
+    );
+    // A new auction starts from 0%.
+    let again = wd.auction(keeper, a, id, cents(55)).unwrap();
+    assert_eq!(again, start + AUCTION_TTL + 1);
+    let before = wd.usdc_of(keeper);
+    let seized = wd.liquidate(keeper, a, id, usd(10_000), cents(55)).unwrap();
+    assert_eq!(seized, (before - wd.usdc_of(keeper)) * 100 / 55);
 }
 
 #[motsu::test]

@@ -113,15 +113,25 @@ impl LendingPool {
             price_signature,
         )?;
         let running = self.auction_start(borrower, token_id);
-        let next = auction::start(
+        let mut next = auction::start(
             running,
             curve.health_factor(c, price, debt)?,
             debt,
             self.now(),
         )?;
+        // Only a price signed after the auction started may end it (the
+        // spec's "newer" price: one of the start's own second may not).
+        if next == 0 && U256::from(running) >= price_timestamp {
+            next = running;
+        }
+        if next == running {
+            // Nothing starts or ends: the price is not recorded either (a
+            // no-op must not move the token's newest price time).
+            return Ok(next);
+        }
         if next == 0 {
             self.end_auction(borrower, token_id);
-        } else if next != running {
+        } else {
             self.store(
                 self.auction_slot(borrower, token_id),
                 m::AUCTION,
@@ -176,10 +186,13 @@ impl LendingPool {
         map2(m::AUCTION.slot, aw(borrower), token_id)
     }
 
-    /// When the position's Dutch auction started (0: none).
+    /// When the position's Dutch auction started (0: none, or lapsed:
+    /// `auction::live`).
     pub fn auction_start(&self, borrower: Address, token_id: U256) -> u64 {
-        self.load(self.auction_slot(borrower, token_id), m::AUCTION)
-            .saturating_to()
+        let start = self
+            .load(self.auction_slot(borrower, token_id), m::AUCTION)
+            .saturating_to();
+        auction::live(start, self.now())
     }
 
     /// Ends the position's auction, if one runs (`AuctionCleared`).

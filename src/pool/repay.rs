@@ -22,6 +22,19 @@ impl LendingPool {
             return Err(fail!(ZeroAmount));
         }
         let paid = amount.min(debt);
+        let payer = self.host().msg_sender();
+        // Someone else's partial repayment may not take a large position
+        // below the auction threshold (it would turn the auction, whose
+        // bonus starts at 0%, into a direct liquidation at 5%/10% for the
+        // price of a small gift): `AuctionRequired`. The borrower may; a
+        // full repayment always may.
+        if payer != borrower
+            && paid < debt
+            && auction::needs_auction(debt)
+            && !auction::needs_auction(debt - paid)
+        {
+            return Err(fail!(AuctionRequired));
+        }
         // Repaying burns shares rounded down; the full debt burns them all.
         let burned = if paid == debt {
             shares
@@ -35,7 +48,6 @@ impl LendingPool {
         m.cash = add(m.cash, paid)?;
         self.store_market(&m);
         self.burn(borrower, token_id, c, shares, burned);
-        let payer = self.host().msg_sender();
         self.emit(
             Repaid::SIGNATURE_HASH,
             &[topic(payer), topic(borrower), token_id.into()],
