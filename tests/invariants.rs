@@ -260,21 +260,68 @@ impl<'a> Campaign<'a> {
         }
     }
 
-    /// Everything a failed action must leave as it was, over every market
-    /// (with each token's drop guard and schedule timestamp).
-    fn snapshot(&self) -> Vec<(Snapshot, U256, U256)> {
+    /// Everything a failed action must leave as it was: what
+    /// `World::snapshot` compares, with each account's balances and nonce
+    /// read once rather than once per market, and per market each token's
+    /// drop guard and schedule timestamp too.
+    #[allow(clippy::type_complexity)]
+    fn snapshot(
+        &self,
+    ) -> (
+        Snapshot,
+        Vec<(Vec<((u128, u128, u128), u128, u64)>, [U256; 5])>,
+    ) {
         let who = self.everyone();
         let p = self.p();
-        self.markets()
+        let pool = self.wd.pool.address();
+        let m = p.market().unwrap();
+        let global = Snapshot {
+            market: (m.cash, m.borrowed, m.borrow_shares, m.reserves),
+            supply: p.total_supply(),
+            per_account: who
+                .iter()
+                .map(|a| {
+                    (
+                        p.balance_of(*a),
+                        p.nonces(*a),
+                        (0, 0, 0),
+                        self.wd.usdc_of(*a),
+                        0,
+                        0,
+                    )
+                })
+                .collect(),
+            pool_usdc: self.wd.usdc_of(pool),
+            pool_ctf: 0,
+            token: (0, 0, 0, 0),
+        };
+        let per_market = self
+            .markets()
             .iter()
-            .map(|m| {
-                (
-                    self.wd.snapshot(&who, m.id),
-                    p.map_word(fields::GUARD, m.id),
-                    p.map_word(fields::SCHEDULE_TS, m.id),
-                )
+            .map(|k| {
+                let accounts = who
+                    .iter()
+                    .map(|a| {
+                        (
+                            p.get_position(*a, k.id).unwrap(),
+                            self.wd.ctf_of(*a, k.id),
+                            p.auction_start(*a, k.id),
+                        )
+                    })
+                    .collect();
+                let token = [
+                    U256::from(p.token_debt(k.id).unwrap()),
+                    U256::from(p.token_collateral(k.id))
+                        | U256::from(self.wd.ctf_of(pool, k.id)) << 128,
+                    U256::from(p.last_price_timestamp(k.id))
+                        | U256::from(p.market_end_time(k.id)) << 64,
+                    p.map_word(fields::GUARD, k.id),
+                    p.map_word(fields::SCHEDULE_TS, k.id),
+                ];
+                (accounts, token)
             })
-            .collect()
+            .collect();
+        (global, per_market)
     }
 
     fn count(&mut self, what: &'static str) {
@@ -1273,18 +1320,25 @@ impl<'a> Campaign<'a> {
         if candidates.is_empty() {
             return self.skip();
         }
-        let large: Vec<(usize, Mkt)> = candidates
+        let unhealthy: Vec<(usize, Mkt)> = candidates
             .iter()
             .copied()
             .filter(|(b, m)| {
                 let who = self.borrowers[*b].address();
-                let (_, _, d) = self.position(who, m.id);
-                auction::needs_auction(d)
-                    && self.p().get_health_factor(who, m.id, m.price).unwrap() < w(WAD)
+                self.p().get_health_factor(who, m.id, m.price).unwrap() < w(WAD)
             })
             .collect();
-        let (b, m) = if !large.is_empty() && self.rng.chance(70) {
+        let large: Vec<(usize, Mkt)> = unhealthy
+            .iter()
+            .copied()
+            .filter(|(b, m)| {
+                auction::needs_auction(self.position(self.borrowers[*b].address(), m.id).2)
+            })
+            .collect();
+        let (b, m) = if !large.is_empty() && self.rng.chance(60) {
             self.rng.pick(&large)
+        } else if !unhealthy.is_empty() && self.rng.chance(60) {
+            self.rng.pick(&unhealthy)
         } else {
             self.rng.pick(&candidates)
         };
@@ -1420,10 +1474,10 @@ impl<'a> Campaign<'a> {
         let now = self.wd.now();
         const DAY: u64 = 86_400;
         let end = match self.rng.below(20) {
-            0..=5 => now + schedule::CLOSING_WINDOW + 1 + self.rng.below(60 * DAY),
-            6..=10 => now + 1 + self.rng.below(schedule::CLOSING_WINDOW),
-            11..=12 => now - self.rng.below(30 * DAY),
-            13..=14 => 0,
+            0..=7 => now + schedule::CLOSING_WINDOW + 1 + self.rng.below(60 * DAY),
+            8..=10 => now + 1 + self.rng.below(schedule::CLOSING_WINDOW),
+            11 => now - self.rng.below(30 * DAY),
+            12..=14 => 0,
             15 => u64::MAX,
             _ => now + self.rng.below(30 * DAY),
         };
@@ -1941,16 +1995,16 @@ impl<'a> Campaign<'a> {
         Ok(())
     }
 
-    /// 7. Every lender's exit view is its claim capped by cash; one lender
+    /// 7. Every lender's exit view is its claim (at the exit price) capped
+    /// by cash; one lender
     /// actually takes it (paused or not), and a debt-free position leaves.
     fn exit_everyone_check(&mut self) -> Outcome {
         let m = self.p().market().unwrap();
         for i in 0..N_LENDERS {
             let l = lender(i);
-            let claim = self
-                .p()
-                .assets_for(self.p().balance_of(l), Rounding::Down)
-                .unwrap();
+            // At the exit price: without the redeemed markets' unsettled
+            // receivable (`Market::exit_assets`).
+            let claim = self.p().exit_assets_for(self.p().balance_of(l)).unwrap();
             let max = self.p().max_withdraw(l).unwrap();
             self.ensure(max == claim.min(m.cash), || {
                 format!(
@@ -2309,8 +2363,10 @@ fn run(seed: u64, actions: usize, borrowers: &[Account]) -> Stats {
         let m = c.new_market();
         c.open.push(m);
     }
+    // 600,000 USDC: with the 25% cap a token may carry 150,000, so borrows
+    // reach `AUCTION_MIN_DEBT` (50,000) and large positions need auctions.
     for i in 0..N_LENDERS {
-        c.wd.lend(lender(i), usd(50_000 * (i as u128 + 1)));
+        c.wd.lend(lender(i), usd(100_000 * (i as u128 + 1)));
     }
     c.price = {
         let ta = c.p().total_assets().unwrap();
