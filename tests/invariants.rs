@@ -14,13 +14,27 @@
 //! price moves (drifts, crashes, recoveries); time passing; pause / unpause;
 //! freeze / unfreeze; market resolution (won or lost); close of a lost
 //! position; redemption of a won market and settlement; USDC donations and
-//! their sweep; reserve withdrawals. Amounts are mostly fractions of what the
-//! views say is possible, some beyond it, some dust, so failures are
-//! exercised too.
+//! their sweep; reserve withdrawals. Jump-risk defences: the oracle's market
+//! schedule (`scheduleMarket`: an end far off, within the 7-day closing
+//! window, already past, cleared with 0, clamped; or a stale, future,
+//! replayed or forged message, refused with its exact error); crashes that
+//! trip the price-drop guard (a borrow or relayed withdrawal at a price more
+//! than 35% and $0.08 below the 3-minute high); `startAuction` by anyone at a
+//! fresh price (large unhealthy positions, healthy ones, small ones, resolved
+//! markets). Lenders are large enough (and borrows reach far enough) that
+//! positions of at least `AUCTION_MIN_DEBT` occur. Amounts are mostly
+//! fractions of what the views say is possible, some beyond it, some dust, so
+//! failures are exercised too.
 //!
 //! After every action:
 //! 1. a failed action failed with an error its situation explains and changed
-//!    nothing (balances, positions, nonces, totals, price timestamps);
+//!    nothing (balances, positions, nonces, totals, price timestamps, end
+//!    times, schedule timestamps, drop guards, auctions); `MarketClosing`
+//!    only inside a closing window (`schedule::is_closing`), `PriceDropGuard`
+//!    only when the test's own model of the guard (`guard::Guard`, fed with
+//!    every accepted price) says the price dropped too far, and then exactly
+//!    those errors (after pause / freeze); liquidations and repayments are
+//!    never refused by either;
 //! 2. `totalAssets == cash + totalBorrowAssets - reserves`, and the pool's
 //!    USDC balance is exactly `cash + Σ unsettled redemption USDC + unswept
 //!    donations`: no USDC arrives or leaves unbooked;
@@ -38,22 +52,36 @@
 //! 6. rounding is against the actor: deposit/mint give shares worth at most
 //!    what was paid, withdraw/redeem burn shares worth at least what was
 //!    paid out, a borrow adds at least its amount to the debt, a repay
-//!    removes at most what was paid, a liquidator gets at most the bonus;
+//!    removes at most what was paid, a liquidator gets at most the bonus
+//!    (the direct 5%, or the running auction's, up to 10%);
 //! 7. everyone can exit: each lender's `maxWithdraw` is its claim capped by
 //!    cash, and any `withdraw` up to it succeeds (paused or not); a debt-free
 //!    position on a market that is not frozen or redeemed can withdraw all of
 //!    its collateral directly; any debt can be repaid in full; an unhealthy
-//!    position can always be liquidated at a fresh price;
-//! 8. splitting never pays: the liquidator sometimes splits (2 to 5 calls in
-//!    one second at one price, tiny, partial or whole amounts); no call
-//!    writes anything off a position that was above water at that price, and
-//!    a position left open by a bite is still above water there;
+//!    position can always be liquidated at a fresh price: directly, or (debt
+//!    of at least `AUCTION_MIN_DEBT`, refused with `AuctionRequired`) after
+//!    `startAuction` at that price;
+//! 8. splitting never pays, with auctions too: the liquidator sometimes
+//!    splits (2 to 5 calls in one second at one price, tiny, partial or whole
+//!    amounts); no call writes anything off a position that was above water
+//!    at that price, and a position left open by a bite is still above water
+//!    there; every liquidation is exactly `liquidation::liquidate_with` with
+//!    the token's decayed threshold at that second (`Curve::at(now,
+//!    endTime)`, no decay once resolved) and `auction::terms`;
 //! 9. a passing deposit (nine times the pool, by a lender who also
 //!    borrows) lifts neither the cap nor what a borrow may take;
 //! 10. a price signed before a resolution is refused after it; accrual in
 //!     bursts of one second books what one accrual would, up to compounding;
 //!     a lender may exit right after a redemption (3b keeps the receivable
-//!     at what the proceeds can repay).
+//!     at what the proceeds can repay);
+//! 11. jump risk: the pool's drop guard of every token equals the model's;
+//!     `marketEndTime` is the last accepted schedule's (clamped) end, and a
+//!     closing market's `maxBorrow` is 0; the health-factor view applies the
+//!     decay at the current time; `startAuction` does exactly what
+//!     `auction::start` says; an auction runs only on a position with debt
+//!     on an open or won market, is never restarted, and ends once a
+//!     liquidation, borrow or withdrawal leaves the position closed or
+//!     healthy at its price.
 //!
 //! Each run ends with a wind-down (unpause, unfreeze, repay every debt,
 //! settle or close every resolved position, withdraw all collateral, every
@@ -73,11 +101,17 @@ use alloy_sol_types::SolEvent;
 use common::*;
 use motsu::prelude::*;
 use predmart_pool::{
+    auction,
     errors::Error,
     events::{BadDebtAbsorbed, ReservesAbsorbed},
+    guard::{self, Guard},
     interest::Market,
+    liquidation,
     math::Rounding,
     resolution::status,
+    risk::Curve,
+    schedule, signatures as sig,
+    store::m as fields,
     LendingPool,
 };
 use stylus_sdk::abi::Bytes;
@@ -166,6 +200,15 @@ struct Campaign<'a> {
     stats: BTreeMap<&'static str, (u32, u32, u32)>,
     /// Set by an action that found nothing to act on.
     skipped: bool,
+    /// The test's model of each token's price-drop guard, fed with every
+    /// price the pool accepted (borrow, withdrawal with debt, liquidation,
+    /// startAuction) at the time it accepted it.
+    guards: BTreeMap<U256, Guard>,
+    /// Timestamp of each token's last accepted schedule.
+    schedule_ts: BTreeMap<U256, u64>,
+    /// Jump-risk events seen (large positions, refusals, auctions), for
+    /// the statistics.
+    seen: BTreeMap<&'static str, u32>,
 }
 
 /// What an action did, for the statistics.
@@ -217,13 +260,104 @@ impl<'a> Campaign<'a> {
         }
     }
 
-    /// Everything a failed action must leave as it was, over every market.
-    fn snapshot(&self) -> Vec<Snapshot> {
+    /// Everything a failed action must leave as it was: what
+    /// `World::snapshot` compares, with each account's balances and nonce
+    /// read once rather than once per market, and per market each token's
+    /// drop guard and schedule timestamp too.
+    #[allow(clippy::type_complexity)]
+    fn snapshot(
+        &self,
+    ) -> (
+        Snapshot,
+        Vec<(Vec<((u128, u128, u128), u128, u64)>, [U256; 5])>,
+    ) {
         let who = self.everyone();
-        self.markets()
+        let p = self.p();
+        let pool = self.wd.pool.address();
+        let m = p.market().unwrap();
+        let global = Snapshot {
+            market: (m.cash, m.borrowed, m.borrow_shares, m.reserves),
+            supply: p.total_supply(),
+            per_account: who
+                .iter()
+                .map(|a| {
+                    (
+                        p.balance_of(*a),
+                        p.nonces(*a),
+                        (0, 0, 0),
+                        self.wd.usdc_of(*a),
+                        0,
+                        0,
+                    )
+                })
+                .collect(),
+            pool_usdc: self.wd.usdc_of(pool),
+            pool_ctf: 0,
+            token: (0, 0, 0, 0),
+        };
+        let per_market = self
+            .markets()
             .iter()
-            .map(|m| self.wd.snapshot(&who, m.id))
-            .collect()
+            .map(|k| {
+                let accounts = who
+                    .iter()
+                    .map(|a| {
+                        (
+                            p.get_position(*a, k.id).unwrap(),
+                            self.wd.ctf_of(*a, k.id),
+                            p.auction_start(*a, k.id),
+                        )
+                    })
+                    .collect();
+                let token = [
+                    U256::from(p.token_debt(k.id).unwrap()),
+                    U256::from(p.token_collateral(k.id))
+                        | U256::from(self.wd.ctf_of(pool, k.id)) << 128,
+                    U256::from(p.last_price_timestamp(k.id))
+                        | U256::from(p.market_end_time(k.id)) << 64,
+                    p.map_word(fields::GUARD, k.id),
+                    p.map_word(fields::SCHEDULE_TS, k.id),
+                ];
+                (accounts, token)
+            })
+            .collect();
+        (global, per_market)
+    }
+
+    fn count(&mut self, what: &'static str) {
+        *self.seen.entry(what).or_default() += 1;
+    }
+
+    /// The token's curve now: the active anchors with its schedule's decay
+    /// while its market is open (a resolved market no longer decays).
+    fn curve_now(&self, id: U256) -> Curve {
+        let end = if self.status(id) == status::OPEN {
+            self.p().market_end_time(id)
+        } else {
+            0
+        };
+        self.p().curve().at(self.wd.now(), end)
+    }
+
+    /// Whether the token takes no new borrows now (`MarketClosing`).
+    fn closing(&self, id: U256) -> bool {
+        schedule::is_closing(self.wd.now(), self.p().market_end_time(id))
+    }
+
+    /// The model's guard of `id`.
+    fn guard(&self, id: U256) -> Guard {
+        self.guards.get(&id).copied().unwrap_or_default()
+    }
+
+    /// Whether a guarded call at `price` now must be refused (`PriceDropGuard`).
+    fn trips(&self, id: U256, price: u128) -> bool {
+        self.guard(id).drops_too_far(price, self.wd.now())
+    }
+
+    /// The pool accepted `price` for `id` now: feed the model.
+    fn accepted(&mut self, id: U256, price: u128) {
+        let g = self.guard(id).observe(price, self.wd.now());
+        self.guards.insert(id, g);
     }
 
     /// Runs `call`; a failure must be one of `allowed` and change nothing.
@@ -278,24 +412,27 @@ impl<'a> Campaign<'a> {
 
     fn step(&mut self, n: usize) {
         let kind = match self.rng.below(100) {
-            0..=8 => "deposit",
-            9..=11 => "mint",
-            12..=17 => "withdraw",
-            18..=21 => "redeem",
-            22..=24 => "transfer",
-            25..=32 => "collateral",
-            33..=44 => "borrow",
-            45..=51 => "repay",
-            52..=56 => "withdraw relay",
-            57..=59 => "withdraw direct",
-            60..=66 => "liquidate",
-            67..=75 => "price",
-            76..=80 => "wait",
-            81 => "accrue burst",
-            82..=83 => "cap attack",
-            84..=85 => "pause",
-            86..=87 => "freeze",
-            88..=89 => "resolve",
+            0..=7 => "deposit",
+            8..=9 => "mint",
+            10..=15 => "withdraw",
+            16..=18 => "redeem",
+            19..=20 => "transfer",
+            21..=28 => "collateral",
+            29..=40 => "borrow",
+            41..=47 => "repay",
+            48..=52 => "withdraw relay",
+            53..=55 => "withdraw direct",
+            56..=62 => "liquidate",
+            63..=64 => "start auction",
+            65..=71 => "price",
+            72..=73 => "crash",
+            74..=78 => "wait",
+            79 => "accrue burst",
+            80..=81 => "cap attack",
+            82..=83 => "pause",
+            84..=85 => "freeze",
+            86..=87 => "resolve",
+            88..=89 => "schedule",
             90..=92 => "settle",
             93..=94 => "donate",
             95 => "sweep",
@@ -322,9 +459,12 @@ impl<'a> Campaign<'a> {
             "withdraw" | "redeem" => self.leave(kind),
             "transfer" => self.transfer(),
             "collateral" => self.collateral(),
-            "borrow" => self.borrow(),
+            "borrow" => self.borrow(None),
             "repay" => self.repay(),
-            "withdraw relay" => self.withdraw_relay(),
+            "withdraw relay" => self.withdraw_relay(None),
+            "start auction" => self.start_auction(),
+            "crash" => self.crash(),
+            "schedule" => self.schedule(),
             "withdraw direct" => self.withdraw_direct(),
             "liquidate" => self.liquidate(),
             "accrue burst" => self.accrue_burst(),
@@ -618,13 +758,20 @@ impl<'a> Campaign<'a> {
         Ok(())
     }
 
-    fn borrow(&mut self) -> Outcome {
-        let open = self.open.clone();
-        let with_c = self.positions_where(&open, |c, _, _| c != 0);
-        if with_c.is_empty() {
-            return self.skip();
-        }
-        let (b, m) = self.rng.pick(&with_c);
+    /// A relayed borrow (by a borrower with collateral, or `on` a given
+    /// position at its market's price).
+    fn borrow(&mut self, on: Option<(usize, Mkt)>) -> Outcome {
+        let (b, m) = match on {
+            Some(v) => v,
+            None => {
+                let open = self.open.clone();
+                let with_c = self.positions_where(&open, |c, _, _| c != 0);
+                if with_c.is_empty() {
+                    return self.skip();
+                }
+                self.rng.pick(&with_c)
+            }
+        };
         let acct = &self.borrowers[b];
         let who = acct.address();
         let view = self.p().max_borrow(who, m.id, m.price).unwrap();
@@ -632,31 +779,54 @@ impl<'a> Campaign<'a> {
         let d0 = self.position(who, m.id).2;
         let usdc = self.wd.usdc_of(who);
         let nonce = self.p().nonces(who);
+        let (closing, trips) = (self.closing(m.id), self.trips(m.id, m.price));
         self.trace.push(format!(
-            "borrow {x} (view {view}) borrower {b} on {} at {}",
-            m.id, m.price
+            "borrow {x} (view {view}) borrower {b} on {} at {} (closing {closing}, guard high {})",
+            m.id,
+            m.price,
+            self.guard(m.id).high(self.wd.now())
         ));
+        // What must refuse it, in the pool's order: pause, freeze, the
+        // closing window, the drop guard; then the borrow rule.
+        let first = if self.p().paused() {
+            Some(Error::ProtocolPaused)
+        } else if self.p().is_frozen(m.id) {
+            Some(Error::TokenFrozen)
+        } else if closing {
+            Some(Error::MarketClosing)
+        } else if trips {
+            Some(Error::PriceDropGuard)
+        } else {
+            None
+        };
+        let mut allowed = vec![
+            Error::BorrowTooSmall,
+            Error::ExceedsLtv,
+            Error::ExceedsTokenCap,
+            Error::InsufficientLiquidity,
+            Error::PriceReplayed,
+        ];
+        allowed.extend(first);
         let (wd, price) = (&self.wd, m.price);
-        let r = self.attempt(
-            "borrow",
-            &[
-                Error::ProtocolPaused,
-                Error::TokenFrozen,
-                Error::BorrowTooSmall,
-                Error::ExceedsLtv,
-                Error::ExceedsTokenCap,
-                Error::InsufficientLiquidity,
-                Error::PriceReplayed,
-            ],
-            || wd.borrow(acct, m.id, x, price),
-        );
+        let r = self.attempt("borrow", &allowed, || wd.borrow(acct, m.id, x, price));
         if let Err(e) = r {
-            let blocked = self.p().paused() || self.p().is_frozen(m.id);
-            self.ensure(blocked || x < UNIT || x > view, || {
+            self.ensure(first.is_none() || first == Some(e), || {
+                format!("borrow {x} failed with {e:?}, expected {first:?}")
+            });
+            self.ensure(first.is_some() || x < UNIT || x > view, || {
                 format!("borrow {x} <= maxBorrow {view} failed: {e:?}")
             });
+            match e {
+                Error::MarketClosing => self.count("borrow refused: closing"),
+                Error::PriceDropGuard => self.count("borrow refused: guard"),
+                _ => {}
+            }
             return Err(e);
         }
+        self.ensure(first.is_none(), || {
+            format!("borrow {x} worked, expected {first:?}")
+        });
+        self.accepted(m.id, m.price);
         let d1 = self.position(who, m.id).2;
         self.ensure(self.wd.usdc_of(who) == usdc + x, || {
             "borrower not paid".into()
@@ -668,6 +838,13 @@ impl<'a> Campaign<'a> {
         self.ensure(d1 >= d0 + x, || format!("borrowed {x}: debt {d0} -> {d1}"));
         let hf = self.p().get_health_factor(who, m.id, m.price).unwrap();
         self.ensure(hf >= w(WAD), || format!("borrow left health factor {hf}"));
+        // 11. Healthy at its price: no auction runs.
+        self.ensure(self.p().auction_start(who, m.id) == 0, || {
+            "an auction survived a borrow".into()
+        });
+        if auction::needs_auction(d1) {
+            self.count("borrow to a large position");
+        }
         Ok(())
     }
 
@@ -753,48 +930,72 @@ impl<'a> Campaign<'a> {
         Ok(())
     }
 
-    fn withdraw_relay(&mut self) -> Outcome {
-        let open = self.open.clone();
-        let with_c = self.positions_where(&open, |c, _, _| c != 0);
-        if with_c.is_empty() {
-            return self.skip();
-        }
-        let (b, m) = self.rng.pick(&with_c);
+    /// A relayed collateral withdrawal (any position with collateral on an
+    /// open market, or `on` a given one at its market's price).
+    fn withdraw_relay(&mut self, on: Option<(usize, Mkt)>) -> Outcome {
+        let (b, m) = match on {
+            Some(v) => v,
+            None => {
+                let open = self.open.clone();
+                let with_c = self.positions_where(&open, |c, _, _| c != 0);
+                if with_c.is_empty() {
+                    return self.skip();
+                }
+                self.rng.pick(&with_c)
+            }
+        };
         let acct = &self.borrowers[b];
         let who = acct.address();
         let (c, _, debt) = self.position(who, m.id);
         let x = self.rng.amount(c / 4 + 1);
+        let trips = debt != 0 && self.trips(m.id, m.price);
         self.trace.push(format!(
-            "withdraw relay {x} of {c} borrower {b} on {} at {}",
-            m.id, m.price
+            "withdraw relay {x} of {c} (debt {debt}) borrower {b} on {} at {} (guard high {})",
+            m.id,
+            m.price,
+            self.guard(m.id).high(self.wd.now())
         ));
         let before = self.wd.ctf_of(sink(), m.id);
-        // The expected outcome: frozen tokens first, then the pure rule
-        // (`positions::check_withdraw`, the price ignored without debt).
+        // The expected outcome: frozen tokens first, then (with debt) the
+        // drop guard, then the pure rule (`positions::check_withdraw` with
+        // the token's decayed curve, the price ignored without debt).
         let expected = if self.p().is_frozen(m.id) {
             Err(Error::TokenFrozen)
+        } else if trips {
+            Err(Error::PriceDropGuard)
         } else {
             let price = if debt == 0 { 0 } else { m.price };
-            predmart_pool::positions::check_withdraw(&self.p().curve(), c, debt, x, price)
+            predmart_pool::positions::check_withdraw(&self.curve_now(m.id), c, debt, x, price)
         };
+        let mut allowed = vec![
+            Error::TokenFrozen,
+            Error::ZeroAmount,
+            Error::InsufficientCollateral,
+            Error::HealthFactorTooLow,
+            Error::PriceReplayed,
+        ];
+        if trips {
+            allowed.push(Error::PriceDropGuard);
+        }
         let (wd, price) = (&self.wd, m.price);
-        let r = self.attempt(
-            "withdraw relay",
-            &[
-                Error::ProtocolPaused,
-                Error::TokenFrozen,
-                Error::ZeroAmount,
-                Error::InsufficientCollateral,
-                Error::HealthFactorTooLow,
-                Error::PriceReplayed,
-            ],
-            || wd.withdraw_collateral(acct, sink(), m.id, x, price),
-        );
+        let r = self.attempt("withdraw relay", &allowed, || {
+            wd.withdraw_collateral(acct, sink(), m.id, x, price)
+        });
         self.ensure(
             r.is_ok() == expected.is_ok() && r.err() == expected.err(),
             || format!("withdraw relay {x} of {c} (debt {debt}): got {r:?}, expected {expected:?}"),
         );
+        if r == Err(Error::PriceDropGuard) {
+            self.count("withdrawal refused: guard");
+        }
         r?;
+        if debt != 0 {
+            self.accepted(m.id, m.price);
+            // 11. Shown healthy at its price: no auction runs.
+            self.ensure(self.p().auction_start(who, m.id) == 0, || {
+                "an auction survived a withdrawal".into()
+            });
+        }
         self.ensure(self.wd.ctf_of(sink(), m.id) == before + x, || {
             "shares not sent".into()
         });
@@ -973,14 +1174,31 @@ impl<'a> Campaign<'a> {
         );
         let st = self.status(m.id);
         // The expected outcome: resolved-lost/redeemed markets refuse, else
-        // the pure rule (`liquidation::liquidate`) decides exactly.
+        // the pure rule decides exactly: `liquidation::liquidate_with` with
+        // the token's threshold decayed to this second and the incentives
+        // of `auction::terms` (none for a large position without an
+        // auction: `AuctionRequired` if unhealthy).
+        let curve = self.curve_now(m.id);
+        let running = self.p().auction_start(who, m.id);
+        let terms = auction::terms(running, debt, self.wd.now());
         let expected = if st == status::LOST || st == status::REDEEMED {
             Err(Error::MarketResolved)
+        } else if terms.is_none() && curve.health_factor(c, price, debt).unwrap() < WAD {
+            Err(Error::AuctionRequired)
         } else {
-            predmart_pool::liquidation::liquidate(&self.p().curve(), c, debt, price, repay)
+            let (bonus, discount) = terms.unwrap_or_default();
+            liquidation::liquidate_with(
+                curve.liquidation_threshold(price),
+                bonus,
+                discount,
+                c,
+                debt,
+                price,
+                repay,
+            )
         };
         self.trace.push(format!(
-            "liquidate borrower {b} on {} (c {c}, debt {debt}, hf {hf}) at {price} repay {repay}",
+            "liquidate borrower {b} on {} (c {c}, debt {debt}, hf {hf}, auction {running}, terms {terms:?}) at {price} repay {repay}",
             m.id
         ));
         let wd = &self.wd;
@@ -993,17 +1211,31 @@ impl<'a> Campaign<'a> {
                 Error::PriceReplayed,
                 Error::NoPosition,
                 Error::ZeroAmount,
+                Error::AuctionRequired,
             ],
             || wd.liquidate(liquidator(), who, m.id, repay, price),
         );
         let seized = match r {
             Err(e) => {
-                // 7. An unhealthy position on an open or won market can
-                // always be liquidated in full (the rule never refuses
-                // `u128::MAX` below HF 1).
                 self.ensure(expected.as_ref().err() == Some(&e), || {
                     format!("liquidation at hf {hf} failed: {e:?}, expected {expected:?}")
                 });
+                if e == Error::AuctionRequired {
+                    // 7. A large unhealthy position is liquidated after
+                    // `startAuction` at the same price (bonus 0 now).
+                    self.count("liquidation: auction required");
+                    if repay == u128::MAX || self.rng.chance(60) {
+                        self.start_auction_once(b, m, liquidator())?;
+                        self.ensure(self.p().auction_start(who, m.id) != 0, || {
+                            format!("no auction started for an unhealthy position owing {debt}")
+                        });
+                        return self.liquidate_once(b, m, repay);
+                    }
+                    return Err(e);
+                }
+                // 7. An unhealthy position on an open or won market can
+                // always be liquidated in full (the rule never refuses
+                // `u128::MAX` below HF 1).
                 self.ensure(
                     hf >= w(WAD)
                         || st == status::LOST
@@ -1016,6 +1248,13 @@ impl<'a> Campaign<'a> {
             Ok(s) => s,
         };
         self.ensure(hf < w(WAD), || format!("liquidated at health factor {hf}"));
+        self.accepted(m.id, price);
+        if running != 0 {
+            self.count("liquidation in an auction");
+        } else if curve.liquidation_threshold(price) < self.p().curve().liquidation_threshold(price)
+        {
+            self.count("liquidation at a decayed threshold");
+        }
         let paid = usdc - self.wd.usdc_of(liquidator());
         let o = expected.unwrap_or_else(|e| self.fail(format!("liquidated, expected {e:?}")));
         self.ensure(seized == o.seized && paid == o.repaid, || {
@@ -1041,16 +1280,26 @@ impl<'a> Campaign<'a> {
         self.ensure(!above_water || written_off == 0, || {
             format!("{written_off} written off a position above water (c {c}, debt {debt}, price {price}, repay {repay})")
         });
-        // 6. At most the 5% bonus: seized * price <= paid * 1.05 (1e18 units),
-        // unless the whole collateral went (underwater or capped).
+        // 6. At most the bonus (5% directly, the auction's up to 10%):
+        // seized * price <= paid * (1 + bonus) (1e18 units), unless the
+        // whole collateral went (underwater or capped).
+        let bonus = terms.unwrap_or_default().0;
         let (c1, _, d1) = self.position(who, m.id);
         if c1 != 0 {
             self.ensure(
-                U256::from(seized) * U256::from(price) * U256::from(100u8)
-                    <= U256::from(paid) * U256::from(105u8) * U256::from(WAD),
-                || format!("seized {seized} at {price} for {paid}"),
+                bonus <= auction::MAX_BONUS
+                    && U256::from(seized) * U256::from(price)
+                        <= U256::from(paid) * U256::from(WAD + bonus),
+                || format!("seized {seized} at {price} for {paid} (bonus {bonus})"),
             );
         }
+        // 11. The auction ends when the bite leaves the position closed or
+        // healthy at the price; else it runs on, unchanged.
+        let ends = d1 == 0 || curve.health_factor(c1, price, d1).unwrap() >= WAD;
+        let after = self.p().auction_start(who, m.id);
+        self.ensure(after == if ends { 0 } else { running }, || {
+            format!("auction {running} -> {after} after a liquidation leaving c {c1}, debt {d1}")
+        });
         // 8. A position left open after a bite is still above water at the
         // same price: never dust collateral against real debt.
         if above_water && d1 != 0 {
@@ -1058,6 +1307,277 @@ impl<'a> Campaign<'a> {
                 predmart_pool::risk::collateral_value(c1, price).unwrap() >= d1,
                 || format!("a bite left {c1} shares against {d1} debt at {price} (was c {c}, debt {debt})"),
             );
+        }
+        Ok(())
+    }
+
+    /// `startAuction` by anyone at the oracle's price: mostly on a large
+    /// unhealthy position, else on any position (healthy: a running auction
+    /// is cleared, else refused; small: none needed), resolved markets too.
+    fn start_auction(&mut self) -> Outcome {
+        let markets = self.markets();
+        let candidates = self.positions_where(&markets, |c, _, _| c != 0);
+        if candidates.is_empty() {
+            return self.skip();
+        }
+        let unhealthy: Vec<(usize, Mkt)> = candidates
+            .iter()
+            .copied()
+            .filter(|(b, m)| {
+                let who = self.borrowers[*b].address();
+                self.p().get_health_factor(who, m.id, m.price).unwrap() < w(WAD)
+            })
+            .collect();
+        let large: Vec<(usize, Mkt)> = unhealthy
+            .iter()
+            .copied()
+            .filter(|(b, m)| {
+                auction::needs_auction(self.position(self.borrowers[*b].address(), m.id).2)
+            })
+            .collect();
+        let (b, m) = if !large.is_empty() && self.rng.chance(60) {
+            self.rng.pick(&large)
+        } else if !unhealthy.is_empty() && self.rng.chance(60) {
+            self.rng.pick(&unhealthy)
+        } else {
+            self.rng.pick(&candidates)
+        };
+        let caller = self
+            .rng
+            .pick(&[liquidator(), donor(), lender(0), self.wd.admin]);
+        self.start_auction_once(b, m, caller)
+    }
+
+    /// One `startAuction` of borrower `b` on `m` at `m.price` signed now,
+    /// checked against `auction::start`.
+    fn start_auction_once(&mut self, b: usize, m: Mkt, caller: Address) -> Outcome {
+        let who = self.borrowers[b].address();
+        let (c, _, debt) = self.position(who, m.id);
+        let st = self.status(m.id);
+        let running = self.p().auction_start(who, m.id);
+        let now = self.wd.now();
+        let hf = self
+            .curve_now(m.id)
+            .health_factor(c, m.price, debt)
+            .unwrap();
+        let expected = if st == status::LOST || st == status::REDEEMED {
+            Err(Error::MarketResolved)
+        } else if c == 0 {
+            Err(Error::NoPosition)
+        } else {
+            auction::start(running, hf, debt, now)
+        };
+        self.trace.push(format!(
+            "start auction of borrower {b} on {} (c {c}, debt {debt}, hf {hf}, running {running}) at {} by {caller}",
+            m.id, m.price
+        ));
+        let (wd, price) = (&self.wd, m.price);
+        let r = self.attempt(
+            "start auction",
+            &[
+                Error::MarketResolved,
+                Error::NoPosition,
+                Error::PositionHealthy,
+                Error::PriceReplayed,
+            ],
+            || wd.auction(caller, who, m.id, price),
+        );
+        self.ensure(r == expected, || {
+            format!("startAuction: got {r:?}, expected {expected:?}")
+        });
+        let next = r?;
+        self.accepted(m.id, m.price);
+        self.ensure(self.p().auction_start(who, m.id) == next, || {
+            format!(
+                "startAuction returned {next}, stored {}",
+                self.p().auction_start(who, m.id)
+            )
+        });
+        if next != 0 && running == 0 {
+            self.count("auction started");
+        } else if next == 0 && running != 0 {
+            self.count("auction cleared (healthy)");
+        }
+        Ok(())
+    }
+
+    /// A crash that trips the drop guard: the oracle's price of a token
+    /// whose pool accepted a price in the last minutes falls more than 35%
+    /// and $0.08 below that high (sometimes exactly to the edge, allowed),
+    /// and a borrow or relayed withdrawal with debt is tried at it: refused
+    /// with `PriceDropGuard` (after pause / freeze / closing), nothing
+    /// changed. Liquidations stay open at that price (`liquidate`).
+    fn crash(&mut self) -> Outcome {
+        let now = self.wd.now();
+        let live: Vec<(usize, u128)> = self
+            .open
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| {
+                let high = self.guard(k.id).high(now);
+                // The highest price the guard still lets through.
+                let edge = high - (guard::GUARD_ABS_DROP.max(high * 7 / 20)).min(high);
+                (edge > 1).then_some((i, edge))
+            })
+            .collect();
+        if live.is_empty() {
+            return self.skip();
+        }
+        let (i, edge) = self.rng.pick(&live);
+        let m0 = self.open[i];
+        let price = if self.rng.chance(15) {
+            edge
+        } else {
+            1 + self.rng.below(edge as u64 - 1) as u128
+        };
+        self.open[i].price = price;
+        let m = self.open[i];
+        self.trace.push(format!(
+            "crash: price of {} {} -> {price} (guard high {}, edge {edge})",
+            m.id,
+            m0.price,
+            self.guard(m.id).high(now)
+        ));
+        let with_debt = self.positions_where(&[m], |c, s, _| c != 0 && s != 0);
+        let with_c = self.positions_where(&[m], |c, _, _| c != 0);
+        let r = if !with_debt.is_empty() && self.rng.chance(50) {
+            let on = self.rng.pick(&with_debt);
+            self.withdraw_relay(Some(on))
+        } else if !with_c.is_empty() {
+            let on = self.rng.pick(&with_c);
+            self.borrow(Some(on))
+        } else {
+            return self.skip();
+        };
+        if price < edge {
+            self.ensure(r.is_err(), || {
+                format!("a borrow or withdrawal passed at {price}, below the guard's edge {edge}")
+            });
+        }
+        // The guard refusing is what a crash is for: a success here.
+        match r {
+            Err(Error::PriceDropGuard) => Ok(()),
+            r => r,
+        }
+    }
+
+    /// The oracle schedules an open (sometimes a resolved) market's end:
+    /// far off, within 7 days, already past, cleared with 0 or clamped;
+    /// or a stale, future, replayed or forged message, refused with its
+    /// exact error (`schedule::check_schedule`, then the signature).
+    fn schedule(&mut self) -> Outcome {
+        let m = if !self.resolved.is_empty() && self.rng.chance(10) {
+            self.rng.pick(&self.resolved.clone())
+        } else {
+            self.rng.pick(&self.open.clone())
+        };
+        let now = self.wd.now();
+        const DAY: u64 = 86_400;
+        let end = match self.rng.below(20) {
+            0..=7 => now + schedule::CLOSING_WINDOW + 1 + self.rng.below(60 * DAY),
+            8..=10 => now + 1 + self.rng.below(schedule::CLOSING_WINDOW),
+            11 => now - self.rng.below(30 * DAY),
+            12..=14 => 0,
+            15 => u64::MAX,
+            _ => now + self.rng.below(30 * DAY),
+        };
+        let stored = self.schedule_ts.get(&m.id).copied().unwrap_or(0);
+        let (mut ts, mut forged) = (now, false);
+        let how = match self.rng.below(10) {
+            0 => {
+                ts = now - schedule::SCHEDULE_MAX_AGE - 1 - self.rng.below(3_600);
+                "stale"
+            }
+            1 => {
+                ts = now + 1 + self.rng.below(600);
+                "future"
+            }
+            2 => {
+                ts = stored
+                    .saturating_sub(self.rng.below(3))
+                    .max(now - schedule::SCHEDULE_MAX_AGE);
+                "replayed"
+            }
+            3 => {
+                forged = true;
+                "forged"
+            }
+            _ => "fresh",
+        };
+        let s = if forged {
+            match self.rng.below(3) {
+                // Signed by someone else.
+                0 => {
+                    let h = sig::market_schedule_hash(m.id, U256::from(end), U256::from(ts));
+                    sign(
+                        &Account::from_seed("forger"),
+                        sig::digest(self.wd.domain(), h),
+                    )
+                }
+                // The oracle's signature of another end time, or token.
+                1 => self.wd.schedule_sig(m.id, end ^ 1, ts),
+                _ => self.wd.schedule_sig(m.id + U256::from(1), end, ts),
+            }
+        } else {
+            self.wd.schedule_sig(m.id, end, ts)
+        };
+        let expected = schedule::check_schedule(now, ts as u128, stored).and_then(|_| {
+            if forged {
+                Err(Error::InvalidSignature)
+            } else {
+                Ok(())
+            }
+        });
+        self.trace.push(format!(
+            "schedule {} to end {end} ({how}, ts {ts}, last {stored}, now {now}, status {})",
+            m.id,
+            self.status(m.id)
+        ));
+        let pool = self.wd.pool;
+        let r = self.attempt(
+            "schedule",
+            &[
+                Error::StalePrice,
+                Error::PriceFromFuture,
+                Error::PriceReplayed,
+                Error::InvalidSignature,
+            ],
+            || {
+                pool.sender(donor())
+                    .schedule_market(m.id, U256::from(end), U256::from(ts), &s)
+                    .motsu_res()
+            },
+        );
+        self.ensure(r == expected, || {
+            format!("schedule ({how}): got {r:?}, expected {expected:?}")
+        });
+        r?;
+        self.schedule_ts.insert(m.id, ts);
+        let stored_end = self.p().market_end_time(m.id);
+        self.ensure(stored_end == schedule::end_time(end as u128), || {
+            format!("scheduled {end}, stored {stored_end}")
+        });
+        // 11. The views apply the decay now; a closing market lends nothing.
+        let closing = self.closing(m.id);
+        if closing && self.status(m.id) == status::OPEN {
+            self.count("market closing");
+        }
+        let curve = self.curve_now(m.id);
+        for (i, acct) in self.borrowers.iter().enumerate() {
+            let who = acct.address();
+            let (c, _, d) = self.position(who, m.id);
+            let hf = self.p().get_health_factor(who, m.id, m.price).unwrap();
+            let want = match curve.health_factor(c, m.price, d).unwrap() {
+                _ if d == 0 => U256::MAX,
+                h => U256::from(h),
+            };
+            self.ensure(hf == want, || {
+                format!("borrower {i}: health factor view {hf}, decayed rule {want}")
+            });
+            if closing {
+                let mb = self.p().max_borrow(who, m.id, m.price).unwrap();
+                self.ensure(mb == 0, || format!("maxBorrow {mb} while closing"));
+            }
         }
         Ok(())
     }
@@ -1141,18 +1661,23 @@ impl<'a> Campaign<'a> {
             self.trace.push(format!(
                 "cap attack: borrow {want} (cap {cap1}, debt {debt})"
             ));
-            let r = self.attempt(
-                "borrow at a lifted cap",
-                &[
-                    Error::ProtocolPaused,
-                    Error::TokenFrozen,
-                    Error::ExceedsLtv,
-                    Error::ExceedsTokenCap,
-                    Error::InsufficientLiquidity,
-                    Error::PriceReplayed,
-                ],
-                || wd.borrow(acct, m.id, want, price),
-            );
+            let mut allowed = vec![
+                Error::ProtocolPaused,
+                Error::TokenFrozen,
+                Error::ExceedsLtv,
+                Error::ExceedsTokenCap,
+                Error::InsufficientLiquidity,
+                Error::PriceReplayed,
+            ];
+            if self.closing(m.id) {
+                allowed.push(Error::MarketClosing);
+            }
+            if self.trips(m.id, price) {
+                allowed.push(Error::PriceDropGuard);
+            }
+            let r = self.attempt("borrow at a lifted cap", &allowed, || {
+                wd.borrow(acct, m.id, want, price)
+            });
             self.ensure(r.is_err(), || {
                 format!("borrowed {want} above the cap {cap1}")
             });
@@ -1470,16 +1995,16 @@ impl<'a> Campaign<'a> {
         Ok(())
     }
 
-    /// 7. Every lender's exit view is its claim capped by cash; one lender
+    /// 7. Every lender's exit view is its claim (at the exit price) capped
+    /// by cash; one lender
     /// actually takes it (paused or not), and a debt-free position leaves.
     fn exit_everyone_check(&mut self) -> Outcome {
         let m = self.p().market().unwrap();
         for i in 0..N_LENDERS {
             let l = lender(i);
-            let claim = self
-                .p()
-                .assets_for(self.p().balance_of(l), Rounding::Down)
-                .unwrap();
+            // At the exit price: without the redeemed markets' unsettled
+            // receivable (`Market::exit_assets`).
+            let claim = self.p().exit_assets_for(self.p().balance_of(l)).unwrap();
             let max = self.p().max_withdraw(l).unwrap();
             self.ensure(max == claim.min(m.cash), || {
                 format!(
@@ -1587,6 +2112,30 @@ impl<'a> Campaign<'a> {
                 m.borrowed, m.borrow_shares
             )
         });
+
+        // 11. The pool's drop guards are the model's; auctions run only on
+        // positions with debt of open or won markets.
+        for k in &markets {
+            let stored = Guard::unpack(p.map_word(fields::GUARD, k.id));
+            let model = self.guards.get(&k.id).copied().unwrap_or_default();
+            self.ensure(stored == model, || {
+                format!(
+                    "after {kind}: token {} guard {stored:?}, model {model:?}",
+                    k.id
+                )
+            });
+            let st = p.market_status(k.id);
+            for b in self.borrowers {
+                let start = p.auction_start(b.address(), k.id);
+                if start == 0 {
+                    continue;
+                }
+                let (_, s, _) = p.get_position(b.address(), k.id).unwrap();
+                self.ensure(st == status::LOST || st == status::REDEEMED || s != 0, || {
+                    format!("after {kind}: an auction (since {start}) runs on a position without debt on {}", k.id)
+                });
+            }
+        }
 
         // 4. Supply and claims.
         let mut holders = self.everyone();
@@ -1763,8 +2312,9 @@ impl<'a> Campaign<'a> {
             m.cash >= m.reserves && m.cash - m.reserves <= LEFTOVER_DUST,
             || {
                 format!(
-                    "after the wind-down cash {} vs reserves {}",
-                    m.cash, m.reserves
+                    "after the wind-down cash {} vs reserves {} (market {m:?}, supply {}, balances {:?})",
+                    m.cash, m.reserves, self.p().total_supply(),
+                    self.everyone().iter().map(|a| self.p().balance_of(*a)).collect::<Vec<_>>()
                 )
             },
         );
@@ -1779,11 +2329,13 @@ impl<'a> Campaign<'a> {
     }
 }
 
-fn run(
-    seed: u64,
-    actions: usize,
-    borrowers: &[Account],
-) -> BTreeMap<&'static str, (u32, u32, u32)> {
+/// Per kind of action (attempted, succeeded, skipped); jump-risk events seen.
+type Stats = (
+    BTreeMap<&'static str, (u32, u32, u32)>,
+    BTreeMap<&'static str, u32>,
+);
+
+fn run(seed: u64, actions: usize, borrowers: &[Account]) -> Stats {
     let pool = Contract::<LendingPool>::new();
     let usdc = Contract::<MockUsdc>::new();
     let ctf = Contract::<MockCtf>::new();
@@ -1804,13 +2356,18 @@ fn run(
         trace: vec![seed.to_string()],
         stats: BTreeMap::new(),
         skipped: false,
+        guards: BTreeMap::new(),
+        schedule_ts: BTreeMap::new(),
+        seen: BTreeMap::new(),
     };
     for _ in 0..N_OPEN {
         let m = c.new_market();
         c.open.push(m);
     }
+    // 600,000 USDC: with the 25% cap a token may carry 150,000, so borrows
+    // reach `AUCTION_MIN_DEBT` (50,000) and large positions need auctions.
     for i in 0..N_LENDERS {
-        c.wd.lend(lender(i), usd(50_000 * (i as u128 + 1)));
+        c.wd.lend(lender(i), usd(100_000 * (i as u128 + 1)));
     }
     c.price = {
         let ta = c.p().total_assets().unwrap();
@@ -1821,7 +2378,7 @@ fn run(
         c.step(n);
     }
     c.wind_down();
-    c.stats
+    (c.stats, c.seen)
 }
 
 #[motsu::test]
@@ -1846,24 +2403,103 @@ fn ten_thousand_random_actions_keep_every_invariant() {
         Err(_) => ((1..=total.div_ceil(per_run) as u64).collect(), total),
     };
     let mut stats: BTreeMap<&'static str, (u32, u32, u32)> = BTreeMap::new();
+    let mut seen: BTreeMap<&'static str, u32> = BTreeMap::new();
     let mut done = 0;
     for seed in seeds {
         let n = per_run.min(total - done.min(total)).max(1);
-        for (k, (ran, ok, skipped)) in run(seed, n, &borrowers) {
+        let (st, sn) = run(seed, n, &borrowers);
+        for (k, (ran, ok, skipped)) in st {
             let e = stats.entry(k).or_default();
             e.0 += ran;
             e.1 += ok;
             e.2 += skipped;
         }
+        for (k, x) in sn {
+            *seen.entry(k).or_default() += x;
+        }
         done += n;
     }
     eprintln!("{done} actions: {stats:?}");
+    eprintln!("jump risk: {seen:?}");
     assert!(done >= total, "ran {done} of {total} actions");
-    // The generator keeps reaching every kind of action, and each succeeds.
+    // The generator keeps reaching every kind of action, and each succeeds;
+    // and every jump-risk defence is met.
     if total >= 10_000 {
-        assert_eq!(stats.len(), 23, "every kind of action ran: {stats:?}");
+        assert_eq!(stats.len(), 26, "every kind of action ran: {stats:?}");
         for (kind, (ran, ok, _)) in &stats {
             assert!(*ok > 0, "no {kind} succeeded in {ran} attempts");
         }
+        for what in [
+            "borrow to a large position",
+            "liquidation: auction required",
+            "auction started",
+            "liquidation in an auction",
+            "borrow refused: closing",
+            "borrow refused: guard",
+            "withdrawal refused: guard",
+            "liquidation at a decayed threshold",
+        ] {
+            assert!(
+                seen.get(what).copied().unwrap_or(0) > 0,
+                "never saw {what}: {seen:?}"
+            );
+        }
     }
+}
+
+/// Reproduction of what seed 2 of the campaign found (wind-down: 8.99 USDC
+/// left with no pUSDC outstanding): the last lender out while a redeemed
+/// market's receivable is unsettled exits at the exit price (without the
+/// receivable, `Market::exit_assets`); the receivable then settles into
+/// cash that no share claims but the virtual ones: nobody can ever take it
+/// (not a donation, not reserves). Contract issue, not fixed here.
+#[motsu::test]
+#[ignore = "contract issue: a receivable settled after the last lender left is stranded"]
+fn last_lender_out_before_a_settlement_strands_the_receivable(
+    pool: Contract<LendingPool>,
+    usdc: Contract<MockUsdc>,
+    ctf: Contract<MockCtf>,
+) {
+    let wd = World::new(&pool, &usdc, &ctf);
+    let l = lender(0);
+    wd.lend(l, usd(100_000));
+    let condition = B256::repeat_byte(7);
+    let id = position_id(
+        usdc.address(),
+        collection_id(B256::ZERO, condition, U256::from(1)),
+    );
+    let b = Account::from_seed("stranded-borrower");
+    wd.collateral(b.address(), id, usd(20_000));
+    wd.borrow(&b, id, usd(5_000), cents(50)).unwrap();
+    // Won, paid in full: 20,000 USDC for a frozen debt of ~5,000.
+    ctf.sender(wd.admin)
+        .set_payout(condition, U256::from(1), U256::from(10_000));
+    usdc.sender(wd.admin)
+        .mint(ctf.address(), w(usd(20_000)))
+        .motsu_unwrap();
+    let ts = wd.now();
+    pool.sender(wd.admin)
+        .resolve_market(id, true, U256::from(ts), &wd.resolution_sig(id, true, ts))
+        .motsu_unwrap();
+    pool.sender(wd.admin)
+        .redeem_won_collateral(id, condition, U256::from(1))
+        .motsu_unwrap();
+    let settling = pool.sender(l).market().unwrap().settling;
+    assert!(settling >= usd(5_000));
+    // The only lender leaves before the settlement, at the exit price.
+    let max = pool.sender(l).max_redeem(l).unwrap();
+    pool.sender(l).redeem(max, l, l).motsu_unwrap();
+    pool.sender(l)
+        .settle_redemption(b.address(), id)
+        .motsu_unwrap();
+    let m = pool.sender(l).market().unwrap();
+    let supply = pool.sender(l).total_supply();
+    // Nobody holds a claim on what is left beyond the reserves.
+    assert!(
+        m.cash - m.reserves <= LEFTOVER_DUST,
+        "stranded: cash {} reserves {} supply {supply} (lender's balance {})",
+        m.cash,
+        m.reserves,
+        pool.sender(l).balance_of(l)
+    );
 }
