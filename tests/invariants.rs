@@ -2483,9 +2483,12 @@ fn ten_thousand_random_actions_keep_every_invariant() {
 /// market's receivable is unsettled exits at the exit price (without the
 /// receivable, `Market::exit_assets`); the receivable then settles into
 /// cash that no share claims but the virtual ones: nobody can ever take it
-/// (not a donation, not reserves). Contract issue, not fixed here.
+/// (not a donation, not reserves). Contract issue, not fixed here:
+/// THREAT_MODEL known limitation 13. This test pins the limitation as it
+/// is (the stranded amount is the receivable less what the lender's few
+/// remaining share units own); when it is fixed it must flip to "nothing
+/// beyond the reserves is left".
 #[motsu::test]
-#[ignore = "contract issue: a receivable settled after the last lender left is stranded"]
 fn last_lender_out_before_a_settlement_strands_the_receivable(
     pool: Contract<LendingPool>,
     usdc: Contract<MockUsdc>,
@@ -2525,12 +2528,18 @@ fn last_lender_out_before_a_settlement_strands_the_receivable(
         .motsu_unwrap();
     let m = pool.sender(l).market().unwrap();
     let supply = pool.sender(l).total_supply();
-    // Nobody holds a claim on what is left beyond the reserves.
+    // Known limitation 13: beyond the reserves, what is left is owned by
+    // the virtual shares (and the lender's unredeemable remainder), most of
+    // the settled receivable: nobody can take it.
+    let claim = pool
+        .sender(l)
+        .assets_for(pool.sender(l).balance_of(l), Rounding::Down)
+        .unwrap();
+    let stranded = m.cash - m.reserves - claim;
     assert!(
-        m.cash - m.reserves <= LEFTOVER_DUST,
-        "stranded: cash {} reserves {} supply {supply} (lender's balance {})",
+        stranded > usd(4_000) && stranded <= settling,
+        "stranded: cash {} reserves {} supply {supply} claim {claim} settling {settling}",
         m.cash,
         m.reserves,
-        pool.sender(l).balance_of(l)
     );
 }
