@@ -271,6 +271,15 @@ struct Run<'a> {
     market: Market,
 }
 
+impl Run<'_> {
+    /// Whether the pool's price-drop guard refuses `price` for `id` now
+    /// (`guard::Guard::drops_too_far` on the stored guard).
+    fn guard_refuses(&self, id: U256, price: u128) -> bool {
+        let g = self.p().map_word(predmart_pool::store::m::GUARD, id);
+        predmart_pool::guard::Guard::unpack(g).drops_too_far(price, self.wd.now())
+    }
+}
+
 /// Fails the case unless `got` is one of the errors `allowed` names.
 fn allowed(action: &Action, got: Error, allowed: &[Error]) -> TestResult {
     prop_assert!(
@@ -559,6 +568,13 @@ impl<'a> Run<'a> {
                         }
                     }
                     Err(e) if debt == 0 => allowed(a, e, &[Error::NoPosition])?,
+                    // Someone else's partial repayment may not take a
+                    // position across the auction threshold.
+                    Err(Error::AuctionRequired)
+                        if by_payer
+                            && due < debt
+                            && predmart_pool::auction::needs_auction(debt)
+                            && !predmart_pool::auction::needs_auction(debt - due) => {}
                     // Zero, or too little to burn one borrow share.
                     Err(e) => allowed(a, e, &[Error::ZeroAmount])?,
                 }
@@ -585,6 +601,9 @@ impl<'a> Run<'a> {
                             self.stats.borrow_mut().withdrawals_with_debt += 1;
                         }
                     }
+                    // A crash from the token's 3-minute high refuses a
+                    // withdrawal with debt, exactly when the guard says so.
+                    Err(Error::PriceDropGuard) if debt != 0 && self.guard_refuses(id, price) => {}
                     Err(e) if x == 0 => allowed(a, e, &[Error::ZeroAmount])?,
                     Err(e) if x > c => allowed(a, e, &[Error::InsufficientCollateral])?,
                     Err(e) if x > free => allowed(a, e, &[Error::HealthFactorTooLow])?,
@@ -671,6 +690,9 @@ impl<'a> Run<'a> {
                 self.health_at_least_one(a, who, id, price)?;
                 Ok(Some(x))
             }
+            // A crash from the token's 3-minute high refuses a borrow,
+            // exactly when the guard says so.
+            Err(Error::PriceDropGuard) if self.guard_refuses(id, price) => Ok(None),
             Err(e) => {
                 // Within the view (haircut, cap, cash applied) and >= 1 USDC it must work.
                 prop_assert!(
