@@ -26,7 +26,7 @@ use crate::{
 /// Length of the closing window before `endTime`: 7 days, in seconds.
 pub const CLOSING_WINDOW: u64 = 7 * 86_400;
 /// Oldest acceptable `MarketSchedule` message: 1 hour, as a `Resolution`.
-pub const SCHEDULE_MAX_AGE: u64 = 3_600;
+pub const SCHEDULE_MAX_AGE: u64 = crate::resolution::RESOLUTION_MAX_AGE;
 
 /// True when the token is closing at `now`: it has a schedule
 /// (`end_time != 0`) and `now >= end_time - 7 days`, including every time
@@ -66,13 +66,9 @@ pub fn threshold(lt: u128, now: u64, end_time: u64) -> u128 {
 /// in the past makes the token closing at once; 0 clears the schedule); a
 /// value above `u64::MAX` is "never" ([`end_time`]).
 pub fn check_schedule(now: u64, timestamp: u128, stored: u64) -> Result<u64> {
-    if timestamp > now as u128 {
-        return Err(fail!(PriceFromFuture));
-    }
+    // The age rule is the `Resolution`'s (same errors, same hour).
+    crate::resolution::check_resolution_time(now, timestamp)?;
     let ts = timestamp as u64;
-    if now - ts > SCHEDULE_MAX_AGE {
-        return Err(fail!(StalePrice));
-    }
     if ts <= stored {
         return Err(fail!(PriceReplayed));
     }
